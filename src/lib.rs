@@ -1,0 +1,14 @@
+//! wirefeed: turns raw news-wire releases into structured, enriched IPTC ninjs events.
+//!
+//! The crate has two halves that know nothing of each other:
+//! - [`pipeline`]: pure text processing, bytes in, a [`event::Envelope`] (or a [`pipeline::Rejection`]) out;
+//! - [`broker`]: RabbitMQ plumbing that feeds the pipeline and publishes its results with confirms.
+//!
+//! [`config`] holds the layered configuration both read, [`event`] the output types, and
+//! [`telemetry`] the logging set-up.
+
+pub mod broker;
+pub mod config;
+pub mod event;
+pub mod pipeline;
+pub mod telemetry;

@@ -1,0 +1,159 @@
+//! The `wirefeed` command line (SPEC §6). Only argument handling lives here; the work is in the library.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use wirefeed::config::Config;
+use wirefeed::pipeline::{Format, Pipeline, RawInput};
+
+/// Normalises raw news-wire releases into enriched IPTC ninjs events, from RabbitMQ or from files.
+#[derive(Debug, Parser)]
+#[command(name = "wirefeed", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the worker: consume raw releases, publish events, until SIGTERM/SIGINT.
+    Run {
+        /// A TOML file layered over config/default.toml.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Normalise files (or stdin) without a broker: one envelope per input on stdout (NDJSON).
+    Normalize {
+        /// How the inputs are laid out.
+        #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+        format: FormatArg,
+        /// Pretty-print each envelope instead of one line each.
+        #[arg(long)]
+        pretty: bool,
+        /// A TOML file layered over config/default.toml (for the [pipeline] section).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Input files; stdin when none.
+        files: Vec<PathBuf>,
+    },
+    /// Publish releases (files or directories) to the input queue with confirms.
+    Publish {
+        /// A TOML file layered over config/default.toml.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Send every file this many times.
+        #[arg(long, default_value_t = 1)]
+        repeat: u32,
+        /// Files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Declare the exchanges, queues and bindings, and print them.
+    Topology {
+        /// A TOML file layered over config/default.toml.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Auto,
+    Wire,
+    Json,
+    Plain,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Auto => Format::Auto,
+            FormatArg::Wire => Format::Wire,
+            FormatArg::Json => Format::Json,
+            FormatArg::Plain => Format::Plain,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Normalize { format, pretty, config, files } => {
+            normalize(format.into(), pretty, config, &files)
+        }
+        Command::Run { config } => with_config(config, |cfg| wirefeed::broker::run(cfg)),
+        Command::Publish { config, repeat, paths } => {
+            with_config(config, |cfg| wirefeed::broker::publish_files(cfg, &paths, repeat))
+        }
+        Command::Topology { config } => with_config(config, |cfg| wirefeed::broker::declare_and_print(cfg)),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("wirefeed: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Loads the configuration, sets up logging, and runs `f`.
+fn with_config(
+    path: Option<PathBuf>,
+    f: impl FnOnce(Config) -> anyhow::Result<()>,
+) -> anyhow::Result<ExitCode> {
+    let cfg = Config::load(path.as_deref())?;
+    wirefeed::telemetry::init(&cfg.log);
+    f(cfg)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `wirefeed normalize`: every input processed; rejected ones reported on stderr; exit 1 if any was.
+fn normalize(
+    format: Format,
+    pretty: bool,
+    config: Option<PathBuf>,
+    files: &[PathBuf],
+) -> anyhow::Result<ExitCode> {
+    let cfg = Config::load(config.as_deref())?;
+    let pipeline = Pipeline::load(&cfg.pipeline)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut rejected = 0usize;
+    let inputs: Vec<(String, std::io::Result<Vec<u8>>)> = if files.is_empty() {
+        let mut buf = Vec::new();
+        let read = std::io::stdin().read_to_end(&mut buf).map(|_| buf);
+        vec![("<stdin>".to_string(), read)]
+    } else {
+        files.iter().map(|f| (f.display().to_string(), std::fs::read(f))).collect()
+    };
+    for (name, bytes) in inputs {
+        let bytes = match bytes {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("{name}: cannot read: {e}");
+                rejected += 1;
+                continue;
+            }
+        };
+        let mut input = RawInput::from_bytes(&bytes);
+        input.format = format;
+        match pipeline.normalize(&input) {
+            Ok(envelope) => {
+                let json = if pretty {
+                    serde_json::to_string_pretty(&envelope)?
+                } else {
+                    serde_json::to_string(&envelope)?
+                };
+                writeln!(out, "{json}")?;
+            }
+            Err(rejection) => {
+                eprintln!("{name}: rejected ({}): {}", rejection.kind.as_str(), rejection.reason);
+                rejected += 1;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if rejected > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}

@@ -1,0 +1,559 @@
+//! The last stage: the stages' findings → the `wirefeed.event/1` envelope (SPEC §2): the ninjs `item`, the
+//! `x` extension, deterministic ids, and byte offsets turned into char offsets.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, SecondsFormat, TimeZone};
+use sha2::{Digest, Sha256};
+
+use super::classify::Event;
+use super::data::DataFiles;
+use super::dateline::Dateline;
+use super::dates::DateMention;
+use super::decode::Decoded;
+use super::entities::{Entity, EntityKind};
+use super::parse::Release;
+use super::quotes::Quote;
+use super::{LoadError, RawInput, Span, PARSER_VERSION};
+use crate::event::*;
+
+/// Agency and city time zones (`data/timezones.tsv`) with the configured fallback.
+#[derive(Debug, Clone)]
+pub struct TimeZones {
+    by_key: Vec<(String, FixedOffset)>,
+    fallback: FixedOffset,
+}
+
+impl TimeZones {
+    /// Loads `timezones.tsv`; `fallback` is `pipeline.timezone` (`+06:00`, `UTC`).
+    pub fn load(files: &DataFiles, fallback: &str) -> Result<Self, LoadError> {
+        let mut by_key = Vec::new();
+        for (line, fields) in files.records("timezones.tsv")? {
+            let (Some(key), Some(offset)) = (fields.first(), fields.get(1)) else {
+                return Err(DataFiles::syntax("timezones.tsv", line, "expected key<TAB>offset"));
+            };
+            let offset = parse_offset(offset).ok_or_else(|| {
+                DataFiles::syntax("timezones.tsv", line, format!("bad UTC offset {offset:?}"))
+            })?;
+            by_key.push((key.to_lowercase(), offset));
+        }
+        let fallback = parse_offset(fallback).ok_or_else(|| {
+            DataFiles::syntax(
+                "pipeline.timezone",
+                1,
+                format!("bad UTC offset {fallback:?}; write it as +06:00"),
+            )
+        })?;
+        Ok(TimeZones { by_key, fallback })
+    }
+
+    /// The zone of a release: its dateline city's, else its agency's, else the fallback.
+    pub fn zone_of(&self, city: Option<&str>, agency: Option<&str>) -> FixedOffset {
+        [city, agency]
+            .into_iter()
+            .flatten()
+            .find_map(|key| {
+                let key = key.to_lowercase();
+                self.by_key.iter().find(|(k, _)| *k == key).map(|(_, z)| *z)
+            })
+            .unwrap_or(self.fallback)
+    }
+}
+
+/// Parses `+06:00`, `-03:30`, `+0600`, `UTC` or `Z`.
+fn parse_offset(s: &str) -> Option<FixedOffset> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("utc") || s == "Z" {
+        return FixedOffset::east_opt(0);
+    }
+    let sign = match s.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits: String = s[1..].chars().filter(|c| *c != ':').collect();
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = digits[2..].parse().ok()?;
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+}
+
+/// What the stages found, handed to [`assemble`].
+#[derive(Debug, Clone, Copy)]
+pub struct Parts<'a> {
+    /// The raw input and its transport facts.
+    pub input: &'a RawInput<'a>,
+    /// The decode stage's output.
+    pub decoded: &'a Decoded,
+    /// The parsed release.
+    pub release: &'a Release,
+    /// Its dateline.
+    pub dateline: Option<&'a Dateline>,
+    /// Its language.
+    pub language: &'a str,
+    /// Dates named.
+    pub dates: &'a [DateMention],
+    /// Entities.
+    pub entities: &'a [Entity],
+    /// Quotes.
+    pub quotes: &'a [Quote],
+    /// Events.
+    pub events: &'a [Event],
+    /// Time zones.
+    pub zones: &'a TimeZones,
+}
+
+/// Builds the envelope.
+pub fn assemble(p: Parts<'_>) -> Envelope {
+    let text = p.release.text.as_str();
+    let chars = CharIndex::new(text);
+    let headline = p.release.headline.of(text).trim().to_string();
+    let body_paragraphs = body_paragraphs(p.release, p.dateline);
+    let body = body_paragraphs.iter().map(|s| s.of(text)).collect::<Vec<_>>().join("\n\n");
+    let lead = lead_text(text, p.release, p.dateline);
+
+    let agency = p.dateline.and_then(|d| d.agency.clone()).or_else(|| p.release.source.clone());
+    let source_name = p.release.source.clone().or_else(|| agency.clone());
+    let ids = Ids::derive(
+        source_name.as_deref(),
+        p.release.native_id.as_deref(),
+        p.input.message_id,
+        &headline,
+        &body,
+    );
+    let times = Times::derive(&p);
+
+    let mut warnings = p.decoded.warnings.clone();
+    warnings.extend(p.release.warnings.iter().cloned());
+    if p.dateline.is_none() {
+        warnings.push("no dateline: city and agency unknown, the lead is the first paragraph".into());
+    }
+
+    let item = Item {
+        uri: ids.uri.clone(),
+        kind: "text".into(),
+        version: "1".into(),
+        content_created: rfc3339(&times.content_created),
+        first_created: rfc3339(&times.content_created),
+        version_created: rfc3339(&times.version_created),
+        pub_status: "usable".into(),
+        language: p.language.to_string(),
+        headlines: vec![Text { role: "main".into(), value: headline }],
+        descriptions: lead.map(|value| Text { role: "lead".into(), value }).into_iter().collect(),
+        bodies: vec![Body {
+            role: "main".into(),
+            content_type: "text/plain".into(),
+            char_count: body.chars().count() as u64,
+            word_count: body.split_whitespace().count() as u64,
+            value: body,
+        }],
+        located: p.dateline.and_then(|d| d.city.clone()),
+        info_sources: agency
+            .iter()
+            .map(|name| InfoSource { name: name.clone(), role: "originator".into() })
+            .collect(),
+        people: concepts(p.entities, EntityKind::Person),
+        organisations: concepts(p.entities, EntityKind::Organisation),
+        places: concepts(p.entities, EntityKind::Place),
+        subjects: subjects(p.events),
+        events: p
+            .events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| NinjsEvent { id: event_id(i), name: e.kind.clone(), literal: e.cameo.clone() })
+            .collect(),
+        alt_ids: ids.alt_ids(p.input.message_id),
+        standard: Standard::default(),
+    };
+
+    let x = Extension {
+        dateline: p.dateline.map(|d| XDateline {
+            raw: d.span.of(text).to_string(),
+            city: d.city.clone(),
+            country: d.country.clone(),
+            date: d.date.map(|d| d.to_string()),
+            agency: d.agency.clone(),
+            start: chars.at(d.span.start),
+            end: chars.at(d.span.end),
+        }),
+        entities: p.entities.iter().map(|e| x_entity(e, text, &chars)).collect(),
+        quotes: p
+            .quotes
+            .iter()
+            .map(|q| XQuote {
+                text: q.text.clone(),
+                speaker: q.speaker.clone(),
+                speaker_text: q.speaker_span.map(|s| s.of(text).to_string()),
+                verb: q.verb.clone(),
+                start: chars.at(q.span.start),
+                end: chars.at(q.span.end),
+            })
+            .collect(),
+        events: p
+            .events
+            .iter()
+            .map(|e| XEvent {
+                kind: e.kind.clone(),
+                cameo: e.cameo.clone(),
+                actors: e
+                    .actors
+                    .iter()
+                    .map(|(entity, role)| XActor { entity: entity.clone(), role: role.clone() })
+                    .collect(),
+                place: e.place.clone(),
+                date: e.date.map(|d| d.to_string()),
+                trigger: mention(e.trigger, text, &chars),
+                confidence: e.confidence,
+                attributes: e.attributes.clone(),
+            })
+            .collect(),
+        dates: p
+            .dates
+            .iter()
+            .map(|d| XDate {
+                text: d.span.of(text).to_string(),
+                date: d.date.to_string(),
+                start: chars.at(d.span.start),
+                end: chars.at(d.span.end),
+            })
+            .collect(),
+        ingest: Ingest {
+            received_at: rfc3339(&p.input.received_at.fixed_offset()),
+            message_id: p.input.message_id.map(str::to_string),
+            redelivered: p.input.redelivered,
+            format: p.release.format.as_str().into(),
+            charset: p.decoded.charset.clone(),
+            parser_version: PARSER_VERSION.into(),
+            raw_sha256: hex(&Sha256::digest(p.input.body)),
+        },
+        warnings,
+    };
+    Envelope { schema: SCHEMA.into(), id: ids.id, item, x }
+}
+
+/// The body paragraphs: all but the dateline (and the dateline's own paragraph when it stands alone).
+fn body_paragraphs(release: &Release, dateline: Option<&Dateline>) -> Vec<Span> {
+    let Some(d) = dateline else { return release.paragraphs.clone() };
+    release
+        .paragraphs
+        .iter()
+        .filter_map(|para| {
+            if !para.overlaps(d.span) {
+                return Some(*para);
+            }
+            let rest = Span::new(d.span.end.max(para.start), para.end);
+            let trimmed = trim_span(&release.text, rest);
+            (!trimmed.is_empty()).then_some(trimmed)
+        })
+        .collect()
+}
+
+/// The lead without its dateline; the first paragraph when there is no dateline.
+fn lead_text(text: &str, release: &Release, dateline: Option<&Dateline>) -> Option<String> {
+    let span = match dateline {
+        Some(d) => d.lead?,
+        None => *release.paragraphs.first()?,
+    };
+    let value = span.of(text).trim();
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+fn trim_span(text: &str, span: Span) -> Span {
+    let s = span.of(text);
+    let start = span.start + (s.len() - s.trim_start().len());
+    let end = span.end - (s.len() - s.trim_end().len());
+    Span::new(start, end.max(start))
+}
+
+/// Deterministic identifiers of a release (SPEC §4).
+struct Ids {
+    id: String,
+    uri: String,
+    native: Option<String>,
+    content_hash: String,
+}
+
+impl Ids {
+    /// Id and URI from the source and its native id (JSON `id`, else the AMQP message id), else from a
+    /// hash of the normalised content, so that every worker and every redelivery agree.
+    fn derive(
+        source: Option<&str>,
+        native_id: Option<&str>,
+        message_id: Option<&str>,
+        headline: &str,
+        body: &str,
+    ) -> Ids {
+        let slug = source.map(slugify).filter(|s| !s.is_empty()).unwrap_or_else(|| "unknown".into());
+        let content_hash = hex(&Sha256::digest(format!("{headline}\n\n{body}").as_bytes()));
+        let native = native_id.or(message_id).map(str::to_string);
+        let key = native.clone().unwrap_or_else(|| content_hash.clone());
+        let id = hex(&Sha256::digest(format!("{slug}\n{key}").as_bytes()))[..32].to_string();
+        let uri = format!("urn:wirefeed:{slug}:{}", urn_escape(&key));
+        Ids { id, uri, native: native_id.map(str::to_string), content_hash }
+    }
+
+    fn alt_ids(&self, message_id: Option<&str>) -> Vec<AltId> {
+        let mut ids = Vec::new();
+        if let Some(native) = &self.native {
+            ids.push(AltId { role: "source-id".into(), value: native.clone() });
+        }
+        if let Some(mid) = message_id {
+            ids.push(AltId { role: "amqp-message-id".into(), value: mid.to_string() });
+        }
+        ids.push(AltId { role: "content-hash".into(), value: format!("sha256:{}", self.content_hash) });
+        ids
+    }
+}
+
+/// Release times (SPEC §2): a date-only release is midnight in the agency's zone.
+struct Times {
+    content_created: DateTime<FixedOffset>,
+    version_created: DateTime<FixedOffset>,
+}
+
+impl Times {
+    fn derive(p: &Parts<'_>) -> Times {
+        let received = p.input.received_at.fixed_offset();
+        if let Some(published) = p.release.published {
+            return Times { content_created: published, version_created: published };
+        }
+        let city = p.dateline.and_then(|d| d.city.as_deref());
+        let agency = p.dateline.and_then(|d| d.agency.as_deref()).or(p.release.source.as_deref());
+        let zone = p.zones.zone_of(city, agency);
+        let date: Option<NaiveDate> = p.release.declared_date.or_else(|| p.dateline.and_then(|d| d.date));
+        let time = p.dateline.and_then(|d| d.time);
+        let Some(date) = date else {
+            return Times { content_created: received, version_created: received };
+        };
+        let local = date.and_time(time.unwrap_or(NaiveTime::MIN));
+        let created =
+            zone.from_local_datetime(&local).single().unwrap_or_else(|| zone.from_utc_datetime(&local));
+        // With a time from the source the version is that moment; with a date only it is when we saw it.
+        let version = if time.is_some() { created } else { received };
+        Times { content_created: created, version_created: version }
+    }
+}
+
+fn rfc3339(t: &DateTime<FixedOffset>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+/// Converts byte offsets of one text to char offsets in O(1) each.
+struct CharIndex {
+    chars_before: Vec<u32>,
+}
+
+impl CharIndex {
+    fn new(text: &str) -> Self {
+        let mut chars_before = vec![0u32; text.len() + 1];
+        let mut count = 0u32;
+        for (i, b) in text.bytes().enumerate() {
+            chars_before[i] = count;
+            // Continuation bytes (10xxxxxx) do not start a char.
+            if b & 0xC0 != 0x80 {
+                count += 1;
+            }
+        }
+        chars_before[text.len()] = count;
+        // A byte offset inside a char maps to the char it belongs to.
+        CharIndex { chars_before }
+    }
+
+    fn at(&self, byte: usize) -> usize {
+        self.chars_before[byte.min(self.chars_before.len() - 1)] as usize
+    }
+}
+
+fn mention(span: Span, text: &str, chars: &CharIndex) -> XMention {
+    XMention { start: chars.at(span.start), end: chars.at(span.end), text: span.of(text).to_string() }
+}
+
+fn x_entity(e: &Entity, text: &str, chars: &CharIndex) -> XEntity {
+    XEntity {
+        id: e.id.clone(),
+        kind: e.kind.as_str().into(),
+        subtype: e.subtype.clone(),
+        name: e.name.clone(),
+        country: e.country.clone(),
+        roles: e.roles.clone(),
+        wikidata: e.wikidata.clone(),
+        mentions: e.mentions.iter().map(|s| mention(*s, text, chars)).collect(),
+    }
+}
+
+fn concepts(entities: &[Entity], kind: EntityKind) -> Vec<Concept> {
+    entities
+        .iter()
+        .filter(|e| e.kind == kind)
+        .map(|e| Concept {
+            name: e.name.clone(),
+            rel: Some("mentioned".into()),
+            uri: e.wikidata.as_ref().map(|q| format!("http://www.wikidata.org/entity/{q}")),
+            literal: Some(e.id.clone()),
+        })
+        .collect()
+}
+
+/// One subject per event family (`diplomacy`, `agreement`, …), in order of first appearance.
+fn subjects(events: &[Event]) -> Vec<Concept> {
+    let mut families: Vec<&str> = Vec::new();
+    for e in events {
+        let family = e.kind.split('.').next().unwrap_or(&e.kind);
+        if family != "other" && !families.contains(&family) {
+            families.push(family);
+        }
+    }
+    families
+        .into_iter()
+        .map(|f| Concept {
+            name: f.to_string(),
+            rel: Some("about".into()),
+            uri: None,
+            literal: Some(format!("wirefeed:{f}")),
+        })
+        .collect()
+}
+
+/// `ev1`, `ev2`, …: the ids of `item.events`.
+fn event_id(index: usize) -> String {
+    format!("ev{}", index + 1)
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// A URL- and URN-safe slug of a source name: Cyrillic transliterated, everything else not alphanumeric
+/// folded to single dashes ("САЯСАТ.KG" → "sayasat-kg").
+pub fn slugify(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        match translit(c) {
+            Some(latin) => out.push_str(latin),
+            None if c.is_ascii_alphanumeric() => out.push(c),
+            None => {
+                if !out.ends_with('-') {
+                    out.push('-')
+                }
+            }
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+fn translit(c: char) -> Option<&'static str> {
+    const TABLE: [(char, &str); 39] = [
+        ('а', "a"),
+        ('б', "b"),
+        ('в', "v"),
+        ('г', "g"),
+        ('д', "d"),
+        ('е', "e"),
+        ('ё', "e"),
+        ('ж', "zh"),
+        ('з', "z"),
+        ('и', "i"),
+        ('й', "y"),
+        ('к', "k"),
+        ('л', "l"),
+        ('м', "m"),
+        ('н', "n"),
+        ('о', "o"),
+        ('п', "p"),
+        ('р', "r"),
+        ('с', "s"),
+        ('т', "t"),
+        ('у', "u"),
+        ('ф', "f"),
+        ('х', "kh"),
+        ('ц', "ts"),
+        ('ч', "ch"),
+        ('ш', "sh"),
+        ('щ', "shch"),
+        ('ъ', ""),
+        ('ы', "y"),
+        ('ь', ""),
+        ('э', "e"),
+        ('ю', "yu"),
+        ('я', "ya"),
+        ('ң', "n"),
+        ('ө', "o"),
+        ('ү', "u"),
+        ('қ', "k"),
+        ('ғ', "g"),
+        ('ә', "a"),
+    ];
+    TABLE.iter().find(|(k, _)| *k == c).map(|(_, v)| *v)
+}
+
+/// Percent-escapes what a URN's specific string may not hold.
+fn urn_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~:@!$&'()*+,;=".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_transliterate_cyrillic() {
+        assert_eq!(slugify("САЯСАТ.KG"), "sayasat-kg");
+        assert_eq!(slugify("AKIpress"), "akipress");
+        assert_eq!(slugify("РИА Новости"), "ria-novosti");
+    }
+
+    #[test]
+    fn offsets_parse() {
+        assert_eq!(parse_offset("+06:00"), FixedOffset::east_opt(6 * 3600));
+        assert_eq!(parse_offset("-0330"), FixedOffset::east_opt(-(3 * 3600 + 1800)));
+        assert_eq!(parse_offset("UTC"), FixedOffset::east_opt(0));
+        assert_eq!(parse_offset("Asia/Bishkek"), None);
+    }
+
+    #[test]
+    fn char_index_counts_scalars_not_bytes() {
+        let idx = CharIndex::new("аб c");
+        assert_eq!(idx.at(0), 0);
+        assert_eq!(idx.at(2), 1);
+        assert_eq!(idx.at(4), 2);
+        assert_eq!(idx.at(6), 4);
+    }
+
+    #[test]
+    fn urn_escapes_spaces_and_slashes() {
+        assert_eq!(urn_escape("a b/c"), "a%20b%2Fc");
+    }
+
+    #[test]
+    fn zone_prefers_city_then_agency_then_fallback() {
+        let zones = TimeZones::load(&DataFiles::new(None), "+01:00").unwrap();
+        let bishkek = FixedOffset::east_opt(6 * 3600).unwrap();
+        assert_eq!(zones.zone_of(Some("Бишкек"), Some("Sputnik")), bishkek);
+        assert_eq!(zones.zone_of(None, Some("САЯСАТ.KG")), bishkek);
+        assert_eq!(zones.zone_of(Some("Nowhere"), None), FixedOffset::east_opt(3600).unwrap());
+    }
+
+    #[test]
+    fn ids_are_deterministic_and_prefer_the_native_id() {
+        let a = Ids::derive(Some("AKIpress"), Some("akp-1"), Some("m-9"), "h", "b");
+        let b = Ids::derive(Some("AKIpress"), Some("akp-1"), None, "other", "text");
+        assert_eq!(a.id, b.id);
+        assert_eq!(a.uri, "urn:wirefeed:akipress:akp-1");
+        let c = Ids::derive(None, None, None, "h", "b");
+        assert!(c.uri.starts_with("urn:wirefeed:unknown:"));
+        assert_eq!(c.id, Ids::derive(None, None, None, "h", "b").id);
+    }
+}
