@@ -147,7 +147,9 @@ pub fn find(text: &str, release: &Release, anchor: Option<NaiveDate>, lex: &Date
         let Some(segment) = text.get(span.start..span.end) else { continue };
         found.extend(absolute_in(segment, span.start, anchor, lex).into_iter().map(|m| (Kind::Absolute, m)));
         if let Some(anchor) = anchor {
-            found.extend(relative_in(segment, span.start, anchor, lex).into_iter().map(|m| (Kind::Relative, m)));
+            found.extend(
+                relative_in(segment, span.start, anchor, lex).into_iter().map(|m| (Kind::Relative, m)),
+            );
         }
     }
     found.sort_by_key(|(_, m)| (m.span.start, m.span.end));
@@ -155,7 +157,12 @@ pub fn find(text: &str, release: &Release, anchor: Option<NaiveDate>, lex: &Date
 }
 
 /// Absolute dates in `segment` (which starts at byte `offset` of the text).
-fn absolute_in(segment: &str, offset: usize, anchor: Option<NaiveDate>, lex: &DateLexicon) -> Vec<DateMention> {
+fn absolute_in(
+    segment: &str,
+    offset: usize,
+    anchor: Option<NaiveDate>,
+    lex: &DateLexicon,
+) -> Vec<DateMention> {
     let mut out = Vec::new();
     for caps in lex.absolute.captures_iter(segment) {
         let whole = caps.get(0).expect("group 0 always matches");
@@ -210,7 +217,12 @@ fn weekday_on_or_before(anchor: NaiveDate, weekday: u32) -> Option<NaiveDate> {
 }
 
 /// A date from a day, a month and an optional year; without a year, the one nearest the anchor.
-fn day_month_year(day: &str, month: Option<u32>, year: Option<&str>, anchor: Option<NaiveDate>) -> Option<NaiveDate> {
+fn day_month_year(
+    day: &str,
+    month: Option<u32>,
+    year: Option<&str>,
+    anchor: Option<NaiveDate>,
+) -> Option<NaiveDate> {
     let day: u32 = day.parse().ok()?;
     let month = month?;
     match year {
@@ -303,7 +315,10 @@ mod tests {
     fn russian_absolute_dates_with_and_without_year() {
         let anchor = Some(date(2025, 8, 22));
         assert_eq!(
-            mentions("Встреча 22 августа. Договор от 22 августа 2025 года и от 10 января 2022 вступил.", anchor),
+            mentions(
+                "Встреча 22 августа. Договор от 22 августа 2025 года и от 10 января 2022 вступил.",
+                anchor
+            ),
             pairs(&[
                 ("22 августа", "2025-08-22"),
                 ("22 августа 2025 года", "2025-08-22"),
@@ -385,7 +400,10 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_skipped() {
-        let found = mentions("31 февраля, 30 февраля 2024 года, 2025-13-45, 29 февраля 2024.", Some(date(2025, 1, 1)));
+        let found = mentions(
+            "31 февраля, 30 февраля 2024 года, 2025-13-45, 29 февраля 2024.",
+            Some(date(2025, 1, 1)),
+        );
         assert_eq!(found, pairs(&[("29 февраля 2024", "2024-02-29")]));
     }
 

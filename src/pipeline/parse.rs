@@ -89,9 +89,9 @@ pub fn choose_format(forced: Format, content_type: Option<&str>, text: &str) -> 
         "application/json" | "text/json" => Ok(Format::Json),
         m if m.ends_with("+json") => Ok(Format::Json),
         "" | "application/octet-stream" => Ok(sniff(text)),
-        other => Err(reject(format!(
-            "unsupported content type {other:?}; send text/plain or application/json"
-        ))),
+        other => {
+            Err(reject(format!("unsupported content type {other:?}; send text/plain or application/json")))
+        }
     }
 }
 
@@ -117,11 +117,30 @@ pub fn parse(text: &str, format: Format) -> Result<Release, Rejection> {
             "empty release: the body is empty or only whitespace; send a headline and a body",
         ));
     }
-    match format {
+    let mut release = match format {
         Format::Json => parse_json(text),
         Format::Plain => parse_plain(text.to_string()),
         Format::Auto if sniff(text) == Format::Json => parse_json(text),
         Format::Wire | Format::Auto => parse_wire(text.to_string()),
+    }?;
+    if let Some(warning) = truncation_warning(&release) {
+        release.warnings.push(warning);
+    }
+    Ok(release)
+}
+
+/// A warning when the last paragraph stops mid-sentence (on a letter, a digit, a comma…): a release cut
+/// in transit. Closing punctuation, quotes and brackets count as a proper end.
+fn truncation_warning(release: &Release) -> Option<String> {
+    let last = release.paragraphs.last()?.of(&release.text);
+    let end = last.chars().next_back()?;
+    if end.is_alphanumeric() || matches!(end, ',' | ';' | ':' | '-' | '–' | '—' | '(' | '«' | '\u{fffd}')
+    {
+        let tail: Vec<char> = last.chars().rev().take(30).collect();
+        let tail: String = tail.into_iter().rev().collect();
+        Some(format!("the text ends mid-sentence (\"…{tail}\"): the release may be truncated"))
+    } else {
+        None
     }
 }
 
@@ -350,7 +369,8 @@ mod tests {
 
     #[test]
     fn wire_header_headline_and_paragraphs() {
-        let r = parse(" date 2025-08-22 Заголовок новости \n\nПервый абзац.\n\nВторой абзац.", Format::Wire).unwrap();
+        let r = parse(" date 2025-08-22 Заголовок новости \n\nПервый абзац.\n\nВторой абзац.", Format::Wire)
+            .unwrap();
         assert_eq!(r.format, Format::Wire);
         assert_eq!(r.headline.of(&r.text), "Заголовок новости");
         assert_eq!(r.declared_date, NaiveDate::from_ymd_opt(2025, 8, 22));
@@ -420,6 +440,20 @@ mod tests {
         assert_eq!(r.headline.of(&r.text), "Дата не существует");
         assert_eq!(paragraphs(&r), ["Текст."]);
         assert!(r.warnings.iter().any(|w| w.contains("2025-13-45")), "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn a_text_cut_mid_sentence_gets_a_warning() {
+        let r = parse(&sample("bad/cut-utf8.txt"), Format::Wire).unwrap();
+        assert!(
+            r.warnings.iter().any(|w| w.contains("ends mid-sentence") && w.contains("и каз\"")),
+            "{:?}",
+            r.warnings
+        );
+        let r = parse("date 2025-08-22 H\n\nText ends «quoted».", Format::Wire).unwrap();
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        let r = parse("date 2025-08-22 H\n\nCut here \u{fffd}", Format::Wire).unwrap();
+        assert!(r.warnings[0].contains("may be truncated"));
     }
 
     #[test]
