@@ -68,7 +68,11 @@ impl SpeechLexicon {
         let mut lex = SpeechLexicon::default();
         for (line, fields) in files.records(LEXICON)? {
             let [kind, _language, _lemma, forms, ..] = fields.as_slice() else {
-                return Err(DataFiles::syntax(LEXICON, line, "expected kind<TAB>language<TAB>lemma<TAB>forms"));
+                return Err(DataFiles::syntax(
+                    LEXICON,
+                    line,
+                    "expected kind<TAB>language<TAB>lemma<TAB>forms",
+                ));
             };
             let target = match kind.as_str() {
                 "verb" => &mut lex.verbs,
@@ -259,7 +263,8 @@ fn find_close(text: &str, paras: &[Span], marks: &[Mark], i: usize, family: Fami
                 continue;
             }
         }
-        if family.closes(m.ch) && (family != Family::Straight || straight_can_close(text, paras[m.para], m.pos))
+        if family.closes(m.ch)
+            && (family != Family::Straight || straight_can_close(text, paras[m.para], m.pos))
         {
             depth -= 1;
             if depth == 0 {
@@ -368,7 +373,7 @@ fn skip_reopening(text: &str, para: Span, family: Family) -> usize {
     let s = para.of(text);
     let trimmed = s.trim_start();
     let start = para.start + (s.len() - trimmed.len());
-    if trimmed.starts_with(family.opening()) {
+    if family.is_english() && trimmed.starts_with(family.opening()) {
         start + family.opening().len_utf8()
     } else {
         start
@@ -743,9 +748,8 @@ mod tests {
 
     #[test]
     fn em_dash_attribution_with_surname() {
-        let text = wire(&[
-            "«Мы договорились, что министерства представят график подачи воды», — сказал Жээнбеков.",
-        ]);
+        let text =
+            wire(&["«Мы договорились, что министерства представят график подачи воды», — сказал Жээнбеков."]);
         let q = &quotes_of(&text)[0];
         assert_eq!(q.text, "Мы договорились, что министерства представят график подачи воды");
         assert_eq!(q.verb.as_deref(), Some("сказал"));
@@ -947,14 +951,28 @@ mod tests {
     #[test]
     fn words_keep_hyphens_inside() {
         let text = "на пресс-конференции, Ала-Тоо - да";
-        let words: Vec<&str> = word_spans(text, Span::new(0, text.len())).iter().map(|w| w.of(text)).collect();
+        let words: Vec<&str> =
+            word_spans(text, Span::new(0, text.len())).iter().map(|w| w.of(text)).collect();
         assert_eq!(words, ["на", "пресс-конференции", "Ала-Тоо", "да"]);
     }
 
     #[test]
     fn never_panics_on_cut_and_odd_text() {
         let lex = lexicon();
-        let odd = ["«", "»", "\"", "— ", "—", "« »", "„“”«»\"", "«a\n\nb", ":«", "a:\n\n«b»", "— a, — ", "\"x\"y\""];
+        let odd = [
+            "«",
+            "»",
+            "\"",
+            "— ",
+            "—",
+            "« »",
+            "„“”«»\"",
+            "«a\n\nb",
+            ":«",
+            "a:\n\n«b»",
+            "— a, — ",
+            "\"x\"y\"",
+        ];
         for body in odd {
             let text = wire(&[body]);
             let _ = find(&text, &release(&text), &lex);
