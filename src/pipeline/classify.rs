@@ -38,6 +38,8 @@ use super::{LoadError, Span};
 const LEXICON: &str = "lexicons/events.tsv";
 /// The fallback event type (see the module doc).
 const STATEMENT: &str = "statement";
+/// The event type whose roles follow the voice of its verb.
+const APPOINTMENT: &str = "appointment";
 /// The event type of a release nothing matched.
 const OTHER: &str = "other";
 /// Events weaker than this are not reported.
@@ -550,6 +552,8 @@ fn build_event(ctx: &Context<'_>, doc: &Doc, hits: &[Hit], group: &Group<'_>) ->
             attributes.insert("destination".into(), d.id.clone());
         }
         visit_roles(doc, &persons, best, destination)
+    } else if group.kind == APPOINTMENT {
+        appointment_roles(doc, &persons, best)
     } else if group.kind == STATEMENT {
         ranked_roles(&persons, "source", "target")
     } else {
@@ -642,6 +646,56 @@ fn visit_roles(
         .collect()
 }
 
+/// How an appointment is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Voice {
+    /// `Токаев назначил X`: who is named before the verb appointed.
+    Active,
+    /// `X назначен`, `X was appointed`: who is named right before the verb was appointed.
+    Passive,
+    /// `назначение`, `appointment`: the roles are not told.
+    Noun,
+}
+
+fn voice(doc: &Doc, hit: &Hit) -> Voice {
+    let word = doc.folded_word(hit.first_word);
+    let previous = hit.first_word.checked_sub(1).map(|i| doc.folded_word(i));
+    if word.ends_with("ил") || word.ends_with("ила") || word.ends_with("или") {
+        Voice::Active
+    } else if ["ен", "на", "ны", "ан"].iter().any(|e| word.ends_with(e))
+        || previous.is_some_and(|p| matches!(p, "was" | "were" | "is" | "are" | "been" | "be"))
+    {
+        Voice::Passive
+    } else if word.ends_with("ed") || word.ends_with("ts") {
+        Voice::Active
+    } else {
+        Voice::Noun
+    }
+}
+
+/// Active voice: who is named before the verb in its sentence is the source (appointer), everyone else the
+/// target. Passive voice: the person named last before the verb is the target (appointee), everyone else
+/// the source. A noun trigger tells no roles: all participants.
+fn appointment_roles(doc: &Doc, persons: &[&Entity], trigger: &Trigger<'_>) -> Vec<(String, String)> {
+    let sentence = doc.sentence_of(&trigger.hit).span;
+    let before =
+        |p: &Entity| p.mentions.iter().any(|m| m.start >= sentence.start && m.end <= trigger.hit.span.start);
+    let role_of = |p: &Entity| match voice(doc, &trigger.hit) {
+        Voice::Active if before(p) => "source",
+        Voice::Active => "target",
+        Voice::Passive => {
+            let appointee = named_last_before(persons, sentence.start, trigger.hit.span.start);
+            if appointee.is_some_and(|a| a.id == p.id) {
+                "target"
+            } else {
+                "source"
+            }
+        }
+        Voice::Noun => "participant",
+    };
+    persons.iter().map(|p| (p.id.clone(), role_of(p).to_string())).collect()
+}
+
 /// A person whose mention starts within two words after `end`.
 fn named_right_after<'e>(doc: &Doc, persons: &[&'e Entity], end: usize) -> Option<&'e Entity> {
     let next = doc.words.partition_point(|w| w.start < end);
@@ -673,7 +727,7 @@ fn has_possessive_before(doc: &Doc, hit: &Hit) -> bool {
 }
 
 /// The first place named after the trigger in its sentence (`визита в Кыргызстан`).
-fn destination<'e>(entities: &'e [Entity], sentence: Span, trigger: Span) -> Option<&'e Entity> {
+fn destination(entities: &[Entity], sentence: Span, trigger: Span) -> Option<&Entity> {
     let after = Span::new(trigger.end, sentence.end);
     entities
         .iter()
@@ -974,7 +1028,45 @@ mod tests {
         let events = case.run(&lexicon());
         assert_eq!(kinds(&events), ["appointment"], "{events:#?}");
         assert_eq!(events[0].cameo, "", "appointments have no CAMEO code");
-        assert!(role_of(&events[0], "person:1").is_some() && role_of(&events[0], "person:2").is_some());
+        assert_eq!(events[0].trigger.of(KAZINFORM), "назначил");
+        assert_eq!(role_of(&events[0], "person:1"), Some("source"), "Токаев назначил");
+        assert_eq!(role_of(&events[0], "person:2"), Some("target"));
+    }
+
+    #[test]
+    fn passive_appointment_makes_the_appointee_the_target() {
+        let text = " date 2025-05-20 Кадровые решения\n\nУказом Президента Касым-Жомарта Токаева Марат Султангазиев назначен акимом области.";
+        let case = Case {
+            entities: vec![
+                person(text, "person:1", "KZ", &["Касым-Жомарта Токаева"]),
+                person(text, "person:2", "KZ", &["Марат Султангазиев"]),
+            ],
+            ..Case::bare(text)
+        };
+        let event = &case.run(&lexicon())[0];
+        assert_eq!(event.kind, "appointment");
+        assert_eq!(role_of(event, "person:2"), Some("target"), "{event:#?}");
+        assert_eq!(role_of(event, "person:1"), Some("source"));
+    }
+
+    #[test]
+    fn release_json_body_is_a_signed_agreement_in_bishkek() {
+        let text = " date 2025-08-22 Жапаров и Токаев подписали соглашение о демаркации кыргызско-казахстанской границы\n\nБИШКЕК, 22 авг — AKIpress. Президенты Кыргызстана и Казахстана Садыр Жапаров и Касым-Жомарт Токаев подписали в Бишкеке соглашение об окончательной демаркации государственной границы.\n\n«Это историческое решение, которое закрывает все пограничные вопросы между нашими странами», — заявил Жапаров после церемонии.";
+        let case = Case {
+            entities: vec![
+                person(text, "person:1", "KG", &["Садыр Жапаров", "Жапаров"]),
+                person(text, "person:2", "KZ", &["Касым-Жомарт Токаев", "Токаев"]),
+                place(text, "place:1", "city", "KG", &["БИШКЕК", "Бишкеке"]),
+            ],
+            dateline: Some(dateline(text, "БИШКЕК, 22 авг — AKIpress.", "Бишкек")),
+            anchor: ymd(2025, 8, 22),
+            ..Case::bare(text)
+        };
+        let events = case.run(&lexicon());
+        assert_eq!(kinds(&events), ["agreement.signed"], "{events:#?}");
+        assert_eq!(events[0].trigger.of(text), "подписали соглашение");
+        assert_eq!(events[0].actors.len(), 2);
+        assert_eq!(events[0].place.as_deref(), Some("place:1"));
     }
 
     #[test]

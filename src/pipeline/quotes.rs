@@ -351,8 +351,7 @@ fn make_quote(text: &str, span: Span, quoted: String, attribution: Option<Attrib
 /// the comma English puts before the closing mark.
 fn quoted_pieces(text: &str, paras: &[Span], pair: &Pair) -> Vec<Span> {
     let mut pieces = Vec::new();
-    for i in pair.open.para..=pair.close.para {
-        let p = paras[i];
+    for (i, &p) in paras.iter().enumerate().take(pair.close.para + 1).skip(pair.open.para) {
         let start = if i == pair.open.para { pair.open.end() } else { skip_reopening(text, p, pair.family) };
         let end = if i == pair.close.para { pair.close.pos } else { p.end };
         let piece = trim_span(text, Span::new(start, end.max(start)));
