@@ -316,15 +316,14 @@ impl<'a, 't> Finder<'a, 't> {
     fn person_name(&self, start: usize, end: usize) -> String {
         let morph = self.kb.morph();
         let words: Vec<usize> = (start..end).filter(|&i| self.toks[i].word).collect();
-        let feminine = words
-            .first()
-            .filter(|_| words.len() > 1)
-            .map(|&i| morph.is_feminine_given(self.toks[i].text));
+        let feminine =
+            words.first().filter(|_| words.len() > 1).map(|&i| morph.is_feminine_given(self.toks[i].text));
         let mut out = String::new();
         let mut last_end = None;
         for (n, &i) in words.iter().enumerate() {
             let t = &self.toks[i];
-            let next_is_patronymic = words.get(n + 1).is_some_and(|&j| morph::is_turkic_patronymic(self.toks[j].text));
+            let next_is_patronymic =
+                words.get(n + 1).is_some_and(|&j| morph::is_turkic_patronymic(self.toks[j].text));
             let part = match (n, words.len()) {
                 _ if t.text.chars().count() == 1 => NamePart::Any,
                 (_, 1) => NamePart::Any,
@@ -351,8 +350,13 @@ impl<'a, 't> Finder<'a, 't> {
 
     /// The nominative of a name phrase over tokens `[start, end)`, quotes and punctuation kept as written.
     fn phrase_name(&self, start: usize, end: usize) -> String {
-        let words: Vec<&str> = (start..end).filter(|&i| self.toks[i].word).map(|i| self.toks[i].text).collect();
-        let nominative = if self.english { words.iter().map(|w| w.to_string()).collect() } else { self.kb.morph().nominative_phrase(&words) };
+        let words: Vec<&str> =
+            (start..end).filter(|&i| self.toks[i].word).map(|i| self.toks[i].text).collect();
+        let nominative = if self.english {
+            words.iter().map(|w| w.to_string()).collect()
+        } else {
+            self.kb.morph().nominative_phrase(&words)
+        };
         let mut out = String::new();
         let mut w = 0;
         for i in start..end {
@@ -380,16 +384,21 @@ impl<'a, 't> Finder<'a, 't> {
             if !descriptor.word || !self.kb.cues().descriptor.contains(&descriptor.key) {
                 continue;
             }
-            let Some(close) = (i + 1..self.toks.len().min(i + 8)).find(|&j| matches!(self.toks[j].text, "»" | "\"" | "“"))
+            let Some(close) =
+                (i + 1..self.toks.len().min(i + 8)).find(|&j| matches!(self.toks[j].text, "»" | "\"" | "“"))
             else {
                 continue;
             };
-            if close == i + 1 || !self.toks[i + 1].cap && !self.toks[i + 1].text.starts_with(char::is_numeric) {
+            if close == i + 1 || !self.toks[i + 1].cap && !self.toks[i + 1].text.starts_with(char::is_numeric)
+            {
                 continue;
             }
             if self.free(i + 1, close) {
                 let name = self.span(i + 1, close).of(self.text).to_string();
-                self.push(Mention { subtype: Some(descriptor.key.clone()), ..Mention::new(i + 1, close, EntityKind::Organisation, name) });
+                self.push(Mention {
+                    subtype: Some(descriptor.key.clone()),
+                    ..Mention::new(i + 1, close, EntityKind::Organisation, name)
+                });
             }
         }
     }
@@ -427,13 +436,23 @@ impl<'a, 't> Finder<'a, 't> {
             }
             // Capitalised adjectives, then a lower-case organisation noun.
             let mut j = i;
-            while j < n && self.toks[j].word && !self.taken[j] && morph.info(self.toks[j].text).adjective > 0.5 {
+            while j < n
+                && self.toks[j].word
+                && !self.taken[j]
+                && morph.info(self.toks[j].text).adjective > 0.5
+            {
                 j += 1;
                 if j < n && !self.toks[j].cap {
                     break;
                 }
             }
-            if j > i && j < n && self.toks[j].word && !self.taken[j] && cues.org_head.contains(&self.toks[j].key) && !t.sent_start {
+            if j > i
+                && j < n
+                && self.toks[j].word
+                && !self.taken[j]
+                && cues.org_head.contains(&self.toks[j].key)
+                && !t.sent_start
+            {
                 let m = self.typed_mention(i, j + 1, EntityKind::Organisation);
                 self.push(m);
                 i = j + 1;
@@ -505,10 +524,19 @@ impl<'a, 't> Finder<'a, 't> {
                     continue;
                 }
                 match self.classify(j) {
-                    Some(k) if kinds.is_empty() || (k == kinds[0] || kinds[0] == EntityKind::Person && k != EntityKind::Organisation && kinds.len() < 3) => {
+                    Some(k)
+                        if kinds.is_empty()
+                            || (k == kinds[0]
+                                || kinds[0] == EntityKind::Person
+                                    && k != EntityKind::Organisation
+                                    && kinds.len() < 3) =>
+                    {
                         kinds.push(k);
                         j += 1;
-                        if j < n && morph::is_turkic_patronymic(self.toks[j].text) && kinds[0] == EntityKind::Person {
+                        if j < n
+                            && morph::is_turkic_patronymic(self.toks[j].text)
+                            && kinds[0] == EntityKind::Person
+                        {
                             j += 1;
                         }
                     }
@@ -537,7 +565,12 @@ impl<'a, 't> Finder<'a, 't> {
         let mut i = 0;
         while i < n {
             let t = &self.toks[i];
-            if self.taken[i] || !t.word || !t.cap || cues.stop.contains(&t.text.to_lowercase()) || cues.role.contains(&t.key) {
+            if self.taken[i]
+                || !t.word
+                || !t.cap
+                || cues.stop.contains(&t.text.to_lowercase())
+                || cues.role.contains(&t.key)
+            {
                 i += 1;
                 continue;
             }
@@ -582,7 +615,8 @@ impl<'a, 't> Finder<'a, 't> {
                 continue;
             }
             let after = self.mentions[m].end;
-            let Some(verb) = (after..(after + 3).min(self.toks.len())).find(|&k| self.toks[k].key.starts_with("назначен"))
+            let Some(verb) =
+                (after..(after + 3).min(self.toks.len())).find(|&k| self.toks[k].key.starts_with("назначен"))
             else {
                 continue;
             };
@@ -591,7 +625,11 @@ impl<'a, 't> Finder<'a, 't> {
                 continue;
             }
             let mut end = start + 1;
-            while end < self.toks.len() && end - start < 8 && self.toks[end].word && !self.toks[end].key.starts_with("сообща") {
+            while end < self.toks.len()
+                && end - start < 8
+                && self.toks[end].word
+                && !self.toks[end].key.starts_with("сообща")
+            {
                 end += 1;
             }
             let role = self.role_text(start, end);
@@ -602,7 +640,8 @@ impl<'a, 't> Finder<'a, 't> {
     /// A role phrase in the nominative: the role noun (with adjectives before it) in the nominative, its
     /// complement as written.
     fn role_text(&self, start: usize, end: usize) -> String {
-        let words: Vec<&str> = (start..end).filter(|&i| !self.toks[i].is_break()).map(|i| self.toks[i].text).collect();
+        let words: Vec<&str> =
+            (start..end).filter(|&i| !self.toks[i].is_break()).map(|i| self.toks[i].text).collect();
         if self.english {
             return words.join(" ");
         }
@@ -629,7 +668,11 @@ impl<'a, 't> Finder<'a, 't> {
             }
             if t.word && cues.role.contains(&t.key) {
                 let mut s = k;
-                while s > 0 && self.toks[s - 1].word && !self.toks[s - 1].cap && self.kb.morph().info(self.toks[s - 1].text).adjective > 0.5 {
+                while s > 0
+                    && self.toks[s - 1].word
+                    && !self.toks[s - 1].cap
+                    && self.kb.morph().info(self.toks[s - 1].text).adjective > 0.5
+                {
                     s -= 1;
                 }
                 return (k + 1 < start || start - k == 1).then(|| self.role_text(s, start));
@@ -648,7 +691,8 @@ impl<'a, 't> Finder<'a, 't> {
             !d.span.contains(span) || m.kind == EntityKind::Place
         });
         let has_city = self.mentions.iter().any(|m| {
-            m.kind == EntityKind::Place && d.span.contains(Span::new(toks[m.start].span.start, toks[m.end - 1].span.end))
+            m.kind == EntityKind::Place
+                && d.span.contains(Span::new(toks[m.start].span.start, toks[m.end - 1].span.end))
         });
         let Some(city) = d.city.as_deref().filter(|_| !has_city) else { return };
         let key = morph::stem(city);
@@ -764,10 +808,12 @@ impl<'a, 't> Finder<'a, 't> {
         let head = |r: &str| r.split(' ').next().map(morph::stem).unwrap_or_default();
         let country = self.country_in(&role);
         if let Some(existing) = roles.iter_mut().find(|r| {
-            head(r) == head(&role) && (country.is_none() || self.country_in(r).is_none() || self.country_in(r) == country)
+            head(r) == head(&role)
+                && (country.is_none() || self.country_in(r).is_none() || self.country_in(r) == country)
         }) {
             let prefer_new = Some(role.as_str()) == kb_role
-                || (Some(existing.as_str()) != kb_role && role.split(' ').count() > existing.split(' ').count());
+                || (Some(existing.as_str()) != kb_role
+                    && role.split(' ').count() > existing.split(' ').count());
             if prefer_new {
                 *existing = role;
             }
@@ -794,7 +840,9 @@ impl<'a, 't> Finder<'a, 't> {
 /// description, pronoun), adding mentions to that entity.
 pub fn resolve_speakers(text: &str, quotes: &mut [Quote], entities: &mut [Entity], kb: &KnowledgeBase) {
     for q in quotes.iter_mut() {
-        let Some(span) = q.speaker_span.filter(|s| s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end)) else {
+        let Some(span) = q.speaker_span.filter(|s| {
+            s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end)
+        }) else {
             continue;
         };
         let Some(e) = speaker_of(text, span, q.span, entities, kb) else { continue };
@@ -819,7 +867,9 @@ fn speaker_of(text: &str, span: Span, quote: Span, entities: &[Entity], kb: &Kno
     let written = span.of(text).trim();
     let last_before = |limit: usize| {
         people()
-            .filter_map(|(i, e)| e.mentions.iter().filter(|m| m.end <= limit).map(|m| m.end).max().map(|end| (end, i)))
+            .filter_map(|(i, e)| {
+                e.mentions.iter().filter(|m| m.end <= limit).map(|m| m.end).max().map(|end| (end, i))
+            })
             .max()
             .map(|(_, i)| i)
     };
@@ -842,7 +892,11 @@ fn speaker_of(text: &str, span: Span, quote: Span, entities: &[Entity], kb: &Kno
         return match holders.as_slice() {
             [one] => Some(*one),
             [] => None,
-            _ => holders.iter().copied().filter(|&i| entities[i].mentions.iter().any(|m| m.end <= quote.start)).last(),
+            _ => holders
+                .iter()
+                .copied()
+                .filter(|&i| entities[i].mentions.iter().any(|m| m.end <= quote.start))
+                .last(),
         };
     }
     let last = words.last().map(|w| morph::stem(w))?;

@@ -203,9 +203,14 @@ impl KnowledgeBase {
             let [code, name, wikidata, rest @ ..] = fields.as_slice() else {
                 return Err(DataFiles::syntax(FILE, line, "expected code, name, wikidata, variants"));
             };
-            let variants: Vec<&str> = rest.iter().flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
-            let record =
-                PlaceRecord { name: name.clone(), subtype: "country".into(), country: opt(code), wikidata: opt(wikidata) };
+            let variants: Vec<&str> =
+                rest.iter().flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
+            let record = PlaceRecord {
+                name: name.clone(),
+                subtype: "country".into(),
+                country: opt(code),
+                wikidata: opt(wikidata),
+            };
             self.add_place(record, &variants, builder);
         }
         Ok(())
@@ -215,15 +220,24 @@ impl KnowledgeBase {
         const FILE: &str = "kb/places.tsv";
         for (line, fields) in files.records(FILE)? {
             let [name, subtype, rest @ ..] = fields.as_slice() else {
-                return Err(DataFiles::syntax(FILE, line, "expected name, subtype, country, wikidata, variants"));
+                return Err(DataFiles::syntax(
+                    FILE,
+                    line,
+                    "expected name, subtype, country, wikidata, variants",
+                ));
             };
             let field = |i: usize| rest.get(i).map(String::as_str).unwrap_or("");
-            let variants: Vec<&str> = rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
+            let variants: Vec<&str> =
+                rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
             if self.exact_places.contains_key(&name.to_lowercase()) {
                 continue;
             }
-            let record =
-                PlaceRecord { name: name.clone(), subtype: subtype.clone(), country: opt(field(0)), wikidata: opt(field(1)) };
+            let record = PlaceRecord {
+                name: name.clone(),
+                subtype: subtype.clone(),
+                country: opt(field(0)),
+                wikidata: opt(field(1)),
+            };
             self.add_place(record, &variants, builder);
         }
         Ok(())
@@ -233,7 +247,11 @@ impl KnowledgeBase {
         const FILE: &str = "kb/people.tsv";
         for (line, fields) in files.records(FILE)? {
             let [name, country, role, _from, rest @ ..] = fields.as_slice() else {
-                return Err(DataFiles::syntax(FILE, line, "expected name, country, role, from, to, wikidata, variants"));
+                return Err(DataFiles::syntax(
+                    FILE,
+                    line,
+                    "expected name, country, role, from, to, wikidata, variants",
+                ));
             };
             let field = |i: usize| rest.get(i).map(String::as_str).unwrap_or("");
             let i = self.people.len();
@@ -244,10 +262,13 @@ impl KnowledgeBase {
                 current: field(0).is_empty(),
                 wikidata: opt(field(1)),
             });
-            let variants: Vec<&str> = rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
+            let variants: Vec<&str> =
+                rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
             for v in std::iter::once(name.as_str()).chain(variants.iter().copied()) {
                 builder.add(v, KbRef::Person(i));
-                if let Some(surname) = words(v).last().filter(|s| s.chars().count() >= 4 && words(v).count() > 1) {
+                if let Some(surname) =
+                    words(v).last().filter(|s| s.chars().count() >= 4 && words(v).count() > 1)
+                {
                     builder.add(surname, KbRef::Surname(i));
                 }
             }
@@ -259,7 +280,11 @@ impl KnowledgeBase {
         const FILE: &str = "kb/organisations.tsv";
         for (line, fields) in files.records(FILE)? {
             let [name, subtype, rest @ ..] = fields.as_slice() else {
-                return Err(DataFiles::syntax(FILE, line, "expected name, subtype, country, wikidata, variants"));
+                return Err(DataFiles::syntax(
+                    FILE,
+                    line,
+                    "expected name, subtype, country, wikidata, variants",
+                ));
             };
             let field = |i: usize| rest.get(i).map(String::as_str).unwrap_or("");
             let i = self.orgs.len();
@@ -269,7 +294,8 @@ impl KnowledgeBase {
                 country: opt(field(0)),
                 wikidata: opt(field(1)),
             });
-            let variants: Vec<&str> = rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
+            let variants: Vec<&str> =
+                rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
             for v in std::iter::once(name.as_str()).chain(variants.iter().copied()) {
                 builder.add(v, KbRef::Org(i));
             }
@@ -393,19 +419,24 @@ mod tests {
     #[test]
     fn the_automaton_finds_case_forms_of_multiword_names() {
         let kb = kb();
-        let keys: Vec<String> =
-            "с Президентом Республики Казахстан Касым-Жомартом Токаевым".split(' ').map(morph::stem).collect();
+        let keys: Vec<String> = "с Президентом Республики Казахстан Касым-Жомартом Токаевым"
+            .split(' ')
+            .map(morph::stem)
+            .collect();
         let found = kb.matches(&keys);
         let country = found.iter().find(|m| (m.start, m.end) == (2, 4)).expect("Республики Казахстан");
         assert!(matches!(country.targets[0].target, KbRef::Place(i) if kb.place_at(i).name == "Казахстан"));
         let person = found.iter().find(|m| (m.start, m.end) == (4, 6)).expect("Касым-Жомартом Токаевым");
-        assert!(matches!(person.targets[0].target, KbRef::Person(i) if kb.person_at(i).name == "Касым-Жомарт Токаев"));
+        assert!(
+            matches!(person.targets[0].target, KbRef::Person(i) if kb.person_at(i).name == "Касым-Жомарт Токаев")
+        );
     }
 
     #[test]
     fn organisations_are_known_by_abbreviation_and_full_name() {
         let kb = kb();
-        let keys: Vec<String> = "саммиту ОДКБ и Евразийской экономической комиссии".split(' ').map(morph::stem).collect();
+        let keys: Vec<String> =
+            "саммиту ОДКБ и Евразийской экономической комиссии".split(' ').map(morph::stem).collect();
         let orgs: Vec<&str> = kb
             .matches(&keys)
             .iter()
@@ -415,6 +446,9 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(orgs, ["Организация Договора о коллективной безопасности", "Евразийская экономическая комиссия"]);
+        assert_eq!(
+            orgs,
+            ["Организация Договора о коллективной безопасности", "Евразийская экономическая комиссия"]
+        );
     }
 }
