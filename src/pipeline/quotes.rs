@@ -889,6 +889,42 @@ mod tests {
     }
 
     #[test]
+    fn a_quote_left_open_for_too_many_paragraphs_is_dropped() {
+        let mut body = vec!["«Начало речи."];
+        body.extend(std::iter::repeat_n("Текст абзаца.", MAX_QUOTE_PARAGRAPHS + 1));
+        body.push("Конец речи», — сказал он.");
+        let text = wire(&body);
+        let quotes = quotes_of(&text);
+        assert!(quotes.iter().all(|q| !q.text.contains("Начало")), "{quotes:#?}");
+
+        let mut body = vec!["«Начало речи."];
+        body.extend(std::iter::repeat_n("Текст абзаца.", MAX_QUOTE_PARAGRAPHS - 2));
+        body.push("Конец речи», — сказал он.");
+        let text = wire(&body);
+        let quotes = quotes_of(&text);
+        assert_eq!(quotes.len(), 1);
+        assert_eq!(quotes[0].text.split("\n\n").count(), MAX_QUOTE_PARAGRAPHS);
+    }
+
+    #[test]
+    fn straight_quotes_continue_only_into_a_paragraph_opening_with_one() {
+        let text = wire(&["\"We signed it today.", "\"It is a historic day,\" the minister said."]);
+        let quotes = quotes_of(&text);
+        assert_eq!(quotes.len(), 1, "{quotes:#?}");
+        assert_eq!(quotes[0].text, "We signed it today.\n\nIt is a historic day");
+        assert_eq!(speaker(&text, &quotes[0]), Some("the minister"));
+
+        let text = wire(&["\"We signed it today.", "It is a historic day, the minister said."]);
+        assert!(quotes_of(&text).is_empty());
+    }
+
+    #[test]
+    fn single_paragraph_span_is_exactly_the_text() {
+        let q = &quotes_of(SEED)[0];
+        assert_eq!(q.span.of(SEED), q.text);
+    }
+
+    #[test]
     fn dialogue_dash_with_continuation() {
         let text = wire(&[
             "Министр ответил на вопросы журналистов.",
