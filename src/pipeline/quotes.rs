@@ -105,10 +105,18 @@ impl SpeechLexicon {
 pub fn find(text: &str, release: &Release, lex: &SpeechLexicon) -> Vec<Quote> {
     let paras: Vec<Span> = release.paragraphs.iter().copied().filter(|p| is_valid_span(text, *p)).collect();
     let marks = quote_marks(text, &paras);
-    let mut bracketed: Vec<Quote> = pair_marks(text, &paras, &marks)
-        .iter()
-        .filter_map(|pair| bracketed_quote(text, &paras, pair, lex))
-        .collect();
+    let mut bracketed: Vec<Quote> = Vec::new();
+    let mut previous: Option<Attribution> = None;
+    for pair in pair_marks(text, &paras, &marks) {
+        // `"We are ready," he said, "to sign."`: the second part continues the first one's attribution.
+        let inherited = previous.filter(|a| {
+            a.end <= pair.open.pos
+                && text[a.end..pair.open.pos].chars().all(|c| c.is_whitespace() || c == ',')
+        });
+        let (quote, attribution) = bracketed_quote(text, &paras, &pair, lex, inherited).unzip();
+        bracketed.extend(quote);
+        previous = attribution.flatten();
+    }
     let dialogue: Vec<Quote> = (0..paras.len())
         .flat_map(|i| dialogue_quotes(text, &paras, i, lex))
         .filter(|d| !bracketed.iter().any(|b| b.span.contains(d.span)))
@@ -316,7 +324,15 @@ struct Attribution {
     end: usize,
 }
 
-fn bracketed_quote(text: &str, paras: &[Span], pair: &Pair, lex: &SpeechLexicon) -> Option<Quote> {
+/// The quote of a pair, if it is speech, with its attribution; `inherited` is the attribution of a quote it
+/// continues.
+fn bracketed_quote(
+    text: &str,
+    paras: &[Span],
+    pair: &Pair,
+    lex: &SpeechLexicon,
+    inherited: Option<Attribution>,
+) -> Option<(Quote, Option<Attribution>)> {
     let pieces = quoted_pieces(text, paras, pair);
     let (first, last) = (pieces.first()?, pieces.last()?);
     let span = Span::new(first.start, last.end);
@@ -326,7 +342,7 @@ fn bracketed_quote(text: &str, paras: &[Span], pair: &Pair, lex: &SpeechLexicon)
     let after = attribution_after(text, lex, tail, inner_last, pair.family.is_english());
     let attribution = match after {
         Some(a) if a.verb.is_some() => Some(a),
-        _ => attribution_before(text, paras, pair.open.para, pair.open.pos, lex).or(after),
+        _ => attribution_before(text, paras, pair.open.para, pair.open.pos, lex).or(inherited).or(after),
     };
     let spans_paragraphs = pair.open.para != pair.close.para;
     let own_paragraph = starts_paragraph(text, paras[pair.open.para], pair.open.pos)
@@ -334,7 +350,7 @@ fn bracketed_quote(text: &str, paras: &[Span], pair: &Pair, lex: &SpeechLexicon)
     if !is_speech(&quoted, attribution.as_ref(), spans_paragraphs || own_paragraph) {
         return None;
     }
-    Some(make_quote(text, span, quoted, attribution))
+    Some((make_quote(text, span, quoted, attribution), attribution))
 }
 
 fn make_quote(text: &str, span: Span, quoted: String, attribution: Option<Attribution>) -> Quote {
@@ -610,20 +626,28 @@ fn speech_quote(text: &str, speech: Span, attribution: Option<Attribution>) -> O
 /// Lower-cases `s` and folds ё to е, char by char, keeping every char's UTF-8 length so that byte offsets
 /// into the folded text are offsets into the original too.
 pub(crate) fn fold(s: &str) -> String {
-    s.chars()
-        .map(|c| {
+    let mut out = String::with_capacity(s.len());
+    out.extend(s.chars().map(fold_char));
+    out
+}
+
+/// One char of [`fold`]: ASCII and Russian Cyrillic directly (the bulk of wire copy), the rest through the
+/// Unicode tables.
+fn fold_char(c: char) -> char {
+    match c {
+        'A'..='Z' => c.to_ascii_lowercase(),
+        '\0'..='\u{7f}' => c,
+        'Ё' | 'ё' => 'е',
+        'А'..='Я' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
+        'а'..='я' => c,
+        _ => {
             let mut lower = c.to_lowercase();
-            let l = match (lower.next(), lower.next()) {
+            match (lower.next(), lower.next()) {
                 (Some(l), None) if l.len_utf8() == c.len_utf8() => l,
                 _ => c,
-            };
-            if l == 'ё' {
-                'е'
-            } else {
-                l
             }
-        })
-        .collect()
+        }
+    }
 }
 
 /// The words inside `span`: runs of letters and digits, with inner hyphens and apostrophes
@@ -800,6 +824,16 @@ mod tests {
     }
 
     #[test]
+    fn a_quote_split_by_its_attribution_keeps_the_speaker() {
+        let text = wire(&["\"We are ready,\" he said, \"to sign the deal.\""]);
+        let quotes = quotes_of(&text);
+        assert_eq!(quotes.len(), 2, "{quotes:#?}");
+        assert_eq!(quotes[1].text, "to sign the deal.");
+        assert_eq!(quotes[1].verb.as_deref(), Some("said"));
+        assert_eq!(speaker(&text, &quotes[1]), Some("he"));
+    }
+
+    #[test]
     fn attribution_before_the_quote() {
         let text = wire(&[
             "В свою очередь, Лавров заявил: «Мы готовы к диалогу».",
@@ -852,6 +886,42 @@ mod tests {
             "We signed the protocol today. It covers the whole border.\n\nThe next round will be in July"
         );
         assert_eq!(speaker(&text, &quotes[0]), Some("Tashiev"));
+    }
+
+    #[test]
+    fn a_quote_left_open_for_too_many_paragraphs_is_dropped() {
+        let mut body = vec!["«Начало речи."];
+        body.extend(std::iter::repeat_n("Текст абзаца.", MAX_QUOTE_PARAGRAPHS + 1));
+        body.push("Конец речи», — сказал он.");
+        let text = wire(&body);
+        let quotes = quotes_of(&text);
+        assert!(quotes.iter().all(|q| !q.text.contains("Начало")), "{quotes:#?}");
+
+        let mut body = vec!["«Начало речи."];
+        body.extend(std::iter::repeat_n("Текст абзаца.", MAX_QUOTE_PARAGRAPHS - 2));
+        body.push("Конец речи», — сказал он.");
+        let text = wire(&body);
+        let quotes = quotes_of(&text);
+        assert_eq!(quotes.len(), 1);
+        assert_eq!(quotes[0].text.split("\n\n").count(), MAX_QUOTE_PARAGRAPHS);
+    }
+
+    #[test]
+    fn straight_quotes_continue_only_into_a_paragraph_opening_with_one() {
+        let text = wire(&["\"We signed it today.", "\"It is a historic day,\" the minister said."]);
+        let quotes = quotes_of(&text);
+        assert_eq!(quotes.len(), 1, "{quotes:#?}");
+        assert_eq!(quotes[0].text, "We signed it today.\n\nIt is a historic day");
+        assert_eq!(speaker(&text, &quotes[0]), Some("the minister"));
+
+        let text = wire(&["\"We signed it today.", "It is a historic day, the minister said."]);
+        assert!(quotes_of(&text).is_empty());
+    }
+
+    #[test]
+    fn single_paragraph_span_is_exactly_the_text() {
+        let q = &quotes_of(SEED)[0];
+        assert_eq!(q.span.of(SEED), q.text);
     }
 
     #[test]
@@ -942,9 +1012,11 @@ mod tests {
 
     #[test]
     fn fold_keeps_byte_offsets() {
-        let s = "ЁЛКА İstanbul Straße";
+        let s = "ЁЛКА İstanbul Straße ҢӨҮ Ѓ";
         assert_eq!(fold(s).len(), s.len());
         assert!(fold(s).starts_with("елка"));
+        assert!(fold(s).ends_with("ңөү ѓ"));
+        assert_eq!(fold("ПРИВЕТ, Мир"), "привет, мир");
     }
 
     #[test]
