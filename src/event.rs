@@ -133,8 +133,9 @@ pub struct NinjsEvent {
     pub id: String,
     /// The event type, e.g. "diplomacy.talks".
     pub name: String,
-    /// The CAMEO code.
-    pub literal: String,
+    /// The CAMEO code; absent for event types CAMEO does not cover (appointments, `other`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub literal: Option<String>,
 }
 
 /// A ninjs alternative id.

@@ -198,7 +198,11 @@ fn seed_events_and_dates() {
     let today = e.x.dates.iter().find(|d| d.text.contains("22 августа")).expect("сегодня, 22 августа");
     assert_eq!(today.date, "2025-08-22");
     assert!(today.text.starts_with("сегодня"), "{}", today.text);
-    assert!(e.item.events.iter().any(|ev| ev.name == "diplomacy.talks" && ev.literal == talks.cameo));
+    assert!(e
+        .item
+        .events
+        .iter()
+        .any(|ev| ev.name == "diplomacy.talks" && ev.literal.as_deref() == Some(talks.cameo.as_str())));
 }
 
 /// Expected dateline of each wire sample: (file, city, country, agency, date).

@@ -160,7 +160,11 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
             .events
             .iter()
             .enumerate()
-            .map(|(i, e)| NinjsEvent { id: event_id(i), name: e.kind.clone(), literal: e.cameo.clone() })
+            .map(|(i, e)| NinjsEvent {
+                id: event_id(i),
+                name: e.kind.clone(),
+                literal: Some(e.cameo.clone()).filter(|c| !c.is_empty()),
+            })
             .collect(),
         alt_ids: ids.alt_ids(p.input.message_id),
         standard: Standard::default(),
