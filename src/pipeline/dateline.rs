@@ -214,9 +214,13 @@ mod tests {
         months: DateLexicon,
     }
 
-    fn env() -> Env {
-        let files = DataFiles::new(None);
-        Env { kb: KnowledgeBase::load(&files).unwrap(), months: DateLexicon::load(&files).unwrap() }
+    /// The built-in data, loaded once for all tests.
+    fn env() -> &'static Env {
+        static ENV: std::sync::OnceLock<Env> = std::sync::OnceLock::new();
+        ENV.get_or_init(|| {
+            let files = DataFiles::new(None);
+            Env { kb: KnowledgeBase::load(&files).unwrap(), months: DateLexicon::load(&files).unwrap() }
+        })
     }
 
     /// What a test checks of a dateline, as strings.
@@ -527,7 +531,16 @@ mod tests {
 
     #[test]
     fn every_sample_dateline() {
-        let cases: [(&str, Option<(&str, &str, Option<&str>, Option<&str>, &str, &str)>); 8] = [
+        /// raw, city, country, date, agency, start of the lead.
+        type Want = (
+            &'static str,
+            &'static str,
+            Option<&'static str>,
+            Option<&'static str>,
+            &'static str,
+            &'static str,
+        );
+        let cases: [(&str, Option<Want>); 8] = [
             (
                 "sayasat-2025-08-22.txt",
                 Some(("Бишкек, \"САЯСАТ.KG\".", "Бишкек", Some("KG"), None, "САЯСАТ.KG", "Обсужден широкий")),
@@ -619,6 +632,26 @@ mod tests {
             "Обсужден широкий спектр вопросов двусторонней повестки между Кыргызстаном и Казахстаном, а также \
              перспективы развития сотрудничества."
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_first_paragraph_is_safe(
+            prefix in proptest::sample::select(vec!["", "МОСКВА, ", "Bishkek, June 23 ", "11:35, 10 января 2022, ", "АСТАНА. "]),
+            rest in "\\PC{0,120}",
+        ) {
+            let env = env();
+            let text = format!("date 2025-08-22 H\n\n{prefix}{rest}\n\nNext.");
+            let Ok(release) = parse::parse(&text, Format::Wire) else { return Ok(()) };
+            if let Some(d) = find(&release.text, &release, &env.kb, &env.months) {
+                proptest::prop_assert!(release.text.get(d.span.start..d.span.end).is_some());
+                proptest::prop_assert!(d.span.start == release.paragraphs[0].start);
+                if let Some(lead) = d.lead {
+                    proptest::prop_assert!(release.text.get(lead.start..lead.end).is_some());
+                    proptest::prop_assert!(lead.start >= d.span.end);
+                }
+            }
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Datelike, NaiveDate, TimeDelta};
 use regex::Regex;
 
 use super::data::DataFiles;
@@ -120,17 +120,27 @@ fn alternation<V>(map: &HashMap<String, V>) -> String {
 fn compile_absolute(months: &HashMap<String, u32>) -> Regex {
     let m = alternation(months);
     // A year suffix is part of the mention ("2025 года", "2025 г."), a dot after the month is not (it may
-    // end the sentence), except between an abbreviated month and its day ("Aug. 22").
+    // end the sentence), except between an abbreviated month and its day ("Aug. 22"). Word boundaries are
+    // checked by hand ([`at_word_bounds`]): a Unicode `\b` would keep the regex off its fast DFA engines on
+    // Cyrillic text.
     let pattern = format!(
-        r"(?i)\b(?P<d1>\d{{1,2}})\s+(?P<m1>{m})\b(?:,?\s+(?P<y1>\d{{4}})\b(?:\s+(?:(?:года|году|год)\b|г\.))?)?|\b(?P<m2>{m})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>\d{{4}})\b)?|\b(?P<iy>\d{{4}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})\b"
+        r"(?i)(?P<d1>\d{{1,2}})\s+(?P<m1>{m})(?:,?\s+(?P<y1>\d{{4}})(?:\s+(?:года|году|год|г\.))?)?|(?P<m2>{m})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y2>\d{{4}}))?|(?P<iy>\d{{4}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})"
     );
     Regex::new(&pattern).expect("the month lexicon builds a valid regex")
 }
 
 fn compile_relative(relative: &HashMap<String, i64>, weekdays: &HashMap<String, u32>) -> Regex {
-    let pattern =
-        format!(r"(?i)\b(?:(?P<rel>{})|(?P<wd>{}))\b", alternation(relative), alternation(weekdays));
+    let pattern = format!(r"(?i)(?P<rel>{})|(?P<wd>{})", alternation(relative), alternation(weekdays));
     Regex::new(&pattern).expect("the relative-day lexicon builds a valid regex")
+}
+
+/// Whether `segment[start..end]` is neither preceded nor followed by a letter or digit: "мая" in "5 мая"
+/// but not in "5 маяков", "сегодня" but not "сегодняшний".
+fn at_word_bounds(segment: &str, start: usize, end: usize) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let before = segment[..start].chars().next_back();
+    let after = segment[end..].chars().next();
+    !before.is_some_and(is_word) && !after.is_some_and(is_word)
 }
 
 /// What a match says before it is resolved.
@@ -166,6 +176,9 @@ fn absolute_in(
     let mut out = Vec::new();
     for caps in lex.absolute.captures_iter(segment) {
         let whole = caps.get(0).expect("group 0 always matches");
+        if !at_word_bounds(segment, whole.start(), whole.end()) {
+            continue;
+        }
         let date = if let Some(day) = caps.name("d1") {
             let month = caps.name("m1").and_then(|m| lex.month(m.as_str()));
             day_month_year(day.as_str(), month, caps.name("y1").map(|y| y.as_str()), anchor)
@@ -191,9 +204,12 @@ fn relative_in(segment: &str, offset: usize, anchor: NaiveDate, lex: &DateLexico
     let mut out = Vec::new();
     for caps in lex.relative_re.captures_iter(segment) {
         let whole = caps.get(0).expect("group 0 always matches");
+        if !at_word_bounds(segment, whole.start(), whole.end()) {
+            continue;
+        }
         let key = normalise_phrase(whole.as_str());
         let date = if caps.name("rel").is_some() {
-            lex.relative.get(&key).and_then(|days| anchor.checked_add_signed(Duration::days(*days)))
+            lex.relative.get(&key).and_then(|days| anchor.checked_add_signed(TimeDelta::try_days(*days)?))
         } else {
             lex.weekdays.get(&key).and_then(|wd| weekday_on_or_before(anchor, *wd))
         };
@@ -213,7 +229,7 @@ fn normalise_phrase(s: &str) -> String {
 fn weekday_on_or_before(anchor: NaiveDate, weekday: u32) -> Option<NaiveDate> {
     let today = anchor.weekday().number_from_monday();
     let back = (today + 7 - weekday) % 7;
-    anchor.checked_sub_signed(Duration::days(i64::from(back)))
+    anchor.checked_sub_signed(TimeDelta::try_days(i64::from(back))?)
 }
 
 /// A date from a day, a month and an optional year; without a year, the one nearest the anchor.
@@ -276,8 +292,10 @@ mod tests {
     use super::*;
     use crate::pipeline::{parse, Format};
 
-    fn lex() -> DateLexicon {
-        DateLexicon::load(&DataFiles::new(None)).unwrap()
+    /// The built-in lexicon, loaded once for all tests (compiling it is slow in debug builds).
+    fn lex() -> &'static DateLexicon {
+        static LEX: std::sync::OnceLock<DateLexicon> = std::sync::OnceLock::new();
+        LEX.get_or_init(|| DateLexicon::load(&DataFiles::new(None)).unwrap())
     }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -288,7 +306,7 @@ mod tests {
     fn mentions(body: &str, anchor: Option<NaiveDate>) -> Vec<(String, String)> {
         let text = format!("date 2025-08-22 Заголовок\n\n{body}");
         let release = parse::parse(&text, Format::Wire).unwrap();
-        find(&release.text, &release, anchor, &lex())
+        find(&release.text, &release, anchor, lex())
             .into_iter()
             .map(|m| (m.span.of(&release.text).to_string(), m.date.to_string()))
             .collect()
@@ -388,8 +406,12 @@ mod tests {
     }
 
     #[test]
-    fn relative_words_need_whole_words() {
-        assert!(mentions("Сегодняшний и вчерашний дни.", Some(date(2025, 8, 22))).is_empty());
+    fn relative_words_and_months_need_whole_words() {
+        assert!(
+            mentions("Сегодняшний и вчерашний дни, Петров понедельник.", Some(date(2025, 8, 22))).is_empty()
+        );
+        let found = mentions("Построено 5 маяков, 115 мая нет, а 6 мая открыли.", Some(date(2025, 8, 22)));
+        assert_eq!(found, pairs(&[("6 мая", "2025-05-06")]));
     }
 
     #[test]
@@ -418,7 +440,7 @@ mod tests {
     fn dates_in_the_headline_are_found() {
         let text = "date 2025-08-22 Саммит 22 августа\n\nТекст.";
         let release = parse::parse(text, Format::Wire).unwrap();
-        let found = find(&release.text, &release, Some(date(2025, 8, 22)), &lex());
+        let found = find(&release.text, &release, Some(date(2025, 8, 22)), lex());
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].span.of(&release.text), "22 августа");
     }
@@ -428,7 +450,7 @@ mod tests {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/sayasat-2025-08-22.txt");
         let text = std::fs::read_to_string(path).unwrap();
         let release = parse::parse(&text, Format::Wire).unwrap();
-        let found = find(&release.text, &release, release.declared_date, &lex());
+        let found = find(&release.text, &release, release.declared_date, lex());
         let first = &found[0];
         assert_eq!(first.span.of(&release.text), "сегодня, 22 августа");
         assert_eq!(first.date, date(2025, 8, 22));
@@ -439,7 +461,7 @@ mod tests {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/kazinform-style-2025-05-20.txt");
         let text = std::fs::read_to_string(path).unwrap();
         let release = parse::parse(&text, Format::Wire).unwrap();
-        let found = find(&release.text, &release, release.declared_date, &lex());
+        let found = find(&release.text, &release, release.declared_date, lex());
         assert!(found.iter().any(|m| m.span.of(&release.text) == "Вчера" && m.date == date(2025, 5, 19)));
     }
 
@@ -453,6 +475,32 @@ mod tests {
         let release = parse::parse(text, Format::Wire).unwrap();
         let found = find(&release.text, &release, release.declared_date, &lex);
         assert_eq!(found, vec![DateMention { span: Span::new(20, 30), date: date(2025, 8, 22) }]);
+    }
+
+    #[test]
+    fn a_huge_offset_in_a_user_file_does_not_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("lexicons")).unwrap();
+        let huge = format!("# mine\nнынче\t{}\nприсно\t-900000000\n", i64::MAX);
+        std::fs::write(dir.path().join("lexicons/relative_days.tsv"), huge).unwrap();
+        let lex = DateLexicon::load(&DataFiles::new(Some(dir.path()))).unwrap();
+        let release = parse::parse("date 2025-08-22 Х\n\nНынче и присно.", Format::Wire).unwrap();
+        assert!(find(&release.text, &release, release.declared_date, &lex).is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_gives_mentions_inside_the_text(body in "\\PC{0,300}", day in 0u32..40, y in 0i32..10000) {
+            let lex = lex();
+            let text = format!("date 2025-08-22 Заголовок\n\n{body} {day} августа {y} года, вчера {body}");
+            let Ok(release) = parse::parse(&text, Format::Wire) else { return Ok(()) };
+            for anchor in [release.declared_date, None, NaiveDate::from_ymd_opt(-262_000, 1, 1), Some(NaiveDate::MAX)] {
+                for m in find(&release.text, &release, anchor, lex) {
+                    proptest::prop_assert!(release.text.get(m.span.start..m.span.end).is_some());
+                    proptest::prop_assert!(!m.span.is_empty());
+                }
+            }
+        }
     }
 
     #[test]

@@ -222,19 +222,16 @@ fn russian_frequency(c: char) -> Option<f64> {
     Some(f)
 }
 
-/// Rejects a decoded text that is not text: NUL characters, or too many control/replacement characters.
+/// Rejects a decoded text that is not text: too many control/replacement characters, or NUL characters.
 fn check_is_text(text: &str) -> Result<(), Rejection> {
     let mut total = 0usize;
     let mut noise = 0usize;
     let mut first_noise: Option<usize> = None;
+    let mut first_nul: Option<usize> = None;
     for (i, c) in text.chars().enumerate() {
         total += 1;
         if c == '\0' {
-            return Err(not_text(format!(
-                "it contains a NUL character (character {}); send UTF-8 text, or set charset= in the \
-                 content type if it is UTF-16",
-                i + 1
-            )));
+            first_nul.get_or_insert(i + 1);
         }
         if is_noise(c) {
             noise += 1;
@@ -247,6 +244,12 @@ fn check_is_text(text: &str) -> Result<(), Rejection> {
              character {}); send UTF-8 text, or set charset= in the content type",
             (noise * 100).div_ceil(total),
             first_noise.unwrap_or(0)
+        )));
+    }
+    if let Some(at) = first_nul {
+        return Err(not_text(format!(
+            "it contains a NUL character (character {at}); send UTF-8 text, or set charset= in the content \
+             type if it is UTF-16"
         )));
     }
     Ok(())
@@ -440,6 +443,7 @@ mod tests {
     #[test]
     fn random_bytes_are_not_text() {
         let err = rejection(&sample("bad/random.bin"));
+        assert!(err.reason.contains("% of its 2048 characters are control characters"), "{}", err.reason);
         assert!(err.reason.contains("send UTF-8 text"), "{}", err.reason);
     }
 
@@ -466,6 +470,28 @@ mod tests {
     #[test]
     fn empty_body_decodes_to_empty_text() {
         assert_eq!(decode(b"", None).unwrap().text, "");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_decode_or_are_rejected_as_not_text(
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..600),
+            content_type in proptest::option::of(proptest::sample::select(vec![
+                "text/plain", "text/plain; charset=koi8-r", "text/plain; charset=utf-16", "x; charset=\"\"",
+            ])),
+        ) {
+            match decode(&body, content_type) {
+                Ok(d) => proptest::prop_assert!(!d.text.contains('\0')),
+                Err(e) => proptest::prop_assert_eq!(e.kind, RejectKind::Decode),
+            }
+        }
+
+        #[test]
+        fn cuts_of_the_cp1251_sample_decode_as_windows_1251(cut in 200usize..3000) {
+            let body = sample("sayasat-2025-08-22.cp1251.txt");
+            let d = decode(&body[..cut.min(body.len())], None).unwrap();
+            proptest::prop_assert_eq!(d.charset, "windows-1251");
+        }
     }
 
     #[test]

@@ -590,6 +590,24 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_or_is_rejected_with_a_reason(text in "\\PC{0,200}|[{}\\[\\]\":, a-z0-9]{0,80}") {
+            for format in [Format::Auto, Format::Wire, Format::Json, Format::Plain] {
+                match parse(&text, format) {
+                    Ok(r) => {
+                        proptest::prop_assert!(r.text.get(r.headline.start..r.headline.end).is_some());
+                        proptest::prop_assert!(!r.headline.is_empty());
+                        for p in &r.paragraphs {
+                            proptest::prop_assert!(r.text.get(p.start..p.end).is_some());
+                        }
+                    }
+                    Err(e) => proptest::prop_assert!(e.kind == RejectKind::Parse && !e.reason.is_empty()),
+                }
+            }
+        }
+    }
+
     #[test]
     fn spans_are_on_char_boundaries_for_any_cut_of_a_sample() {
         let seed = sample("sayasat-2025-08-22.txt");
