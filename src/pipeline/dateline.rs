@@ -6,10 +6,10 @@
 //! | shape | example |
 //! |---|---|
 //! | time first, own paragraph | `11:35, 10 января 2022, Бишкек - 24.kg, Жазгуль МАСАЛИЕВА` |
-//! | quoted agency | `Бишкек, "САЯСАТ.KG".` |
+//! | quoted agency | `Бишкек, "САЯСАТ.KG".` · `ОШ, 3 сентября — «Кабар».` |
 //! | agency between slashes | `Bishkek, June 23 / Kabar /.` · `МОСКВА, 4 марта. /ТАСС/.` |
 //! | agency in brackets | `MOSCOW, Aug 22 (Reuters) -` |
-//! | dash, then agency | `БИШКЕК, 14 мар — Sputnik.` · `МОСКВА, 27 мая - РИА Новости.` |
+//! | dash, then agency (and author) | `БИШКЕК, 14 мар — Sputnik.` · `МОСКВА, 27 мая - РИА Новости, Иван Петров.` |
 //! | agency, then dash | `АСТАНА. КАЗИНФОРМ –` |
 //!
 //! Dashes may be `-`, `–` or `—`; months are any form of `lexicons/months.tsv` (read through
@@ -61,6 +61,9 @@ const DASH: &str = r"[-–—]";
 const AGENCY: &str =
     r"(?P<agency>[\p{Lu}\d](?:[\p{L}\d&\-]|\.[\p{L}\d])*(?:[ ][\p{Lu}\d](?:[\p{L}\d&\-]|\.[\p{L}\d])*){0,2})";
 
+/// A correspondent after the agency: two or three capitalised words (`Жазгуль МАСАЛИЕВА`).
+const BYLINE: &str = r"(?P<byline>\p{Lu}[\p{L}\-]*(?:[ ]\p{Lu}[\p{L}\-]*){1,2})";
+
 /// The dateline shapes, most specific first. Each captures the dateline itself as `dl`; what follows it
 /// must be whitespace or the end of the paragraph.
 static SHAPES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -69,9 +72,9 @@ static SHAPES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         format!(
             r"^(?P<dl>(?P<time>\d{{1,2}}:\d{{2}})\s*,\s*{DATE}\s*,\s*{CITY}\s*{DASH}\s*(?P<agency>[^,\n]{{1,40}}?)(?:\s*,\s*(?P<byline>[^\n]{{1,80}}?))?)\s*\.?\s*$"
         ),
-        // Бишкек, "САЯСАТ.KG".
+        // Бишкек, "САЯСАТ.KG".    ОШ, 3 сентября — «Кабар».
         format!(
-            r#"^(?P<dl>{CITY}\s*,\s*(?:{DATE}\s*,\s*)?["«“„](?P<agency>[^"«»“”„\n]{{1,40}})["»“”]\s*(?:\.(?:\s*{DASH})?|{DASH}))(?:\s+|$)"#
+            r#"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*(?:,|{DASH})\s*["«“„](?P<agency>[^"«»“”„\n]{{1,40}})["»“”]\s*(?:\.(?:\s*{DASH})?|{DASH}))(?:\s+|$)"#
         ),
         // Bishkek, June 23 / Kabar /.    МОСКВА, 4 марта. /ТАСС/.
         format!(
@@ -81,8 +84,8 @@ static SHAPES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         format!(
             r"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*\(\s*(?P<agency>[^()\n]{{1,40}}?)\s*\)\s*(?:{DASH}|:))(?:\s+|$)"
         ),
-        // БИШКЕК, 14 мар — Sputnik.    МОСКВА, 27 мая - РИА Новости.
-        format!(r"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*{DASH}\s*{AGENCY}\s*\.)(?:\s+|$)"),
+        // БИШКЕК, 14 мар — Sputnik.    МОСКВА, 27 мая - РИА Новости, Иван Петров.
+        format!(r"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*{DASH}\s*{AGENCY}(?:\s*,\s*{BYLINE})?\s*\.)(?:\s+|$)"),
         // АСТАНА. КАЗИНФОРМ –
         format!(r"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*\.\s*{AGENCY}\s*{DASH})(?:\s+|$)"),
     ];
@@ -362,6 +365,53 @@ mod tests {
                 "Министр провел переговоры."
             ))
         );
+    }
+
+    #[test]
+    fn more_variants_agencies_use() {
+        assert_eq!(
+            dateline_of("ОШ, 3 сентября — «Кабар». Текст."),
+            Some(expect("ОШ, 3 сентября — «Кабар».", "Ош", None, Some("2025-09-03"), "Кабар", "Текст."))
+        );
+        assert_eq!(
+            dateline_of("ТАШКЕНТ, 5 сентября. /Корр. ТАСС/. Текст."),
+            Some(expect(
+                "ТАШКЕНТ, 5 сентября. /Корр. ТАСС/.",
+                "Ташкент",
+                None,
+                Some("2025-09-05"),
+                "Корр. ТАСС",
+                "Текст."
+            ))
+        );
+        assert_eq!(
+            dateline_of("АСТАНА, 20 мая. КАЗИНФОРМ – Текст."),
+            Some(expect(
+                "АСТАНА, 20 мая. КАЗИНФОРМ –",
+                "Астана",
+                Some("KZ"),
+                Some("2025-05-20"),
+                "КАЗИНФОРМ",
+                "Текст."
+            ))
+        );
+        assert_eq!(
+            dateline_of("Бишкек, 22 августа 2024 — Кабар. Текст."),
+            Some(expect(
+                "Бишкек, 22 августа 2024 — Кабар.",
+                "Бишкек",
+                Some("KG"),
+                Some("2024-08-22"),
+                "Кабар",
+                "Текст."
+            ))
+        );
+        let env = env();
+        let release = release_with("МОСКВА, 27 мая - РИА Новости, Иван Петров. Текст новости.");
+        let d = find(&release.text, &release, &env.kb, &env.months).unwrap();
+        assert_eq!(d.agency.as_deref(), Some("РИА Новости"));
+        assert_eq!(d.byline.as_deref(), Some("Иван Петров"));
+        assert_eq!(d.lead.unwrap().of(&release.text), "Текст новости.");
     }
 
     #[test]
