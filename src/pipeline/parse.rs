@@ -263,8 +263,11 @@ fn parse_json(text: &str) -> Result<Release, Rejection> {
         )));
     };
     let mut release = match string_field(&object, "text")? {
+        Some(wire) if wire.trim().is_empty() => {
+            return Err(reject("empty release: the JSON \"text\" is empty; send the wire text in it"));
+        }
         Some(wire) => {
-            let mut release = parse(&wire, Format::Wire)?;
+            let mut release = parse_wire(wire)?;
             release.format = Format::Json;
             release
         }
@@ -499,6 +502,10 @@ mod tests {
         assert_eq!(r.native_id.as_deref(), Some("17"));
         assert_eq!(r.byline.as_deref(), Some("A. Author"));
         assert_eq!(r.declared_date, NaiveDate::from_ymd_opt(2025, 3, 4), "the wire header wins");
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        let cut = parse(r#"{"text": "date 2025-03-04 Title\n\nCut mid"}"#, Format::Json).unwrap();
+        assert_eq!(cut.warnings.len(), 1, "one truncation warning, not two: {:?}", cut.warnings);
+        assert!(reason(parse(r#"{"text": " \n "}"#, Format::Json)).starts_with("empty release"));
     }
 
     #[test]
