@@ -3,7 +3,7 @@
 //! The declared language (JSON `language`) wins. Otherwise the script decides between Cyrillic and Latin:
 //! - Cyrillic text is Kazakh (`kk`) when letters only Kazakh uses (ә ғ қ ұ һ і) are frequent, Kyrgyz (`ky`)
 //!   when the letters Kyrgyz shares with Kazakh (ң ө ү) are frequent without the Kazakh-only ones, else
-//!   Russian (`ru`). "Frequent" means at least [`MIN_SPECIAL`] occurrences and [`MIN_SPECIAL_SHARE`] of
+//!   Russian (`ru`). "Frequent" means at least `MIN_SPECIAL` (5) occurrences and `MIN_SPECIAL_SHARE` (1%) of
 //!   the Cyrillic letters, so that one borrowed name ("Қасым", "Өмүрбек") does not flip a Russian text;
 //! - Latin text is English (`en`) when common English function words make up a fair share of its words;
 //! - anything else (too little text, another Latin-script language) is `default`.
@@ -23,10 +23,10 @@ const MIN_ENGLISH_SHARE: f64 = 0.08;
 /// release costs no more than a short one.
 const MAX_CHARS: usize = 4000;
 
-/// Letters Kazakh uses and Kyrgyz and Russian do not.
-const KAZAKH_ONLY: &[char] = &['ә', 'ғ', 'қ', 'ұ', 'һ', 'і'];
-/// Letters Kyrgyz and Kazakh use and Russian does not.
-const KYRGYZ_KAZAKH: &[char] = &['ң', 'ө', 'ү'];
+/// Letters Kazakh uses and Kyrgyz and Russian do not, both cases.
+const KAZAKH_ONLY: &[char] = &['ә', 'ғ', 'қ', 'ұ', 'һ', 'і', 'Ә', 'Ғ', 'Қ', 'Ұ', 'Һ', 'І'];
+/// Letters Kyrgyz and Kazakh use and Russian does not, both cases.
+const KYRGYZ_KAZAKH: &[char] = &['ң', 'ө', 'ү', 'Ң', 'Ө', 'Ү'];
 /// Frequent English function words.
 const ENGLISH_WORDS: &[&str] = &[
     "the", "and", "of", "to", "in", "is", "for", "on", "with", "that", "was", "by", "at", "from", "has",
@@ -73,16 +73,13 @@ struct Counts {
 
 fn count_letters(text: &str) -> Counts {
     let mut counts = Counts::default();
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
-        if c.is_ascii() {
+    for c in text.chars() {
+        if c.is_ascii_alphabetic() {
             counts.latin += 1;
-            continue;
-        }
-        let lower = c.to_lowercase().next().unwrap_or(c);
-        if ('\u{0400}'..='\u{04ff}').contains(&lower) {
+        } else if ('\u{0400}'..='\u{04ff}').contains(&c) && c.is_alphabetic() {
             counts.cyrillic += 1;
-            counts.kazakh_only += usize::from(KAZAKH_ONLY.contains(&lower));
-            counts.kyrgyz_kazakh += usize::from(KYRGYZ_KAZAKH.contains(&lower));
+            counts.kazakh_only += usize::from(KAZAKH_ONLY.contains(&c));
+            counts.kyrgyz_kazakh += usize::from(KYRGYZ_KAZAKH.contains(&c));
         }
     }
     counts

@@ -1,7 +1,8 @@
 //! Stage 2: text → a [`Release`]: headline, paragraphs and header facts, for the wire, JSON and plain layouts
 //! (SPEC §1).
 //!
-//! - **wire**: first non-blank line `date YYYY-MM-DD <headline>`, then paragraphs separated by blank lines.
+//! - **wire**: first non-blank line `date YYYY-MM-DD <headline>` (an RFC 3339 time in place of the date is
+//!   kept as the publication time), then paragraphs separated by blank lines.
 //!   `\r\n`, several blank lines, leading and trailing blanks are tolerated. A text without the `date` header
 //!   is parsed as plain, with a warning; an impossible header date (`2025-13-45`) is dropped, with a warning.
 //! - **json**: an object with `headline` and `body` (strings, required) and optional `id`, `source`,
@@ -204,7 +205,7 @@ static WIRE_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A token that is meant as an ISO date, valid or not (`2025-13-45`).
 static DATE_LIKE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\d{4}-\d{1,2}-\d{1,2}$").expect("valid date regex"));
+    LazyLock::new(|| Regex::new(r"^\d{4}-\d{1,2}-\d{1,2}(?:[Tt]\S*)?$").expect("valid date regex"));
 
 fn parse_wire(text: String) -> Result<Release, Rejection> {
     let Some(first) = first_line(&text) else {
@@ -231,11 +232,16 @@ fn parse_wire(text: String) -> Result<Release, Rejection> {
     let headline = Span::new(first.content.start + headline.start(), first.content.start + headline.end());
     let paragraphs = paragraphs_from(&text, first.next);
     let mut release = Release::bare(text, Format::Wire, headline, paragraphs);
-    match NaiveDate::parse_from_str(&date_token, "%Y-%m-%d") {
-        Ok(date) => release.declared_date = Some(date),
-        Err(_) => release.warnings.push(format!(
+    if let Ok(date) = NaiveDate::parse_from_str(&date_token, "%Y-%m-%d") {
+        release.declared_date = Some(date);
+    } else if let Ok(time) = DateTime::parse_from_rfc3339(&date_token) {
+        // Some feeds put the full time in the header: keep it, as JSON `published` is kept.
+        release.published = Some(time);
+        release.declared_date = Some(time.date_naive());
+    } else {
+        release.warnings.push(format!(
             "the header date {date_token:?} is not a valid date: the release is processed without a date"
-        )),
+        ));
     }
     Ok(release)
 }
@@ -457,6 +463,17 @@ mod tests {
         assert!(r.warnings.is_empty(), "{:?}", r.warnings);
         let r = parse("date 2025-08-22 H\n\nCut here \u{fffd}", Format::Wire).unwrap();
         assert!(r.warnings[0].contains("may be truncated"));
+    }
+
+    #[test]
+    fn a_header_with_a_full_time_keeps_it() {
+        let r = parse("date 2025-08-22T14:05:00+06:00 Title\n\nText.", Format::Wire).unwrap();
+        assert_eq!(r.headline.of(&r.text), "Title");
+        assert_eq!(r.published.unwrap().to_rfc3339(), "2025-08-22T14:05:00+06:00");
+        assert_eq!(r.declared_date, NaiveDate::from_ymd_opt(2025, 8, 22));
+        let r = parse("date 2025-08-22T99 Title\n\nText.", Format::Wire).unwrap();
+        assert_eq!((r.declared_date, r.published), (None, None));
+        assert!(r.warnings[0].contains("2025-08-22T99"));
     }
 
     #[test]
