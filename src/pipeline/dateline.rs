@@ -271,10 +271,20 @@ mod tests {
             .unwrap()
     }
 
+    /// The dateline of a release whose first paragraph is `first_paragraph`; also checks that its span
+    /// starts the paragraph exactly and that the lead starts at the first non-blank after it.
     fn dateline_of(first_paragraph: &str) -> Option<Seen> {
         let env = env();
         let release = release_with(first_paragraph);
-        find(&release.text, &release, &env.kb, &env.months).map(|d| seen(&release, &d))
+        let d = find(&release.text, &release, &env.kb, &env.months)?;
+        let paragraph = release.paragraphs[0];
+        assert_eq!(d.span.start, paragraph.start);
+        if let Some(lead) = d.lead.filter(|l| paragraph.contains(*l)) {
+            let gap = &release.text[d.span.end..lead.start];
+            assert!(!gap.is_empty() && gap.trim().is_empty(), "{gap:?}");
+            assert_eq!(lead.end, paragraph.end);
+        }
+        Some(seen(&release, &d))
     }
 
     fn sample(name: &str) -> (Release, Option<Dateline>) {
