@@ -164,11 +164,13 @@ fn lines_from(text: &str, from: usize) -> impl Iterator<Item = Line> + '_ {
             return None;
         }
         let rest = &text[pos..];
-        let len = rest.find('\n').unwrap_or(rest.len());
+        // A line ends at "\n", "\r\n" or a lone "\r" (old Mac line ends still turn up in wire copy).
+        let len = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        let terminator = if rest[len..].starts_with("\r\n") { 2 } else { 1 };
         let raw = &rest[..len];
         let start = pos + (raw.len() - raw.trim_start().len());
         let end = (pos + raw.trim_end().len()).max(start);
-        let line = Line { content: Span::new(start, end), next: pos + len + 1 };
+        let line = Line { content: Span::new(start, end), next: pos + len + terminator };
         pos = line.next;
         Some(line)
     })
@@ -393,6 +395,13 @@ mod tests {
         let r = parse(text, Format::Wire).unwrap();
         assert_eq!(r.headline.of(&r.text), "Title");
         assert_eq!(paragraphs(&r), ["One   \r\nstill one", "Two"]);
+    }
+
+    #[test]
+    fn wire_tolerates_old_mac_line_ends() {
+        let r = parse("date 2025-03-04 Title\r\rOne\rstill one\r\rTwo", Format::Wire).unwrap();
+        assert_eq!(r.headline.of(&r.text), "Title");
+        assert_eq!(paragraphs(&r), ["One\rstill one", "Two"]);
     }
 
     #[test]
