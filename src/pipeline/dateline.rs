@@ -11,6 +11,7 @@
 //! | agency in brackets | `MOSCOW, Aug 22 (Reuters) -` |
 //! | dash, then agency (and author) | `БИШКЕК, 14 мар — Sputnik.` · `МОСКВА, 27 мая - РИА Новости, Иван Петров.` |
 //! | agency, then dash | `АСТАНА. КАЗИНФОРМ –` |
+//! | no agency | `МОСКВА —` · `WASHINGTON, Aug 22 -` (a city in capitals with a date, or one the knowledge base calls a city) |
 //!
 //! Dashes may be `-`, `–` or `—`; months are any form of `lexicons/months.tsv` (read through
 //! [`DateLexicon::month`]). Agency names are not listed anywhere: whatever stands in the agency slot is the
@@ -88,6 +89,8 @@ static SHAPES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         format!(r"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*{DASH}\s*{AGENCY}(?:\s*,\s*{BYLINE})?\s*\.)(?:\s+|$)"),
         // АСТАНА. КАЗИНФОРМ –
         format!(r"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*\.\s*{AGENCY}\s*{DASH})(?:\s+|$)"),
+        // WASHINGTON —    МОСКВА, 5 марта —   (no agency: only a city in capitals, see `read_match`)
+        format!(r"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*{DASH})(?:\s+|$)"),
     ];
     shapes.iter().map(|s| Regex::new(s).expect("dateline shapes are valid regexes")).collect()
 });
@@ -125,6 +128,13 @@ fn read_match(
     }
     let place = kb.place(city_as_written);
     if !has_date && place.is_none() && !is_all_caps(city_as_written) {
+        return None;
+    }
+    // Without an agency only the capitals and the date (or the knowledge base calling it a city) say it
+    // is a dateline: "США — крупнейший…" and "МИД — …" are sentences.
+    if caps.name("agency").is_none()
+        && !(is_all_caps(city_as_written) && (has_date || place.is_some_and(|p| p.subtype == "city")))
+    {
         return None;
     }
     let date = match (day, month) {
@@ -422,6 +432,22 @@ mod tests {
         assert_eq!(d.agency.as_deref(), Some("РИА Новости"));
         assert_eq!(d.byline.as_deref(), Some("Иван Петров"));
         assert_eq!(d.lead.unwrap().of(&release.text), "Текст новости.");
+    }
+
+    #[test]
+    fn a_city_in_capitals_and_a_dash_without_agency() {
+        let seen = dateline_of("МОСКВА — Президент провел совещание.").unwrap();
+        assert_eq!(
+            (seen.raw.as_str(), seen.city.as_deref(), seen.agency),
+            ("МОСКВА —", Some("Москва"), None)
+        );
+        assert_eq!(seen.lead.as_deref(), Some("Президент провел совещание."));
+        let seen = dateline_of("WASHINGTON, Aug 22 - The president said.").unwrap();
+        assert_eq!((seen.city.as_deref(), seen.date.as_deref()), (Some("Washington"), Some("2025-08-22")));
+        for sentence in ["США — крупнейший партнер.", "МИД — главный орган.", "Москва — столица России."]
+        {
+            assert_eq!(dateline_of(sentence), None, "{sentence}");
+        }
     }
 
     #[test]
