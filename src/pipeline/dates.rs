@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate, TimeDelta};
-use regex::Regex;
+use regex::{Captures, Regex};
 
 use super::data::DataFiles;
 use super::parse::Release;
@@ -42,10 +42,8 @@ pub struct DateLexicon {
     months: HashMap<String, u32>,
     relative: HashMap<String, i64>,
     weekdays: HashMap<String, u32>,
-    /// Day-month(-year), month-day(-year) and ISO dates.
-    absolute: Regex,
-    /// Relative-day words and weekday phrases.
-    relative_re: Regex,
+    /// Day-month(-year), month-day(-year) and ISO dates, relative-day words and weekday phrases.
+    mentions: Regex,
 }
 
 impl DateLexicon {
@@ -54,9 +52,8 @@ impl DateLexicon {
         let months = load_numbered(files, MONTHS_FILE, 1..=12)?;
         let weekdays = load_numbered(files, WEEKDAYS_FILE, 1..=7)?;
         let relative = load_relative(files)?;
-        let absolute = compile_absolute(&months);
-        let relative_re = compile_relative(&relative, &weekdays);
-        Ok(DateLexicon { months, relative, weekdays, absolute, relative_re })
+        let mentions = compile_mentions(&months, &relative, &weekdays);
+        Ok(DateLexicon { months, relative, weekdays, mentions })
     }
 
     /// The month (1–12) a word names, in any listed form and letter case, with or without a final dot
@@ -117,21 +114,23 @@ fn alternation<V>(map: &HashMap<String, V>) -> String {
     format!("(?:{})", escaped.join("|"))
 }
 
-fn compile_absolute(months: &HashMap<String, u32>) -> Regex {
+/// One regex for every kind of mention, so that each paragraph is scanned once.
+fn compile_mentions(
+    months: &HashMap<String, u32>,
+    relative: &HashMap<String, i64>,
+    weekdays: &HashMap<String, u32>,
+) -> Regex {
     let m = alternation(months);
     // A year suffix is part of the mention ("2025 года", "2025 г."), a dot after the month is not (it may
     // end the sentence), except between an abbreviated month and its day ("Aug. 22"). Word boundaries are
     // checked by hand ([`at_word_bounds`]): a Unicode `\b` would keep the regex off its fast DFA engines on
     // Cyrillic text.
     let pattern = format!(
-        r"(?i)(?P<d1>\d{{1,2}})\s+(?P<m1>{m})(?:,?\s+(?P<y1>\d{{4}})(?:\s+(?:года|году|год|г\.))?)?|(?P<m2>{m})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y2>\d{{4}}))?|(?P<iy>\d{{4}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})"
+        r"(?i)(?P<d1>\d{{1,2}})\s+(?P<m1>{m})(?:,?\s+(?P<y1>\d{{4}})(?:\s+(?:года|году|год|г\.))?)?|(?P<m2>{m})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y2>\d{{4}}))?|(?P<iy>\d{{4}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})|(?P<rel>{})|(?P<wd>{})",
+        alternation(relative),
+        alternation(weekdays)
     );
-    Regex::new(&pattern).expect("the month lexicon builds a valid regex")
-}
-
-fn compile_relative(relative: &HashMap<String, i64>, weekdays: &HashMap<String, u32>) -> Regex {
-    let pattern = format!(r"(?i)(?P<rel>{})|(?P<wd>{})", alternation(relative), alternation(weekdays));
-    Regex::new(&pattern).expect("the relative-day lexicon builds a valid regex")
+    Regex::new(&pattern).expect("the date lexicons build a valid regex")
 }
 
 /// Whether `segment[start..end]` is neither preceded nor followed by a letter or digit: "мая" in "5 мая"
@@ -154,70 +153,64 @@ enum Kind {
 pub fn find(text: &str, release: &Release, anchor: Option<NaiveDate>, lex: &DateLexicon) -> Vec<DateMention> {
     let mut found: Vec<(Kind, DateMention)> = Vec::new();
     for span in std::iter::once(release.headline).chain(release.paragraphs.iter().copied()) {
-        let Some(segment) = text.get(span.start..span.end) else { continue };
-        found.extend(absolute_in(segment, span.start, anchor, lex).into_iter().map(|m| (Kind::Absolute, m)));
-        if let Some(anchor) = anchor {
-            found.extend(
-                relative_in(segment, span.start, anchor, lex).into_iter().map(|m| (Kind::Relative, m)),
-            );
+        if let Some(segment) = text.get(span.start..span.end) {
+            mentions_in(segment, span.start, anchor, lex, &mut found);
         }
     }
     found.sort_by_key(|(_, m)| (m.span.start, m.span.end));
     merge_relative_with_absolute(text, found)
 }
 
-/// Absolute dates in `segment` (which starts at byte `offset` of the text).
-fn absolute_in(
+/// The dates in `segment` (which starts at byte `offset` of the text), pushed onto `out`.
+fn mentions_in(
     segment: &str,
     offset: usize,
     anchor: Option<NaiveDate>,
     lex: &DateLexicon,
-) -> Vec<DateMention> {
-    let mut out = Vec::new();
-    for caps in lex.absolute.captures_iter(segment) {
+    out: &mut Vec<(Kind, DateMention)>,
+) {
+    for caps in lex.mentions.captures_iter(segment) {
         let whole = caps.get(0).expect("group 0 always matches");
         if !at_word_bounds(segment, whole.start(), whole.end()) {
             continue;
         }
-        let date = if let Some(day) = caps.name("d1") {
-            let month = caps.name("m1").and_then(|m| lex.month(m.as_str()));
-            day_month_year(day.as_str(), month, caps.name("y1").map(|y| y.as_str()), anchor)
-        } else if let Some(month_word) = caps.name("m2") {
-            // English puts a capitalised month first; a lower-case "may 5" is a verb and a number.
-            if !month_word.as_str().starts_with(char::is_uppercase) {
-                continue;
-            }
-            let day = caps.name("d2").map_or("", |d| d.as_str());
-            day_month_year(day, lex.month(month_word.as_str()), caps.name("y2").map(|y| y.as_str()), anchor)
+        let resolved = if caps.name("rel").is_some() || caps.name("wd").is_some() {
+            anchor.and_then(|anchor| resolve_relative(&caps, anchor, lex)).map(|d| (Kind::Relative, d))
         } else {
-            iso_date(&caps["iy"], &caps["im"], &caps["id"])
+            resolve_absolute(&caps, anchor, lex).map(|d| (Kind::Absolute, d))
         };
-        if let Some(date) = date {
-            out.push(DateMention { span: Span::new(offset + whole.start(), offset + whole.end()), date });
+        if let Some((kind, date)) = resolved {
+            let span = Span::new(offset + whole.start(), offset + whole.end());
+            out.push((kind, DateMention { span, date }));
         }
     }
-    out
 }
 
-/// Relative-day words and weekday phrases in `segment`, resolved against `anchor`.
-fn relative_in(segment: &str, offset: usize, anchor: NaiveDate, lex: &DateLexicon) -> Vec<DateMention> {
-    let mut out = Vec::new();
-    for caps in lex.relative_re.captures_iter(segment) {
-        let whole = caps.get(0).expect("group 0 always matches");
-        if !at_word_bounds(segment, whole.start(), whole.end()) {
-            continue;
+/// The day an absolute mention names: day-month(-year), month-day(-year) or ISO.
+fn resolve_absolute(caps: &Captures<'_>, anchor: Option<NaiveDate>, lex: &DateLexicon) -> Option<NaiveDate> {
+    if let Some(day) = caps.name("d1") {
+        let month = caps.name("m1").and_then(|m| lex.month(m.as_str()));
+        day_month_year(day.as_str(), month, caps.name("y1").map(|y| y.as_str()), anchor)
+    } else if let Some(month_word) = caps.name("m2") {
+        // English puts a capitalised month first; a lower-case "may 5" is a verb and a number.
+        if !month_word.as_str().starts_with(char::is_uppercase) {
+            return None;
         }
-        let key = normalise_phrase(whole.as_str());
-        let date = if caps.name("rel").is_some() {
-            lex.relative.get(&key).and_then(|days| anchor.checked_add_signed(TimeDelta::try_days(*days)?))
-        } else {
-            lex.weekdays.get(&key).and_then(|wd| weekday_on_or_before(anchor, *wd))
-        };
-        if let Some(date) = date {
-            out.push(DateMention { span: Span::new(offset + whole.start(), offset + whole.end()), date });
-        }
+        let day = caps.name("d2").map_or("", |d| d.as_str());
+        day_month_year(day, lex.month(month_word.as_str()), caps.name("y2").map(|y| y.as_str()), anchor)
+    } else {
+        iso_date(caps.name("iy")?.as_str(), caps.name("im")?.as_str(), caps.name("id")?.as_str())
     }
-    out
+}
+
+/// The day a relative word or a weekday phrase names, counted from `anchor`.
+fn resolve_relative(caps: &Captures<'_>, anchor: NaiveDate, lex: &DateLexicon) -> Option<NaiveDate> {
+    let key = normalise_phrase(caps.get(0)?.as_str());
+    if caps.name("rel").is_some() {
+        anchor.checked_add_signed(TimeDelta::try_days(*lex.relative.get(&key)?)?)
+    } else {
+        weekday_on_or_before(anchor, *lex.weekdays.get(&key)?)
+    }
 }
 
 /// Lower case, single spaces: the form the lexicon keys are stored in.

@@ -76,13 +76,19 @@ fn count_letters(text: &str) -> Counts {
     for c in text.chars() {
         if c.is_ascii_alphabetic() {
             counts.latin += 1;
-        } else if ('\u{0400}'..='\u{04ff}').contains(&c) && c.is_alphabetic() {
+        } else if is_cyrillic_letter(c) {
             counts.cyrillic += 1;
             counts.kazakh_only += usize::from(KAZAKH_ONLY.contains(&c));
             counts.kyrgyz_kazakh += usize::from(KYRGYZ_KAZAKH.contains(&c));
         }
     }
     counts
+}
+
+/// A letter of the Cyrillic block (U+0400–U+04FF without the signs and combining marks U+0482–U+0489);
+/// a range check, because `char::is_alphabetic` is a slow table search outside ASCII.
+fn is_cyrillic_letter(c: char) -> bool {
+    matches!(c, '\u{0400}'..='\u{0481}' | '\u{048a}'..='\u{04ff}')
 }
 
 /// The language of a text, when its letters say it clearly enough.

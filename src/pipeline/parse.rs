@@ -165,8 +165,8 @@ fn lines_from(text: &str, from: usize) -> impl Iterator<Item = Line> + '_ {
         }
         let rest = &text[pos..];
         // A line ends at "\n", "\r\n" or a lone "\r" (old Mac line ends still turn up in wire copy).
-        let len = rest.find(['\n', '\r']).unwrap_or(rest.len());
-        let terminator = if rest[len..].starts_with("\r\n") { 2 } else { 1 };
+        let len = rest.bytes().position(|b| b == b'\n' || b == b'\r').unwrap_or(rest.len());
+        let terminator = if rest.as_bytes()[len..].starts_with(b"\r\n") { 2 } else { 1 };
         let raw = &rest[..len];
         let start = pos + (raw.len() - raw.trim_start().len());
         let end = (pos + raw.trim_end().len()).max(start);
