@@ -25,7 +25,7 @@ use chrono::{NaiveDate, NaiveTime};
 use regex::{Captures, Regex};
 
 use super::dates::{nearest_year, DateLexicon};
-use super::kb::KnowledgeBase;
+use super::kb::{KnowledgeBase, PlaceRecord};
 use super::parse::Release;
 use super::Span;
 
@@ -106,7 +106,7 @@ pub fn find(text: &str, release: &Release, kb: &KnowledgeBase, months: &DateLexi
 }
 
 /// Turns a shape's match into a dateline, or `None` when it does not hold up (a "month" that is no month,
-/// an unknown lower-key city without a date).
+/// an unknown city in lower case without a date, a dash without agency after something that is no city).
 fn read_match(
     caps: &Captures<'_>,
     offset: usize,
@@ -117,30 +117,16 @@ fn read_match(
     let dl = caps.name("dl")?;
     let city_as_written = caps.name("city")?.as_str();
     let has_date = caps.name("day").is_some() || caps.name("day2").is_some();
-    let (day, month) = match (caps.name("day"), caps.name("month"), caps.name("day2"), caps.name("month2")) {
-        (Some(d), Some(m), _, _) | (_, _, Some(d), Some(m)) => {
-            (d.as_str().parse::<u32>().ok(), months.month(m.as_str()))
-        }
-        _ => (None, None),
-    };
-    if has_date && month.is_none() {
+    let day_month = day_and_month(caps, months);
+    if has_date && day_month.is_none() {
         return None;
     }
     let place = kb.place(city_as_written);
-    if !has_date && place.is_none() && !is_all_caps(city_as_written) {
+    if !is_plausible(city_as_written, place, has_date, caps.name("agency").is_some()) {
         return None;
     }
-    // Without an agency only the capitals and the date (or the knowledge base calling it a city) say it
-    // is a dateline: "США — крупнейший…" and "МИД — …" are sentences.
-    if caps.name("agency").is_none()
-        && !(is_all_caps(city_as_written) && (has_date || place.is_some_and(|p| p.subtype == "city")))
-    {
-        return None;
-    }
-    let date = match (day, month) {
-        (Some(day), Some(month)) => resolve_date(day, month, caps.name("year").map(|y| y.as_str()), release),
-        _ => None,
-    };
+    let date = day_month
+        .and_then(|(day, month)| resolve_date(day, month, caps.name("year").map(|y| y.as_str()), release));
     let span = Span::new(offset + dl.start(), offset + dl.end());
     Some(Dateline {
         span,
@@ -155,6 +141,27 @@ fn read_match(
             .filter(|b| !b.is_empty()),
         lead: lead_after(&release.text, release, span),
     })
+}
+
+/// The day and month of the date slot, when it holds a number and a word the month lexicon knows.
+fn day_and_month(caps: &Captures<'_>, months: &DateLexicon) -> Option<(u32, u32)> {
+    let (day, month) = match (caps.name("day"), caps.name("month"), caps.name("day2"), caps.name("month2")) {
+        (Some(d), Some(m), _, _) | (_, _, Some(d), Some(m)) => (d, m),
+        _ => return None,
+    };
+    Some((day.as_str().parse().ok()?, months.month(month.as_str())?))
+}
+
+/// Whether a match is a dateline rather than an ordinary first sentence. Without a date, the city must be
+/// known to the knowledge base or written in capitals (the wire convention). Without an agency, only the
+/// capitals and a date (or the knowledge base calling it a city) make it one: "США — крупнейший…" and
+/// "МИД — …" are sentences.
+fn is_plausible(city: &str, place: Option<&PlaceRecord>, has_date: bool, has_agency: bool) -> bool {
+    let caps = is_all_caps(city);
+    if !has_date && place.is_none() && !caps {
+        return false;
+    }
+    has_agency || (caps && (has_date || place.is_some_and(|p| p.subtype == "city")))
 }
 
 /// The date a dateline gives: its own year if written, else the year nearest the release date.
