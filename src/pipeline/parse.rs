@@ -226,14 +226,23 @@ fn parse_wire(text: String) -> Result<Release, Rejection> {
         return Ok(release);
     };
     let date_token = header["date"].to_string();
-    let Some(headline) = header.name("headline") else {
-        return Err(reject(format!(
-            "the wire header {line:?} has no headline; put the headline after the date on the first line"
-        )));
+    let mut warnings = Vec::new();
+    let (headline, body_from) = match header.name("headline") {
+        Some(h) => (Span::new(first.content.start + h.start(), first.content.start + h.end()), first.next),
+        None => {
+            // "date 2025-08-22" alone on its line: the next non-blank line is the headline.
+            let Some(next) = lines_from(&text, first.next).find(|l| !l.content.is_empty()) else {
+                return Err(reject(format!(
+                    "the wire header {line:?} has no headline; put the headline after the date on the first line"
+                )));
+            };
+            warnings.push("the headline is on the line after the `date` header, not on it".to_string());
+            (next.content, next.next)
+        }
     };
-    let headline = Span::new(first.content.start + headline.start(), first.content.start + headline.end());
-    let paragraphs = paragraphs_from(&text, first.next);
+    let paragraphs = paragraphs_from(&text, body_from);
     let mut release = Release::bare(text, Format::Wire, headline, paragraphs);
+    release.warnings = warnings;
     if let Ok(date) = NaiveDate::parse_from_str(&date_token, "%Y-%m-%d") {
         release.declared_date = Some(date);
     } else if let Ok(time) = DateTime::parse_from_rfc3339(&date_token) {
@@ -486,8 +495,13 @@ mod tests {
     }
 
     #[test]
-    fn header_without_headline_is_rejected() {
-        assert!(reason(parse("date 2025-08-22\n\nText.", Format::Wire)).contains("no headline"));
+    fn header_without_headline_takes_the_next_line() {
+        let r = parse("date 2025-08-22\nThe headline\n\nText.", Format::Wire).unwrap();
+        assert_eq!(r.headline.of(&r.text), "The headline");
+        assert_eq!(paragraphs(&r), ["Text."]);
+        assert_eq!(r.declared_date, NaiveDate::from_ymd_opt(2025, 8, 22));
+        assert!(r.warnings[0].contains("line after the `date` header"), "{:?}", r.warnings);
+        assert!(reason(parse("date 2025-08-22\n\n  \n", Format::Wire)).contains("no headline"));
     }
 
     #[test]
