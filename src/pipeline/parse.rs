@@ -11,6 +11,9 @@
 //!   [`Release::text`] is the headline (whitespace runs collapsed to one space), a blank line (`"\n\n"`) and
 //!   the body as sent, so that all spans index one string; offsets in the envelope count in that string.
 //! - **plain**: first non-blank line is the headline, the rest the body.
+//!
+//! In every layout a headline over [`MAX_HEADLINE_CHARS`] is rejected: it means the release has no line
+//! breaks (a whole text, or a megabyte of garbage, on one line).
 
 use std::sync::LazyLock;
 
@@ -21,6 +24,10 @@ use serde_json::{Map, Value};
 use super::{Format, RejectKind, Rejection, Span};
 
 const STAGE: &str = "parse";
+
+/// The longest headline accepted, in characters. Wire headlines run to 100–300; anything near this limit
+/// is a whole release (or garbage) on one line.
+pub const MAX_HEADLINE_CHARS: usize = 1000;
 
 /// A parsed release. All spans are byte ranges into [`Release::text`].
 #[derive(Debug, Clone, PartialEq)]
@@ -124,10 +131,25 @@ pub fn parse(text: &str, format: Format) -> Result<Release, Rejection> {
         Format::Auto if sniff(text) == Format::Json => parse_json(text),
         Format::Wire | Format::Auto => parse_wire(text.to_string()),
     }?;
+    check_headline_length(&release)?;
     if let Some(warning) = truncation_warning(&release) {
         release.warnings.push(warning);
     }
     Ok(release)
+}
+
+/// Rejects a headline longer than [`MAX_HEADLINE_CHARS`]: that is a release without line breaks (a whole
+/// text, or a megabyte of garbage, on one line), not a headline.
+fn check_headline_length(release: &Release) -> Result<(), Rejection> {
+    let headline = release.headline.of(&release.text);
+    if headline.chars().nth(MAX_HEADLINE_CHARS).is_none() {
+        return Ok(());
+    }
+    Err(reject(format!(
+        "the headline is {} characters long (at most {MAX_HEADLINE_CHARS}): the release seems to have no line \
+         breaks; put the headline on the first line and separate paragraphs with blank lines",
+        headline.chars().count()
+    )))
 }
 
 /// A warning when the last paragraph stops mid-sentence (on a letter, a digit, a comma…): a release cut
@@ -492,6 +514,23 @@ mod tests {
         let r = parse("date 2025-08-22T99 Title\n\nText.", Format::Wire).unwrap();
         assert_eq!((r.declared_date, r.published), (None, None));
         assert!(r.warnings[0].contains("2025-08-22T99"));
+    }
+
+    #[test]
+    fn a_megabyte_on_one_line_is_rejected() {
+        let line = "слово ".repeat(170_000);
+        for text in [
+            line.clone(),
+            format!("date 2025-08-22 {line}"),
+            format!("{{\"headline\": \"{line}\", \"body\": \"B\"}}"),
+        ] {
+            let why = reason(parse(&text, Format::Auto));
+            assert!(why.starts_with("the headline is 10199"), "{why}");
+            assert!(why.contains("characters long (at most 1000)"), "{why}");
+        }
+        let long_ok = "x".repeat(MAX_HEADLINE_CHARS);
+        assert!(parse(&format!("date 2025-08-22 {long_ok}\n\nBody."), Format::Wire).is_ok());
+        assert!(parse(&format!("date 2025-08-22 {long_ok}x\n\nBody."), Format::Wire).is_err());
     }
 
     #[test]
