@@ -21,7 +21,7 @@ const MIN_ENGLISH_SHARE: f64 = 0.08;
 
 /// Only this many characters from the start are read: enough to tell the languages apart, and a 1 MB
 /// release costs no more than a short one.
-const MAX_CHARS: usize = 2000;
+const MAX_CHARS: usize = 1000;
 
 /// Letters Kazakh uses and Kyrgyz and Russian do not, both cases.
 const KAZAKH_ONLY: &[char] = &['ә', 'ғ', 'қ', 'ұ', 'һ', 'і', 'Ә', 'Ғ', 'Қ', 'Ұ', 'Һ', 'І'];
