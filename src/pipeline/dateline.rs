@@ -6,11 +6,12 @@
 //! | shape | example |
 //! |---|---|
 //! | time first, own paragraph | `11:35, 10 января 2022, Бишкек - 24.kg, Жазгуль МАСАЛИЕВА` |
-//! | quoted agency | `Бишкек, "САЯСАТ.KG".` |
+//! | quoted agency | `Бишкек, "САЯСАТ.KG".` · `ОШ, 3 сентября — «Кабар».` |
 //! | agency between slashes | `Bishkek, June 23 / Kabar /.` · `МОСКВА, 4 марта. /ТАСС/.` |
 //! | agency in brackets | `MOSCOW, Aug 22 (Reuters) -` |
-//! | dash, then agency | `БИШКЕК, 14 мар — Sputnik.` · `МОСКВА, 27 мая - РИА Новости.` |
+//! | dash, then agency (and author) | `БИШКЕК, 14 мар — Sputnik.` · `МОСКВА, 27 мая - РИА Новости, Иван Петров.` |
 //! | agency, then dash | `АСТАНА. КАЗИНФОРМ –` |
+//! | no agency | `МОСКВА —` · `WASHINGTON, Aug 22 -` (a city in capitals with a date, or one the knowledge base calls a city) |
 //!
 //! Dashes may be `-`, `–` or `—`; months are any form of `lexicons/months.tsv` (read through
 //! [`DateLexicon::month`]). Agency names are not listed anywhere: whatever stands in the agency slot is the
@@ -24,7 +25,7 @@ use chrono::{NaiveDate, NaiveTime};
 use regex::{Captures, Regex};
 
 use super::dates::{nearest_year, DateLexicon};
-use super::kb::KnowledgeBase;
+use super::kb::{KnowledgeBase, PlaceRecord};
 use super::parse::Release;
 use super::Span;
 
@@ -61,6 +62,9 @@ const DASH: &str = r"[-–—]";
 const AGENCY: &str =
     r"(?P<agency>[\p{Lu}\d](?:[\p{L}\d&\-]|\.[\p{L}\d])*(?:[ ][\p{Lu}\d](?:[\p{L}\d&\-]|\.[\p{L}\d])*){0,2})";
 
+/// A correspondent after the agency: two or three capitalised words (`Жазгуль МАСАЛИЕВА`).
+const BYLINE: &str = r"(?P<byline>\p{Lu}[\p{L}\-]*(?:[ ]\p{Lu}[\p{L}\-]*){1,2})";
+
 /// The dateline shapes, most specific first. Each captures the dateline itself as `dl`; what follows it
 /// must be whitespace or the end of the paragraph.
 static SHAPES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -69,9 +73,9 @@ static SHAPES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         format!(
             r"^(?P<dl>(?P<time>\d{{1,2}}:\d{{2}})\s*,\s*{DATE}\s*,\s*{CITY}\s*{DASH}\s*(?P<agency>[^,\n]{{1,40}}?)(?:\s*,\s*(?P<byline>[^\n]{{1,80}}?))?)\s*\.?\s*$"
         ),
-        // Бишкек, "САЯСАТ.KG".
+        // Бишкек, "САЯСАТ.KG".    ОШ, 3 сентября — «Кабар».
         format!(
-            r#"^(?P<dl>{CITY}\s*,\s*(?:{DATE}\s*,\s*)?["«“„](?P<agency>[^"«»“”„\n]{{1,40}})["»“”]\s*(?:\.(?:\s*{DASH})?|{DASH}))(?:\s+|$)"#
+            r#"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*(?:,|{DASH})\s*["«“„](?P<agency>[^"«»“”„\n]{{1,40}})["»“”]\s*(?:\.(?:\s*{DASH})?|{DASH}))(?:\s+|$)"#
         ),
         // Bishkek, June 23 / Kabar /.    МОСКВА, 4 марта. /ТАСС/.
         format!(
@@ -81,10 +85,12 @@ static SHAPES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         format!(
             r"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*\(\s*(?P<agency>[^()\n]{{1,40}}?)\s*\)\s*(?:{DASH}|:))(?:\s+|$)"
         ),
-        // БИШКЕК, 14 мар — Sputnik.    МОСКВА, 27 мая - РИА Новости.
-        format!(r"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*{DASH}\s*{AGENCY}\s*\.)(?:\s+|$)"),
+        // БИШКЕК, 14 мар — Sputnik.    МОСКВА, 27 мая - РИА Новости, Иван Петров.
+        format!(r"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*{DASH}\s*{AGENCY}(?:\s*,\s*{BYLINE})?\s*\.)(?:\s+|$)"),
         // АСТАНА. КАЗИНФОРМ –
         format!(r"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*\.\s*{AGENCY}\s*{DASH})(?:\s+|$)"),
+        // WASHINGTON —    МОСКВА, 5 марта —   (no agency: only a city in capitals, see `read_match`)
+        format!(r"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*{DASH})(?:\s+|$)"),
     ];
     shapes.iter().map(|s| Regex::new(s).expect("dateline shapes are valid regexes")).collect()
 });
@@ -100,7 +106,7 @@ pub fn find(text: &str, release: &Release, kb: &KnowledgeBase, months: &DateLexi
 }
 
 /// Turns a shape's match into a dateline, or `None` when it does not hold up (a "month" that is no month,
-/// an unknown lower-key city without a date).
+/// an unknown city in lower case without a date, a dash without agency after something that is no city).
 fn read_match(
     caps: &Captures<'_>,
     offset: usize,
@@ -111,23 +117,16 @@ fn read_match(
     let dl = caps.name("dl")?;
     let city_as_written = caps.name("city")?.as_str();
     let has_date = caps.name("day").is_some() || caps.name("day2").is_some();
-    let (day, month) = match (caps.name("day"), caps.name("month"), caps.name("day2"), caps.name("month2")) {
-        (Some(d), Some(m), _, _) | (_, _, Some(d), Some(m)) => {
-            (d.as_str().parse::<u32>().ok(), months.month(m.as_str()))
-        }
-        _ => (None, None),
-    };
-    if has_date && month.is_none() {
+    let day_month = day_and_month(caps, months);
+    if has_date && day_month.is_none() {
         return None;
     }
     let place = kb.place(city_as_written);
-    if !has_date && place.is_none() && !is_all_caps(city_as_written) {
+    if !is_plausible(city_as_written, place, has_date, caps.name("agency").is_some()) {
         return None;
     }
-    let date = match (day, month) {
-        (Some(day), Some(month)) => resolve_date(day, month, caps.name("year").map(|y| y.as_str()), release),
-        _ => None,
-    };
+    let date = day_month
+        .and_then(|(day, month)| resolve_date(day, month, caps.name("year").map(|y| y.as_str()), release));
     let span = Span::new(offset + dl.start(), offset + dl.end());
     Some(Dateline {
         span,
@@ -142,6 +141,27 @@ fn read_match(
             .filter(|b| !b.is_empty()),
         lead: lead_after(&release.text, release, span),
     })
+}
+
+/// The day and month of the date slot, when it holds a number and a word the month lexicon knows.
+fn day_and_month(caps: &Captures<'_>, months: &DateLexicon) -> Option<(u32, u32)> {
+    let (day, month) = match (caps.name("day"), caps.name("month"), caps.name("day2"), caps.name("month2")) {
+        (Some(d), Some(m), _, _) | (_, _, Some(d), Some(m)) => (d, m),
+        _ => return None,
+    };
+    Some((day.as_str().parse().ok()?, months.month(month.as_str())?))
+}
+
+/// Whether a match is a dateline rather than an ordinary first sentence. Without a date, the city must be
+/// known to the knowledge base or written in capitals (the wire convention). Without an agency, only the
+/// capitals and a date (or the knowledge base calling it a city) make it one: "США — крупнейший…" and
+/// "МИД — …" are sentences.
+fn is_plausible(city: &str, place: Option<&PlaceRecord>, has_date: bool, has_agency: bool) -> bool {
+    let caps = is_all_caps(city);
+    if !has_date && place.is_none() && !caps {
+        return false;
+    }
+    has_agency || (caps && (has_date || place.is_some_and(|p| p.subtype == "city")))
 }
 
 /// The date a dateline gives: its own year if written, else the year nearest the release date.
@@ -214,9 +234,13 @@ mod tests {
         months: DateLexicon,
     }
 
-    fn env() -> Env {
-        let files = DataFiles::new(None);
-        Env { kb: KnowledgeBase::load(&files).unwrap(), months: DateLexicon::load(&files).unwrap() }
+    /// The built-in data, loaded once for all tests.
+    fn env() -> &'static Env {
+        static ENV: std::sync::OnceLock<Env> = std::sync::OnceLock::new();
+        ENV.get_or_init(|| {
+            let files = DataFiles::new(None);
+            Env { kb: KnowledgeBase::load(&files).unwrap(), months: DateLexicon::load(&files).unwrap() }
+        })
     }
 
     /// What a test checks of a dateline, as strings.
@@ -264,10 +288,20 @@ mod tests {
             .unwrap()
     }
 
+    /// The dateline of a release whose first paragraph is `first_paragraph`; also checks that its span
+    /// starts the paragraph exactly and that the lead starts at the first non-blank after it.
     fn dateline_of(first_paragraph: &str) -> Option<Seen> {
         let env = env();
         let release = release_with(first_paragraph);
-        find(&release.text, &release, &env.kb, &env.months).map(|d| seen(&release, &d))
+        let d = find(&release.text, &release, &env.kb, &env.months)?;
+        let paragraph = release.paragraphs[0];
+        assert_eq!(d.span.start, paragraph.start);
+        if let Some(lead) = d.lead.filter(|l| paragraph.contains(*l)) {
+            let gap = &release.text[d.span.end..lead.start];
+            assert!(!gap.is_empty() && gap.trim().is_empty(), "{gap:?}");
+            assert_eq!(lead.end, paragraph.end);
+        }
+        Some(seen(&release, &d))
     }
 
     fn sample(name: &str) -> (Release, Option<Dateline>) {
@@ -358,6 +392,69 @@ mod tests {
                 "Министр провел переговоры."
             ))
         );
+    }
+
+    #[test]
+    fn more_variants_agencies_use() {
+        assert_eq!(
+            dateline_of("ОШ, 3 сентября — «Кабар». Текст."),
+            Some(expect("ОШ, 3 сентября — «Кабар».", "Ош", None, Some("2025-09-03"), "Кабар", "Текст."))
+        );
+        assert_eq!(
+            dateline_of("ТАШКЕНТ, 5 сентября. /Корр. ТАСС/. Текст."),
+            Some(expect(
+                "ТАШКЕНТ, 5 сентября. /Корр. ТАСС/.",
+                "Ташкент",
+                None,
+                Some("2025-09-05"),
+                "Корр. ТАСС",
+                "Текст."
+            ))
+        );
+        assert_eq!(
+            dateline_of("АСТАНА, 20 мая. КАЗИНФОРМ – Текст."),
+            Some(expect(
+                "АСТАНА, 20 мая. КАЗИНФОРМ –",
+                "Астана",
+                Some("KZ"),
+                Some("2025-05-20"),
+                "КАЗИНФОРМ",
+                "Текст."
+            ))
+        );
+        assert_eq!(
+            dateline_of("Бишкек, 22 августа 2024 — Кабар. Текст."),
+            Some(expect(
+                "Бишкек, 22 августа 2024 — Кабар.",
+                "Бишкек",
+                Some("KG"),
+                Some("2024-08-22"),
+                "Кабар",
+                "Текст."
+            ))
+        );
+        let env = env();
+        let release = release_with("МОСКВА, 27 мая - РИА Новости, Иван Петров. Текст новости.");
+        let d = find(&release.text, &release, &env.kb, &env.months).unwrap();
+        assert_eq!(d.agency.as_deref(), Some("РИА Новости"));
+        assert_eq!(d.byline.as_deref(), Some("Иван Петров"));
+        assert_eq!(d.lead.unwrap().of(&release.text), "Текст новости.");
+    }
+
+    #[test]
+    fn a_city_in_capitals_and_a_dash_without_agency() {
+        let seen = dateline_of("МОСКВА — Президент провел совещание.").unwrap();
+        assert_eq!(
+            (seen.raw.as_str(), seen.city.as_deref(), seen.agency),
+            ("МОСКВА —", Some("Москва"), None)
+        );
+        assert_eq!(seen.lead.as_deref(), Some("Президент провел совещание."));
+        let seen = dateline_of("WASHINGTON, Aug 22 - The president said.").unwrap();
+        assert_eq!((seen.city.as_deref(), seen.date.as_deref()), (Some("Washington"), Some("2025-08-22")));
+        for sentence in ["США — крупнейший партнер.", "МИД — главный орган.", "Москва — столица России."]
+        {
+            assert_eq!(dateline_of(sentence), None, "{sentence}");
+        }
     }
 
     #[test]
@@ -527,7 +624,16 @@ mod tests {
 
     #[test]
     fn every_sample_dateline() {
-        let cases: [(&str, Option<(&str, &str, Option<&str>, Option<&str>, &str, &str)>); 8] = [
+        /// raw, city, country, date, agency, start of the lead.
+        type Want = (
+            &'static str,
+            &'static str,
+            Option<&'static str>,
+            Option<&'static str>,
+            &'static str,
+            &'static str,
+        );
+        let cases: [(&str, Option<Want>); 8] = [
             (
                 "sayasat-2025-08-22.txt",
                 Some(("Бишкек, \"САЯСАТ.KG\".", "Бишкек", Some("KG"), None, "САЯСАТ.KG", "Обсужден широкий")),
@@ -619,6 +725,26 @@ mod tests {
             "Обсужден широкий спектр вопросов двусторонней повестки между Кыргызстаном и Казахстаном, а также \
              перспективы развития сотрудничества."
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_first_paragraph_is_safe(
+            prefix in proptest::sample::select(vec!["", "МОСКВА, ", "Bishkek, June 23 ", "11:35, 10 января 2022, ", "АСТАНА. "]),
+            rest in "\\PC{0,120}",
+        ) {
+            let env = env();
+            let text = format!("date 2025-08-22 H\n\n{prefix}{rest}\n\nNext.");
+            let Ok(release) = parse::parse(&text, Format::Wire) else { return Ok(()) };
+            if let Some(d) = find(&release.text, &release, &env.kb, &env.months) {
+                proptest::prop_assert!(release.text.get(d.span.start..d.span.end).is_some());
+                proptest::prop_assert!(d.span.start == release.paragraphs[0].start);
+                if let Some(lead) = d.lead {
+                    proptest::prop_assert!(release.text.get(lead.start..lead.end).is_some());
+                    proptest::prop_assert!(lead.start >= d.span.end);
+                }
+            }
+        }
     }
 
     #[test]

@@ -16,8 +16,8 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, Duration, NaiveDate};
-use regex::Regex;
+use chrono::{Datelike, NaiveDate, TimeDelta};
+use regex::{Captures, Regex};
 
 use super::data::DataFiles;
 use super::parse::Release;
@@ -42,10 +42,8 @@ pub struct DateLexicon {
     months: HashMap<String, u32>,
     relative: HashMap<String, i64>,
     weekdays: HashMap<String, u32>,
-    /// Day-month(-year), month-day(-year) and ISO dates.
-    absolute: Regex,
-    /// Relative-day words and weekday phrases.
-    relative_re: Regex,
+    /// Day-month(-year), month-day(-year) and ISO dates, relative-day words and weekday phrases.
+    mentions: Regex,
 }
 
 impl DateLexicon {
@@ -54,9 +52,8 @@ impl DateLexicon {
         let months = load_numbered(files, MONTHS_FILE, 1..=12)?;
         let weekdays = load_numbered(files, WEEKDAYS_FILE, 1..=7)?;
         let relative = load_relative(files)?;
-        let absolute = compile_absolute(&months);
-        let relative_re = compile_relative(&relative, &weekdays);
-        Ok(DateLexicon { months, relative, weekdays, absolute, relative_re })
+        let mentions = compile_mentions(&months, &relative, &weekdays);
+        Ok(DateLexicon { months, relative, weekdays, mentions })
     }
 
     /// The month (1–12) a word names, in any listed form and letter case, with or without a final dot
@@ -117,20 +114,33 @@ fn alternation<V>(map: &HashMap<String, V>) -> String {
     format!("(?:{})", escaped.join("|"))
 }
 
-fn compile_absolute(months: &HashMap<String, u32>) -> Regex {
+/// One regex for every kind of mention, so that each paragraph is scanned once.
+fn compile_mentions(
+    months: &HashMap<String, u32>,
+    relative: &HashMap<String, i64>,
+    weekdays: &HashMap<String, u32>,
+) -> Regex {
     let m = alternation(months);
     // A year suffix is part of the mention ("2025 года", "2025 г."), a dot after the month is not (it may
-    // end the sentence), except between an abbreviated month and its day ("Aug. 22").
+    // end the sentence), except between an abbreviated month and its day ("Aug. 22"). Word boundaries are
+    // checked by hand ([`at_word_bounds`]): a Unicode `\b` would keep the regex off its fast DFA engines on
+    // Cyrillic text. Digits are ASCII `[0-9]`: a Unicode `\d` multiplies the automaton's states for
+    // digits no wire copy uses.
     let pattern = format!(
-        r"(?i)\b(?P<d1>\d{{1,2}})\s+(?P<m1>{m})\b(?:,?\s+(?P<y1>\d{{4}})\b(?:\s+(?:(?:года|году|год)\b|г\.))?)?|\b(?P<m2>{m})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>\d{{4}})\b)?|\b(?P<iy>\d{{4}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})\b"
+        r"(?i)(?P<d1>[0-9]{{1,2}})\s+(?P<m1>{m})(?:,?\s+(?P<y1>[0-9]{{4}})(?:\s+(?:года|году|год|г\.))?)?|(?P<m2>{m})\.?\s+(?P<d2>[0-9]{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y2>[0-9]{{4}}))?|(?P<iy>[0-9]{{4}})-(?P<im>[0-9]{{2}})-(?P<id>[0-9]{{2}})|(?P<rel>{})|(?P<wd>{})",
+        alternation(relative),
+        alternation(weekdays)
     );
-    Regex::new(&pattern).expect("the month lexicon builds a valid regex")
+    Regex::new(&pattern).expect("the date lexicons build a valid regex")
 }
 
-fn compile_relative(relative: &HashMap<String, i64>, weekdays: &HashMap<String, u32>) -> Regex {
-    let pattern =
-        format!(r"(?i)\b(?:(?P<rel>{})|(?P<wd>{}))\b", alternation(relative), alternation(weekdays));
-    Regex::new(&pattern).expect("the relative-day lexicon builds a valid regex")
+/// Whether `segment[start..end]` is neither preceded nor followed by a letter or digit: "мая" in "5 мая"
+/// but not in "5 маяков", "сегодня" but not "сегодняшний".
+fn at_word_bounds(segment: &str, start: usize, end: usize) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let before = segment[..start].chars().next_back();
+    let after = segment[end..].chars().next();
+    !before.is_some_and(is_word) && !after.is_some_and(is_word)
 }
 
 /// What a match says before it is resolved.
@@ -144,64 +154,64 @@ enum Kind {
 pub fn find(text: &str, release: &Release, anchor: Option<NaiveDate>, lex: &DateLexicon) -> Vec<DateMention> {
     let mut found: Vec<(Kind, DateMention)> = Vec::new();
     for span in std::iter::once(release.headline).chain(release.paragraphs.iter().copied()) {
-        let Some(segment) = text.get(span.start..span.end) else { continue };
-        found.extend(absolute_in(segment, span.start, anchor, lex).into_iter().map(|m| (Kind::Absolute, m)));
-        if let Some(anchor) = anchor {
-            found.extend(
-                relative_in(segment, span.start, anchor, lex).into_iter().map(|m| (Kind::Relative, m)),
-            );
+        if let Some(segment) = text.get(span.start..span.end) {
+            mentions_in(segment, span.start, anchor, lex, &mut found);
         }
     }
     found.sort_by_key(|(_, m)| (m.span.start, m.span.end));
     merge_relative_with_absolute(text, found)
 }
 
-/// Absolute dates in `segment` (which starts at byte `offset` of the text).
-fn absolute_in(
+/// The dates in `segment` (which starts at byte `offset` of the text), pushed onto `out`.
+fn mentions_in(
     segment: &str,
     offset: usize,
     anchor: Option<NaiveDate>,
     lex: &DateLexicon,
-) -> Vec<DateMention> {
-    let mut out = Vec::new();
-    for caps in lex.absolute.captures_iter(segment) {
+    out: &mut Vec<(Kind, DateMention)>,
+) {
+    for caps in lex.mentions.captures_iter(segment) {
         let whole = caps.get(0).expect("group 0 always matches");
-        let date = if let Some(day) = caps.name("d1") {
-            let month = caps.name("m1").and_then(|m| lex.month(m.as_str()));
-            day_month_year(day.as_str(), month, caps.name("y1").map(|y| y.as_str()), anchor)
-        } else if let Some(month_word) = caps.name("m2") {
-            // English puts a capitalised month first; a lower-case "may 5" is a verb and a number.
-            if !month_word.as_str().starts_with(char::is_uppercase) {
-                continue;
-            }
-            let day = caps.name("d2").map_or("", |d| d.as_str());
-            day_month_year(day, lex.month(month_word.as_str()), caps.name("y2").map(|y| y.as_str()), anchor)
+        if !at_word_bounds(segment, whole.start(), whole.end()) {
+            continue;
+        }
+        let resolved = if caps.name("rel").is_some() || caps.name("wd").is_some() {
+            anchor.and_then(|anchor| resolve_relative(&caps, anchor, lex)).map(|d| (Kind::Relative, d))
         } else {
-            iso_date(&caps["iy"], &caps["im"], &caps["id"])
+            resolve_absolute(&caps, anchor, lex).map(|d| (Kind::Absolute, d))
         };
-        if let Some(date) = date {
-            out.push(DateMention { span: Span::new(offset + whole.start(), offset + whole.end()), date });
+        if let Some((kind, date)) = resolved {
+            let span = Span::new(offset + whole.start(), offset + whole.end());
+            out.push((kind, DateMention { span, date }));
         }
     }
-    out
 }
 
-/// Relative-day words and weekday phrases in `segment`, resolved against `anchor`.
-fn relative_in(segment: &str, offset: usize, anchor: NaiveDate, lex: &DateLexicon) -> Vec<DateMention> {
-    let mut out = Vec::new();
-    for caps in lex.relative_re.captures_iter(segment) {
-        let whole = caps.get(0).expect("group 0 always matches");
-        let key = normalise_phrase(whole.as_str());
-        let date = if caps.name("rel").is_some() {
-            lex.relative.get(&key).and_then(|days| anchor.checked_add_signed(Duration::days(*days)))
-        } else {
-            lex.weekdays.get(&key).and_then(|wd| weekday_on_or_before(anchor, *wd))
-        };
-        if let Some(date) = date {
-            out.push(DateMention { span: Span::new(offset + whole.start(), offset + whole.end()), date });
+/// The day an absolute mention names: day-month(-year), month-day(-year) or ISO.
+fn resolve_absolute(caps: &Captures<'_>, anchor: Option<NaiveDate>, lex: &DateLexicon) -> Option<NaiveDate> {
+    if let Some(day) = caps.name("d1") {
+        let month = caps.name("m1").and_then(|m| lex.month(m.as_str()));
+        day_month_year(day.as_str(), month, caps.name("y1").map(|y| y.as_str()), anchor)
+    } else if let Some(month_word) = caps.name("m2") {
+        // English puts a capitalised month first; a lower-case "may 5" is a verb and a number.
+        if !month_word.as_str().starts_with(char::is_uppercase) {
+            return None;
         }
+        let day = caps.name("d2").map_or("", |d| d.as_str());
+        day_month_year(day, lex.month(month_word.as_str()), caps.name("y2").map(|y| y.as_str()), anchor)
+    } else {
+        iso_date(caps.name("iy")?.as_str(), caps.name("im")?.as_str(), caps.name("id")?.as_str())
     }
-    out
+}
+
+/// The day a relative word or a weekday phrase names, counted from `anchor`.
+fn resolve_relative(caps: &Captures<'_>, anchor: NaiveDate, lex: &DateLexicon) -> Option<NaiveDate> {
+    let key = normalise_phrase(caps.get(0)?.as_str());
+    if caps.name("rel").is_some() {
+        anchor.checked_add_signed(TimeDelta::try_days(*lex.relative.get(&key)?)?)
+    } else {
+        weekday_on_or_before(anchor, *lex.weekdays.get(&key)?)
+    }
 }
 
 /// Lower case, single spaces: the form the lexicon keys are stored in.
@@ -213,7 +223,7 @@ fn normalise_phrase(s: &str) -> String {
 fn weekday_on_or_before(anchor: NaiveDate, weekday: u32) -> Option<NaiveDate> {
     let today = anchor.weekday().number_from_monday();
     let back = (today + 7 - weekday) % 7;
-    anchor.checked_sub_signed(Duration::days(i64::from(back)))
+    anchor.checked_sub_signed(TimeDelta::try_days(i64::from(back))?)
 }
 
 /// A date from a day, a month and an optional year; without a year, the one nearest the anchor.
@@ -276,8 +286,10 @@ mod tests {
     use super::*;
     use crate::pipeline::{parse, Format};
 
-    fn lex() -> DateLexicon {
-        DateLexicon::load(&DataFiles::new(None)).unwrap()
+    /// The built-in lexicon, loaded once for all tests (compiling it is slow in debug builds).
+    fn lex() -> &'static DateLexicon {
+        static LEX: std::sync::OnceLock<DateLexicon> = std::sync::OnceLock::new();
+        LEX.get_or_init(|| DateLexicon::load(&DataFiles::new(None)).unwrap())
     }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -288,7 +300,7 @@ mod tests {
     fn mentions(body: &str, anchor: Option<NaiveDate>) -> Vec<(String, String)> {
         let text = format!("date 2025-08-22 Заголовок\n\n{body}");
         let release = parse::parse(&text, Format::Wire).unwrap();
-        find(&release.text, &release, anchor, &lex())
+        find(&release.text, &release, anchor, lex())
             .into_iter()
             .map(|m| (m.span.of(&release.text).to_string(), m.date.to_string()))
             .collect()
@@ -388,8 +400,12 @@ mod tests {
     }
 
     #[test]
-    fn relative_words_need_whole_words() {
-        assert!(mentions("Сегодняшний и вчерашний дни.", Some(date(2025, 8, 22))).is_empty());
+    fn relative_words_and_months_need_whole_words() {
+        assert!(
+            mentions("Сегодняшний и вчерашний дни, Петров понедельник.", Some(date(2025, 8, 22))).is_empty()
+        );
+        let found = mentions("Построено 5 маяков, 115 мая нет, а 6 мая открыли.", Some(date(2025, 8, 22)));
+        assert_eq!(found, pairs(&[("6 мая", "2025-05-06")]));
     }
 
     #[test]
@@ -418,7 +434,7 @@ mod tests {
     fn dates_in_the_headline_are_found() {
         let text = "date 2025-08-22 Саммит 22 августа\n\nТекст.";
         let release = parse::parse(text, Format::Wire).unwrap();
-        let found = find(&release.text, &release, Some(date(2025, 8, 22)), &lex());
+        let found = find(&release.text, &release, Some(date(2025, 8, 22)), lex());
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].span.of(&release.text), "22 августа");
     }
@@ -428,7 +444,7 @@ mod tests {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/sayasat-2025-08-22.txt");
         let text = std::fs::read_to_string(path).unwrap();
         let release = parse::parse(&text, Format::Wire).unwrap();
-        let found = find(&release.text, &release, release.declared_date, &lex());
+        let found = find(&release.text, &release, release.declared_date, lex());
         let first = &found[0];
         assert_eq!(first.span.of(&release.text), "сегодня, 22 августа");
         assert_eq!(first.date, date(2025, 8, 22));
@@ -439,7 +455,7 @@ mod tests {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/kazinform-style-2025-05-20.txt");
         let text = std::fs::read_to_string(path).unwrap();
         let release = parse::parse(&text, Format::Wire).unwrap();
-        let found = find(&release.text, &release, release.declared_date, &lex());
+        let found = find(&release.text, &release, release.declared_date, lex());
         assert!(found.iter().any(|m| m.span.of(&release.text) == "Вчера" && m.date == date(2025, 5, 19)));
     }
 
@@ -453,6 +469,32 @@ mod tests {
         let release = parse::parse(text, Format::Wire).unwrap();
         let found = find(&release.text, &release, release.declared_date, &lex);
         assert_eq!(found, vec![DateMention { span: Span::new(20, 30), date: date(2025, 8, 22) }]);
+    }
+
+    #[test]
+    fn a_huge_offset_in_a_user_file_does_not_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("lexicons")).unwrap();
+        let huge = format!("# mine\nнынче\t{}\nприсно\t-900000000\n", i64::MAX);
+        std::fs::write(dir.path().join("lexicons/relative_days.tsv"), huge).unwrap();
+        let lex = DateLexicon::load(&DataFiles::new(Some(dir.path()))).unwrap();
+        let release = parse::parse("date 2025-08-22 Х\n\nНынче и присно.", Format::Wire).unwrap();
+        assert!(find(&release.text, &release, release.declared_date, &lex).is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_gives_mentions_inside_the_text(body in "\\PC{0,300}", day in 0u32..40, y in 0i32..10000) {
+            let lex = lex();
+            let text = format!("date 2025-08-22 Заголовок\n\n{body} {day} августа {y} года, вчера {body}");
+            let Ok(release) = parse::parse(&text, Format::Wire) else { return Ok(()) };
+            for anchor in [release.declared_date, None, NaiveDate::from_ymd_opt(-262_000, 1, 1), Some(NaiveDate::MAX)] {
+                for m in find(&release.text, &release, anchor, lex) {
+                    proptest::prop_assert!(release.text.get(m.span.start..m.span.end).is_some());
+                    proptest::prop_assert!(!m.span.is_empty());
+                }
+            }
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! The declared language (JSON `language`) wins. Otherwise the script decides between Cyrillic and Latin:
 //! - Cyrillic text is Kazakh (`kk`) when letters only Kazakh uses (ә ғ қ ұ һ і) are frequent, Kyrgyz (`ky`)
 //!   when the letters Kyrgyz shares with Kazakh (ң ө ү) are frequent without the Kazakh-only ones, else
-//!   Russian (`ru`). "Frequent" means at least [`MIN_SPECIAL`] occurrences and [`MIN_SPECIAL_SHARE`] of
+//!   Russian (`ru`). "Frequent" means at least `MIN_SPECIAL` (5) occurrences and `MIN_SPECIAL_SHARE` (1%) of
 //!   the Cyrillic letters, so that one borrowed name ("Қасым", "Өмүрбек") does not flip a Russian text;
 //! - Latin text is English (`en`) when common English function words make up a fair share of its words;
 //! - anything else (too little text, another Latin-script language) is `default`.
@@ -19,10 +19,14 @@ const MIN_LETTERS: usize = 20;
 /// The share of English function words in a Latin text above which it is English.
 const MIN_ENGLISH_SHARE: f64 = 0.08;
 
-/// Letters Kazakh uses and Kyrgyz and Russian do not.
-const KAZAKH_ONLY: &[char] = &['ә', 'ғ', 'қ', 'ұ', 'һ', 'і'];
-/// Letters Kyrgyz and Kazakh use and Russian does not.
-const KYRGYZ_KAZAKH: &[char] = &['ң', 'ө', 'ү'];
+/// Only this many characters from the start are read: enough to tell the languages apart, and a 1 MB
+/// release costs no more than a short one.
+const MAX_CHARS: usize = 1000;
+
+/// Letters Kazakh uses and Kyrgyz and Russian do not, both cases.
+const KAZAKH_ONLY: &[char] = &['ә', 'ғ', 'қ', 'ұ', 'һ', 'і', 'Ә', 'Ғ', 'Қ', 'Ұ', 'Һ', 'І'];
+/// Letters Kyrgyz and Kazakh use and Russian does not, both cases.
+const KYRGYZ_KAZAKH: &[char] = &['ң', 'ө', 'ү', 'Ң', 'Ө', 'Ү'];
 /// Frequent English function words.
 const ENGLISH_WORDS: &[&str] = &[
     "the", "and", "of", "to", "in", "is", "for", "on", "with", "that", "was", "by", "at", "from", "has",
@@ -34,7 +38,12 @@ pub fn detect(text: &str, release: &Release, default: &str) -> String {
     if let Some(declared) = release.language.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
         return normalise_tag(declared);
     }
-    detect_text(text).map_or_else(|| default.to_string(), str::to_string)
+    detect_text(head(text, MAX_CHARS)).map_or_else(|| default.to_string(), str::to_string)
+}
+
+/// The first `n` characters of `text`.
+fn head(text: &str, n: usize) -> &str {
+    text.char_indices().nth(n).map_or(text, |(i, _)| &text[..i])
 }
 
 /// BCP 47 writes the language subtag in lower case and the region in upper case (`RU` → `ru`,
@@ -64,17 +73,22 @@ struct Counts {
 
 fn count_letters(text: &str) -> Counts {
     let mut counts = Counts::default();
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
-        let lower = c.to_lowercase().next().unwrap_or(c);
-        if ('\u{0400}'..='\u{04ff}').contains(&lower) {
-            counts.cyrillic += 1;
-            counts.kazakh_only += usize::from(KAZAKH_ONLY.contains(&lower));
-            counts.kyrgyz_kazakh += usize::from(KYRGYZ_KAZAKH.contains(&lower));
-        } else if lower.is_ascii_alphabetic() {
+    for c in text.chars() {
+        if c.is_ascii_alphabetic() {
             counts.latin += 1;
+        } else if is_cyrillic_letter(c) {
+            counts.cyrillic += 1;
+            counts.kazakh_only += usize::from(KAZAKH_ONLY.contains(&c));
+            counts.kyrgyz_kazakh += usize::from(KYRGYZ_KAZAKH.contains(&c));
         }
     }
     counts
+}
+
+/// A letter of the Cyrillic block (U+0400–U+04FF without the signs and combining marks U+0482–U+0489);
+/// a range check, because `char::is_alphabetic` is a slow table search outside ASCII.
+fn is_cyrillic_letter(c: char) -> bool {
+    matches!(c, '\u{0400}'..='\u{0481}' | '\u{048a}'..='\u{04ff}')
 }
 
 /// The language of a text, when its letters say it clearly enough.
@@ -160,6 +174,18 @@ mod tests {
                 торговли и экономического сотрудничества между странами региона."),
             "ru"
         );
+    }
+
+    #[test]
+    fn only_the_head_of_a_long_text_is_read() {
+        let text = format!(
+            "Title\n\n{}{}",
+            "The talks were held in the capital. ".repeat(200),
+            "Текст. ".repeat(5000)
+        );
+        assert_eq!(of(&text), "en");
+        assert_eq!(head("абв", 2), "аб");
+        assert_eq!(head("абв", 9), "абв");
     }
 
     #[test]

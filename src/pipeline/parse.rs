@@ -1,7 +1,8 @@
 //! Stage 2: text → a [`Release`]: headline, paragraphs and header facts, for the wire, JSON and plain layouts
 //! (SPEC §1).
 //!
-//! - **wire**: first non-blank line `date YYYY-MM-DD <headline>`, then paragraphs separated by blank lines.
+//! - **wire**: first non-blank line `date YYYY-MM-DD <headline>` (an RFC 3339 time in place of the date is
+//!   kept as the publication time), then paragraphs separated by blank lines.
 //!   `\r\n`, several blank lines, leading and trailing blanks are tolerated. A text without the `date` header
 //!   is parsed as plain, with a warning; an impossible header date (`2025-13-45`) is dropped, with a warning.
 //! - **json**: an object with `headline` and `body` (strings, required) and optional `id`, `source`,
@@ -10,6 +11,9 @@
 //!   [`Release::text`] is the headline (whitespace runs collapsed to one space), a blank line (`"\n\n"`) and
 //!   the body as sent, so that all spans index one string; offsets in the envelope count in that string.
 //! - **plain**: first non-blank line is the headline, the rest the body.
+//!
+//! In every layout a headline over [`MAX_HEADLINE_CHARS`] is rejected: it means the release has no line
+//! breaks (a whole text, or a megabyte of garbage, on one line).
 
 use std::sync::LazyLock;
 
@@ -20,6 +24,10 @@ use serde_json::{Map, Value};
 use super::{Format, RejectKind, Rejection, Span};
 
 const STAGE: &str = "parse";
+
+/// The longest headline accepted, in characters. Wire headlines run to 100–300; anything near this limit
+/// is a whole release (or garbage) on one line.
+pub const MAX_HEADLINE_CHARS: usize = 1000;
 
 /// A parsed release. All spans are byte ranges into [`Release::text`].
 #[derive(Debug, Clone, PartialEq)]
@@ -123,10 +131,25 @@ pub fn parse(text: &str, format: Format) -> Result<Release, Rejection> {
         Format::Auto if sniff(text) == Format::Json => parse_json(text),
         Format::Wire | Format::Auto => parse_wire(text.to_string()),
     }?;
+    check_headline_length(&release)?;
     if let Some(warning) = truncation_warning(&release) {
         release.warnings.push(warning);
     }
     Ok(release)
+}
+
+/// Rejects a headline longer than [`MAX_HEADLINE_CHARS`]: that is a release without line breaks (a whole
+/// text, or a megabyte of garbage, on one line), not a headline.
+fn check_headline_length(release: &Release) -> Result<(), Rejection> {
+    let headline = release.headline.of(&release.text);
+    if headline.chars().nth(MAX_HEADLINE_CHARS).is_none() {
+        return Ok(());
+    }
+    Err(reject(format!(
+        "the headline is {} characters long (at most {MAX_HEADLINE_CHARS}): the release seems to have no line \
+         breaks; put the headline on the first line and separate paragraphs with blank lines",
+        headline.chars().count()
+    )))
 }
 
 /// A warning when the last paragraph stops mid-sentence (on a letter, a digit, a comma…): a release cut
@@ -163,11 +186,13 @@ fn lines_from(text: &str, from: usize) -> impl Iterator<Item = Line> + '_ {
             return None;
         }
         let rest = &text[pos..];
-        let len = rest.find('\n').unwrap_or(rest.len());
+        // A line ends at "\n", "\r\n" or a lone "\r" (old Mac line ends still turn up in wire copy).
+        let len = rest.bytes().position(|b| b == b'\n' || b == b'\r').unwrap_or(rest.len());
+        let terminator = if rest.as_bytes()[len..].starts_with(b"\r\n") { 2 } else { 1 };
         let raw = &rest[..len];
         let start = pos + (raw.len() - raw.trim_start().len());
         let end = (pos + raw.trim_end().len()).max(start);
-        let line = Line { content: Span::new(start, end), next: pos + len + 1 };
+        let line = Line { content: Span::new(start, end), next: pos + len + terminator };
         pos = line.next;
         Some(line)
     })
@@ -204,7 +229,7 @@ static WIRE_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A token that is meant as an ISO date, valid or not (`2025-13-45`).
 static DATE_LIKE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\d{4}-\d{1,2}-\d{1,2}$").expect("valid date regex"));
+    LazyLock::new(|| Regex::new(r"^\d{4}-\d{1,2}-\d{1,2}(?:[Tt]\S*)?$").expect("valid date regex"));
 
 fn parse_wire(text: String) -> Result<Release, Rejection> {
     let Some(first) = first_line(&text) else {
@@ -223,19 +248,33 @@ fn parse_wire(text: String) -> Result<Release, Rejection> {
         return Ok(release);
     };
     let date_token = header["date"].to_string();
-    let Some(headline) = header.name("headline") else {
-        return Err(reject(format!(
-            "the wire header {line:?} has no headline; put the headline after the date on the first line"
-        )));
+    let mut warnings = Vec::new();
+    let (headline, body_from) = match header.name("headline") {
+        Some(h) => (Span::new(first.content.start + h.start(), first.content.start + h.end()), first.next),
+        None => {
+            // "date 2025-08-22" alone on its line: the next non-blank line is the headline.
+            let Some(next) = lines_from(&text, first.next).find(|l| !l.content.is_empty()) else {
+                return Err(reject(format!(
+                    "the wire header {line:?} has no headline; put the headline after the date on the first line"
+                )));
+            };
+            warnings.push("the headline is on the line after the `date` header, not on it".to_string());
+            (next.content, next.next)
+        }
     };
-    let headline = Span::new(first.content.start + headline.start(), first.content.start + headline.end());
-    let paragraphs = paragraphs_from(&text, first.next);
+    let paragraphs = paragraphs_from(&text, body_from);
     let mut release = Release::bare(text, Format::Wire, headline, paragraphs);
-    match NaiveDate::parse_from_str(&date_token, "%Y-%m-%d") {
-        Ok(date) => release.declared_date = Some(date),
-        Err(_) => release.warnings.push(format!(
+    release.warnings = warnings;
+    if let Ok(date) = NaiveDate::parse_from_str(&date_token, "%Y-%m-%d") {
+        release.declared_date = Some(date);
+    } else if let Ok(time) = DateTime::parse_from_rfc3339(&date_token) {
+        // Some feeds put the full time in the header: keep it, as JSON `published` is kept.
+        release.published = Some(time);
+        release.declared_date = Some(time.date_naive());
+    } else {
+        release.warnings.push(format!(
             "the header date {date_token:?} is not a valid date: the release is processed without a date"
-        )),
+        ));
     }
     Ok(release)
 }
@@ -263,8 +302,11 @@ fn parse_json(text: &str) -> Result<Release, Rejection> {
         )));
     };
     let mut release = match string_field(&object, "text")? {
+        Some(wire) if wire.trim().is_empty() => {
+            return Err(reject("empty release: the JSON \"text\" is empty; send the wire text in it"));
+        }
         Some(wire) => {
-            let mut release = parse(&wire, Format::Wire)?;
+            let mut release = parse_wire(wire)?;
             release.format = Format::Json;
             release
         }
@@ -387,6 +429,13 @@ mod tests {
     }
 
     #[test]
+    fn wire_tolerates_old_mac_line_ends() {
+        let r = parse("date 2025-03-04 Title\r\rOne\rstill one\r\rTwo", Format::Wire).unwrap();
+        assert_eq!(r.headline.of(&r.text), "Title");
+        assert_eq!(paragraphs(&r), ["One\rstill one", "Two"]);
+    }
+
+    #[test]
     fn every_wire_sample_has_a_headline_date_and_paragraphs() {
         for (name, date, headline_start, count) in [
             ("sayasat-2025-08-22.txt", "2025-08-22", "Президент Садыр Жапаров", 9),
@@ -457,8 +506,41 @@ mod tests {
     }
 
     #[test]
-    fn header_without_headline_is_rejected() {
-        assert!(reason(parse("date 2025-08-22\n\nText.", Format::Wire)).contains("no headline"));
+    fn a_header_with_a_full_time_keeps_it() {
+        let r = parse("date 2025-08-22T14:05:00+06:00 Title\n\nText.", Format::Wire).unwrap();
+        assert_eq!(r.headline.of(&r.text), "Title");
+        assert_eq!(r.published.unwrap().to_rfc3339(), "2025-08-22T14:05:00+06:00");
+        assert_eq!(r.declared_date, NaiveDate::from_ymd_opt(2025, 8, 22));
+        let r = parse("date 2025-08-22T99 Title\n\nText.", Format::Wire).unwrap();
+        assert_eq!((r.declared_date, r.published), (None, None));
+        assert!(r.warnings[0].contains("2025-08-22T99"));
+    }
+
+    #[test]
+    fn a_megabyte_on_one_line_is_rejected() {
+        let line = "слово ".repeat(170_000);
+        for text in [
+            line.clone(),
+            format!("date 2025-08-22 {line}"),
+            format!("{{\"headline\": \"{line}\", \"body\": \"B\"}}"),
+        ] {
+            let why = reason(parse(&text, Format::Auto));
+            assert!(why.starts_with("the headline is 10199"), "{why}");
+            assert!(why.contains("characters long (at most 1000)"), "{why}");
+        }
+        let long_ok = "x".repeat(MAX_HEADLINE_CHARS);
+        assert!(parse(&format!("date 2025-08-22 {long_ok}\n\nBody."), Format::Wire).is_ok());
+        assert!(parse(&format!("date 2025-08-22 {long_ok}x\n\nBody."), Format::Wire).is_err());
+    }
+
+    #[test]
+    fn header_without_headline_takes_the_next_line() {
+        let r = parse("date 2025-08-22\nThe headline\n\nText.", Format::Wire).unwrap();
+        assert_eq!(r.headline.of(&r.text), "The headline");
+        assert_eq!(paragraphs(&r), ["Text."]);
+        assert_eq!(r.declared_date, NaiveDate::from_ymd_opt(2025, 8, 22));
+        assert!(r.warnings[0].contains("line after the `date` header"), "{:?}", r.warnings);
+        assert!(reason(parse("date 2025-08-22\n\n  \n", Format::Wire)).contains("no headline"));
     }
 
     #[test]
@@ -499,6 +581,10 @@ mod tests {
         assert_eq!(r.native_id.as_deref(), Some("17"));
         assert_eq!(r.byline.as_deref(), Some("A. Author"));
         assert_eq!(r.declared_date, NaiveDate::from_ymd_opt(2025, 3, 4), "the wire header wins");
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        let cut = parse(r#"{"text": "date 2025-03-04 Title\n\nCut mid"}"#, Format::Json).unwrap();
+        assert_eq!(cut.warnings.len(), 1, "one truncation warning, not two: {:?}", cut.warnings);
+        assert!(reason(parse(r#"{"text": " \n "}"#, Format::Json)).starts_with("empty release"));
     }
 
     #[test]
@@ -587,6 +673,24 @@ mod tests {
             assert!(err.reason.starts_with("unsupported content type"), "{}", err.reason);
             assert!(err.reason.contains(ct.split(';').next().unwrap()), "{}", err.reason);
             assert!(err.reason.contains("text/plain or application/json"));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_or_is_rejected_with_a_reason(text in "\\PC{0,200}|[{}\\[\\]\":, a-z0-9]{0,80}") {
+            for format in [Format::Auto, Format::Wire, Format::Json, Format::Plain] {
+                match parse(&text, format) {
+                    Ok(r) => {
+                        proptest::prop_assert!(r.text.get(r.headline.start..r.headline.end).is_some());
+                        proptest::prop_assert!(!r.headline.is_empty());
+                        for p in &r.paragraphs {
+                            proptest::prop_assert!(r.text.get(p.start..p.end).is_some());
+                        }
+                    }
+                    Err(e) => proptest::prop_assert!(e.kind == RejectKind::Parse && !e.reason.is_empty()),
+                }
+            }
         }
     }
 
