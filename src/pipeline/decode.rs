@@ -6,8 +6,9 @@
 //! - a UTF-8 body cut in the middle of its last character is decoded with the broken tail replaced by
 //!   U+FFFD and a warning;
 //! - a body that is mostly UTF-8 (its valid multi-byte characters outnumber its invalid sequences four to
-//!   one) is decoded as UTF-8 with the invalid sequences replaced and a warning: that is a damaged UTF-8
-//!   text, not a single-byte one;
+//!   one) but has invalid sequences before its end is a damaged UTF-8 text, not a single-byte one: rejected
+//!   with kind `decode` and the byte offset of the first bad sequence (issue 5: replacing characters in
+//!   the middle of a release would publish altered words);
 //! - otherwise the body is decoded as windows-1251 and as KOI8-R and the decoding that reads more like
 //!   Russian (letter frequencies and letter case, see [`russian_score`]) wins, with a warning;
 //! - after decoding, a text with NUL characters, or where control characters (other than tab, line feed,
@@ -40,12 +41,12 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Result<Decoded, Reject
     let mut warnings = Vec::new();
     let declared = content_type.and_then(charset_param);
     let (text, encoding) = if let Some((encoding, bom_len)) = Encoding::for_bom(body) {
-        (decode_declared(encoding, &body[bom_len..], &mut warnings), encoding)
+        (decode_declared(encoding, &body[bom_len..], &mut warnings)?, encoding)
     } else if let Some(label) = declared {
         match Encoding::for_label(label.as_bytes()) {
-            Some(encoding) => (decode_declared(encoding, body, &mut warnings), encoding),
+            Some(encoding) => (decode_declared(encoding, body, &mut warnings)?, encoding),
             None => {
-                let (text, encoding) = decode_undeclared(body, &mut warnings);
+                let (text, encoding) = decode_undeclared(body, &mut warnings)?;
                 warnings.push(format!(
                     "unknown charset {label:?} in the content type: decoded as {} instead",
                     encoding.name().to_ascii_lowercase()
@@ -54,7 +55,7 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Result<Decoded, Reject
             }
         }
     } else {
-        decode_undeclared(body, &mut warnings)
+        decode_undeclared(body, &mut warnings)?
     };
     check_is_text(&text)?;
     Ok(Decoded { text: normalise(text), charset: encoding.name().to_ascii_lowercase(), warnings })
@@ -71,7 +72,11 @@ fn charset_param(content_type: &str) -> Option<String> {
 
 /// Decodes with a charset the sender named (or a BOM implied); invalid sequences are replaced, with a
 /// warning.
-fn decode_declared(encoding: &'static Encoding, body: &[u8], warnings: &mut Vec<String>) -> String {
+fn decode_declared(
+    encoding: &'static Encoding,
+    body: &[u8],
+    warnings: &mut Vec<String>,
+) -> Result<String, Rejection> {
     if encoding == UTF_8 {
         return decode_utf8(body, warnings);
     }
@@ -82,47 +87,52 @@ fn decode_declared(encoding: &'static Encoding, body: &[u8], warnings: &mut Vec<
             encoding.name().to_ascii_lowercase()
         ));
     }
-    text.into_owned()
+    Ok(text.into_owned())
 }
 
 /// Decodes a body with no charset: UTF-8 when it is (mostly) UTF-8, else the likelier Cyrillic
 /// single-byte charset.
-fn decode_undeclared(body: &[u8], warnings: &mut Vec<String>) -> (String, &'static Encoding) {
+fn decode_undeclared(
+    body: &[u8],
+    warnings: &mut Vec<String>,
+) -> Result<(String, &'static Encoding), Rejection> {
     if let Ok(text) = std::str::from_utf8(body) {
-        return (text.to_string(), UTF_8);
+        return Ok((text.to_string(), UTF_8));
     }
     if is_cut_utf8(body) || is_mostly_utf8(body) {
-        return (decode_utf8(body, warnings), UTF_8);
+        return Ok((decode_utf8(body, warnings)?, UTF_8));
     }
     let (text, encoding) = guess_single_byte(body);
     warnings.push(format!(
         "no charset given and the body is not UTF-8: guessed {} from its Cyrillic letters",
         encoding.name().to_ascii_lowercase()
     ));
-    (text, encoding)
+    Ok((text, encoding))
 }
 
-/// UTF-8, replacing invalid sequences; says whether only the tail was broken (a cut message) or the
-/// middle too.
-fn decode_utf8(body: &[u8], warnings: &mut Vec<String>) -> String {
+/// UTF-8: a broken tail (a cut message) is replaced with a warning; invalid sequences before the end
+/// reject the body.
+fn decode_utf8(body: &[u8], warnings: &mut Vec<String>) -> Result<String, Rejection> {
     match std::str::from_utf8(body) {
-        Ok(text) => text.to_string(),
+        Ok(text) => Ok(text.to_string()),
         Err(e) if e.error_len().is_none() => {
             warnings.push(format!(
                 "the body ends in the middle of a UTF-8 character (cut after byte {}): the broken tail \
                  was replaced with U+FFFD; the release may be truncated",
                 e.valid_up_to()
             ));
-            String::from_utf8_lossy(body).into_owned()
+            Ok(String::from_utf8_lossy(body).into_owned())
         }
-        Err(e) => {
-            let invalid = count_invalid_utf8(body);
-            warnings.push(format!(
-                "the body has {invalid} invalid UTF-8 sequence(s), the first at byte {}: replaced with U+FFFD",
+        Err(e) => Err(Rejection::new(
+            RejectKind::Decode,
+            STAGE,
+            format!(
+                "the body is UTF-8 with {} invalid UTF-8 sequence(s), the first at byte {}: the release was \
+                 damaged on the way or mixes charsets; resend it as clean UTF-8 or with its charset= parameter",
+                count_invalid_utf8(body),
                 e.valid_up_to()
-            ));
-            String::from_utf8_lossy(body).into_owned()
-        }
+            ),
+        )),
     }
 }
 
@@ -408,12 +418,12 @@ mod tests {
     }
 
     #[test]
-    fn a_declared_charset_with_bad_bytes_warns() {
+    fn declared_utf8_with_bad_bytes_in_the_middle_is_rejected() {
         let mut body = PARAGRAPH.as_bytes().to_vec();
         body.insert(10, 0xff);
-        let d = decode(&body, Some("text/plain; charset=utf-8")).unwrap();
-        assert!(d.text.contains('\u{fffd}'));
-        assert!(d.warnings[0].contains("invalid UTF-8"), "{:?}", d.warnings);
+        let r = decode(&body, Some("text/plain; charset=utf-8")).unwrap_err();
+        assert_eq!(r.kind, RejectKind::Decode);
+        assert!(r.reason.contains("invalid UTF-8") && r.reason.contains("byte 10"), "{}", r.reason);
     }
 
     #[test]
@@ -486,13 +496,12 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_in_the_middle_of_utf8_text_is_replaced_with_a_warning() {
+    fn invalid_utf8_in_the_middle_of_utf8_text_is_rejected() {
         let mut body = PARAGRAPH.as_bytes().to_vec();
         body.splice(20..20, [0xc0, 0x80, 0xff]);
-        let d = decode(&body, None).unwrap();
-        assert_eq!(d.charset, "utf-8");
-        assert!(d.text.contains('\u{fffd}'));
-        assert!(d.warnings[0].contains("invalid UTF-8"), "{:?}", d.warnings);
+        let r = decode(&body, None).unwrap_err();
+        assert_eq!(r.kind, RejectKind::Decode);
+        assert!(r.reason.contains("invalid UTF-8 sequence(s), the first at byte 19"), "{}", r.reason);
     }
 
     #[test]
