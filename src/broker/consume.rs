@@ -46,7 +46,7 @@ pub struct Session {
 /// What was published for an input, waiting for its confirm.
 enum Published {
     /// The input's event.
-    Event { event_id: String, routing_key: ShortString, body: Vec<u8>, properties: BasicProperties },
+    Event { event_id: String, routing_key: ShortString, body: Vec<u8>, properties: Box<BasicProperties> },
     /// The input's rejection.
     Rejection { kind: RejectKind, message_id: Option<String> },
 }
@@ -279,7 +279,7 @@ impl Loop<'_> {
                     event_id: msg.event_id,
                     routing_key: msg.routing_key,
                     body,
-                    properties,
+                    properties: Box::new(properties),
                 };
                 self.await_confirm(tag, received, what, confirm);
             }
@@ -340,7 +340,7 @@ impl Loop<'_> {
                 );
                 tracing::debug!(event_id = %event_id, "event returned unroutable");
                 let rejection = Rejection::new(RejectKind::Unroutable, "publish", reason);
-                self.reject(tag, received, body, properties, rejection).await?;
+                self.reject(tag, received, body, *properties, rejection).await?;
             }
             (Published::Rejection { .. }, None) => {
                 Stats::incr(&self.stats.rejected);
