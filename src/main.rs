@@ -83,11 +83,11 @@ fn main() -> ExitCode {
         Command::Normalize { format, pretty, config, files } => {
             normalize(format.into(), pretty, config, &files)
         }
-        Command::Run { config } => with_config(config, |cfg| wirefeed::broker::run(cfg)),
+        Command::Run { config } => with_config(config, wirefeed::broker::run),
         Command::Publish { config, repeat, paths } => {
             with_config(config, |cfg| wirefeed::broker::publish_files(cfg, &paths, repeat))
         }
-        Command::Topology { config } => with_config(config, |cfg| wirefeed::broker::declare_and_print(cfg)),
+        Command::Topology { config } => with_config(config, wirefeed::broker::declare_and_print),
     };
     match result {
         Ok(code) => code,
