@@ -19,6 +19,7 @@ pub mod decode;
 pub mod entities;
 pub mod kb;
 pub mod language;
+pub mod ner;
 pub mod parse;
 pub mod quotes;
 
