@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""natasha's NER speed on a directory of texts, to compare with `cargo run --release --example ner_speed`.
+
+Prints model load time, articles/s of NewsNERTagger on whole texts (NER only, what the Rust port does) and of
+the usual natasha usage (Doc.segment + Doc.tag_ner), and peak RSS. Run on one core with numpy single-threaded:
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 taskset -c 0 \
+        python3 scripts/natasha_speed.py tests/fixtures/factrueval-dev-txt 3
+"""
+import os
+import resource
+import sys
+import time
+
+
+def main(directory, rounds):
+    started = time.perf_counter()
+    from natasha import Doc, NewsEmbedding, NewsNERTagger, Segmenter
+    tagger = NewsNERTagger(NewsEmbedding())
+    segmenter = Segmenter()
+    load = time.perf_counter() - started
+
+    texts = []
+    for name in sorted(os.listdir(directory)):
+        if name.endswith('.txt'):
+            with open(os.path.join(directory, name), encoding='utf-8', newline='') as f:
+                texts.append(f.read())
+    for text in texts:  # warm-up
+        tagger(text)
+
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for text in texts:
+            tagger(text)
+    ner = time.perf_counter() - started
+
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for text in texts:
+            doc = Doc(text)
+            doc.segment(segmenter)
+            doc.tag_ner(tagger)
+    doc_ner = time.perf_counter() - started
+
+    articles = len(texts) * rounds
+    print('documents      %d, %d rounds' % (len(texts), rounds))
+    print('model load     %.1f ms (imports + NewsEmbedding + NewsNERTagger)' % (load * 1e3))
+    print('articles/s     %.1f  NewsNERTagger(text)' % (articles / ner))
+    print('articles/s     %.1f  Doc.segment + Doc.tag_ner' % (articles / doc_ner))
+    print('peak RSS       %.1f MiB' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+
+if __name__ == '__main__':
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 3)
