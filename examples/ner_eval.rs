@@ -136,7 +136,8 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let dir = PathBuf::from(args.next().unwrap_or_else(|| "../shared/eval/factrueval-2016-dev".into()));
     let natasha = args.next().map(|p| natasha_spans(Path::new(&p)));
-    let model = NerModel::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MODEL_DIR)).expect("model");
+    let model =
+        NerModel::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MODEL_DIR)).expect("model");
     let token_re = Regex::new(r"\w+|[^\w\s]").unwrap();
 
     let mut docs: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -163,8 +164,11 @@ fn main() {
         let tokens: Vec<(usize, usize)> =
             token_re.find_iter(&text).map(|m| (char_at[m.start()], char_at[m.end()])).collect();
         let gold_labels = token_labels(&tokens, &gold(path));
-        let predicted: Spans =
-            model.tag(&text).into_iter().map(|(s, k)| (char_at[s.start], char_at[s.end], kind_name(k))).collect();
+        let predicted: Spans = model
+            .tag(&text)
+            .into_iter()
+            .map(|(s, k)| (char_at[s.start], char_at[s.end], kind_name(k)))
+            .collect();
         score(&mut ours, &gold_labels, &token_labels(&tokens, &predicted));
         if let Some(natasha) = &natasha {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();

@@ -54,5 +54,10 @@ fn main() {
     println!("articles/s     {:.1}", articles / elapsed);
     println!("ms/article     {:.3}", elapsed * 1e3 / articles);
     let kib = |v: Option<u64>| v.map_or("n/a".to_owned(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
-    println!("peak RSS       before load {}, after load {}, end {}", kib(rss_before), kib(rss_loaded), kib(peak_rss_kib()));
+    println!(
+        "peak RSS       before load {}, after load {}, end {}",
+        kib(rss_before),
+        kib(rss_loaded),
+        kib(peak_rss_kib())
+    );
 }

@@ -72,15 +72,9 @@ impl NerModel {
     /// Load the model directory (see `scripts/convert_slovnet.py`).
     pub fn load(dir: &Path) -> Result<NerModel, LoadError> {
         let network = model::Network::load(dir)?;
-        let tag_meaning = network
-            .tags
-            .iter()
-            .map(|t| parse_tag(t))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|message| LoadError::Syntax {
-                path: dir.join("manifest.json").display().to_string(),
-                line: 0,
-                message,
+        let tag_meaning =
+            network.tags.iter().map(|t| parse_tag(t)).collect::<Result<Vec<_>, _>>().map_err(|message| {
+                LoadError::Syntax { path: dir.join("manifest.json").display().to_string(), line: 0, message }
             })?;
         Ok(NerModel { network, tag_meaning })
     }

@@ -292,7 +292,8 @@ impl ConvLayer {
         for row in body.chunks_exact_mut(self.outputs) {
             for (c, value) in row.iter_mut().enumerate() {
                 let activated = (*value + self.bias[c]).max(0.0);
-                *value = (activated - self.norm_mean[c]) / self.norm_std[c] * self.norm_weight[c] + self.norm_bias[c];
+                *value = (activated - self.norm_mean[c]) / self.norm_std[c] * self.norm_weight[c]
+                    + self.norm_bias[c];
             }
         }
     }
@@ -336,7 +337,9 @@ impl Network {
         let manifest: Manifest = serde_json::from_str(&reader.text("manifest.json")?)
             .map_err(|e| reader.invalid("manifest.json", e.to_string()))?;
         if manifest.format != FORMAT {
-            return Err(reader.invalid("manifest.json", format!("format {}, expected {FORMAT}", manifest.format)));
+            return Err(
+                reader.invalid("manifest.json", format!("format {}, expected {FORMAT}", manifest.format))
+            );
         }
         let vocab = Vocab::new(reader.text(&manifest.words.file)?, manifest.words.unk_id);
         if vocab.len() != manifest.words.count || manifest.words.unk_id as usize >= vocab.len() {
@@ -349,7 +352,8 @@ impl Network {
         let shapes_text = reader.text(&manifest.shapes.file)?;
         let shape_ids: HashMap<String, u16> =
             shapes_text.lines().enumerate().map(|(i, s)| (s.to_owned(), i as u16)).collect();
-        let other_shape = *shape_ids.get("OTHER").ok_or_else(|| reader.invalid(&manifest.shapes.file, "no OTHER"))?;
+        let other_shape =
+            *shape_ids.get("OTHER").ok_or_else(|| reader.invalid(&manifest.shapes.file, "no OTHER"))?;
         let shape_weight = &manifest.model.emb.shape.weight;
         let shape_dim = shape_weight.shape.get(1).copied().unwrap_or(0);
         let shape_emb = reader.f32s(shape_weight, &[shape_ids.len(), shape_dim])?;

@@ -87,7 +87,8 @@ fn word_type(word: &str) -> WordType {
         WordType::Ru
     } else if is_lat_letter(first) {
         WordType::En
-    } else if is_decimal_digit(first) || (matches!(first, '+' | '-') && chars.next().is_some_and(is_decimal_digit))
+    } else if is_decimal_digit(first)
+        || (matches!(first, '+' | '-') && chars.next().is_some_and(is_decimal_digit))
     {
         WordType::Num
     } else if PUNCTS.contains(first) {

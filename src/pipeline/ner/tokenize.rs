@@ -76,17 +76,18 @@ fn atoms(text: &str) -> Vec<Atom> {
     let mut out = Vec::with_capacity(text.len() / 4);
     let mut chars = text.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
-        let run_of = |pred: fn(char) -> bool, kind, chars: &mut std::iter::Peekable<std::str::CharIndices>| {
-            let mut end = start + c.len_utf8();
-            while let Some(&(i, next)) = chars.peek() {
-                if !pred(next) {
-                    break;
+        let run_of =
+            |pred: fn(char) -> bool, kind, chars: &mut std::iter::Peekable<std::str::CharIndices>| {
+                let mut end = start + c.len_utf8();
+                while let Some(&(i, next)) = chars.peek() {
+                    if !pred(next) {
+                        break;
+                    }
+                    end = i + next.len_utf8();
+                    chars.next();
                 }
-                end = i + next.len_utf8();
-                chars.next();
-            }
-            Atom { start, end, kind }
-        };
+                Atom { start, end, kind }
+            };
         let atom = if is_ru_letter(c) {
             run_of(is_ru_letter, AtomKind::Ru, &mut chars)
         } else if is_lat_letter(c) {
@@ -184,11 +185,7 @@ impl Junction<'_, '_> {
     /// Unknown symbols stick to letters and to each other (`ΔP`, `mβж`).
     fn other(&self) -> bool {
         use AtomKind::*;
-        match (self.left_1().kind, self.right_1().kind) {
-            (Other, Other | Ru | Lat) => true,
-            (Ru | Lat, Other) => true,
-            _ => false,
-        }
+        matches!((self.left_1().kind, self.right_1().kind), (Other, Other | Ru | Lat) | (Ru | Lat, Other))
     }
 
     fn yahoo(&self) -> bool {
@@ -257,7 +254,10 @@ mod tests {
     #[test]
     fn glues_razdel_cases() {
         // Expected values produced by razdel 0.5.0 `tokenize`.
-        assert_eq!(words("кто-то СИЗО-6 3,14 1/2 2011-2020"), ["кто-то", "СИЗО-6", "3,14", "1/2", "2011-2020"]);
+        assert_eq!(
+            words("кто-то СИЗО-6 3,14 1/2 2011-2020"),
+            ["кто-то", "СИЗО-6", "3,14", "1/2", "2011-2020"]
+        );
         assert_eq!(
             words("Что?! Да... -- ** :-) Yahoo!!"),
             ["Что", "?!", "Да", "...", "--", "**", ":", "-", ")", "Yahoo!!"]
