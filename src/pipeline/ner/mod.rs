@@ -181,6 +181,25 @@ mod tests {
     }
 
     #[test]
+    fn model_can_be_shared_across_threads() {
+        fn shareable<T: Send + Sync>(_: &T) {}
+        shareable(model());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_text_gives_ordered_spans_on_char_boundaries(text in "\\PC{0,80}") {
+            let spans = model().tag(&text);
+            for (span, _) in &spans {
+                proptest::prop_assert!(span.start < span.end && span.end <= text.len());
+                proptest::prop_assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
+            }
+            proptest::prop_assert!(spans.windows(2).all(|w| w[0].0.end <= w[1].0.start));
+        }
+    }
+
+    #[test]
     fn bio_decoding_follows_slovnet() {
         let m = model();
         let id = |name: &str| m.tag_names().iter().position(|t| t == name).unwrap();

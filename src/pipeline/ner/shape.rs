@@ -9,11 +9,18 @@ use super::tokenize::{is_decimal_digit, is_lat_letter, is_ru_letter};
 /// slovnet's punctuation list (it differs from razdel's: it has `{` and `‐‒⁃―ʼʻ` but not `‑‘’`).
 const PUNCTS: &str = "!#$%&()[]\\/*+,.:;<=>?@^_{|}~-‐−‒⁃–—―`\"'«»„“ʼʻ”№…";
 
-/// Python's `str.isupper`: at least one cased character and no lower-case one.
+/// Title-case letters (category Lt: `ǅ`, Greek capitals with prosgegrammeni): Python's `isupper` and
+/// `islower` both say no to a word containing one.
+fn is_titlecase(c: char) -> bool {
+    matches!(c as u32, 0x1C5 | 0x1C8 | 0x1CB | 0x1F2 | 0x1F88..=0x1F8F | 0x1F98..=0x1F9F | 0x1FA8..=0x1FAF)
+        || matches!(c as u32, 0x1FBC | 0x1FCC | 0x1FFC)
+}
+
+/// Python's `str.isupper`: at least one cased character, no lower-case or title-case one.
 fn py_isupper(s: &str) -> bool {
     let mut cased = false;
     for c in s.chars() {
-        if c.is_lowercase() {
+        if c.is_lowercase() || is_titlecase(c) {
             return false;
         }
         cased |= c.is_uppercase();
@@ -21,11 +28,11 @@ fn py_isupper(s: &str) -> bool {
     cased
 }
 
-/// Python's `str.islower`: at least one cased character and no upper-case one.
+/// Python's `str.islower`: at least one cased character, no upper-case or title-case one.
 fn py_islower(s: &str) -> bool {
     let mut cased = false;
     for c in s.chars() {
-        if c.is_uppercase() {
+        if c.is_uppercase() || is_titlecase(c) {
             return false;
         }
         cased |= c.is_lowercase();
@@ -138,6 +145,9 @@ mod tests {
             ("?!", "PUNCT_OTHER"),
             ("‑", "OTHER"),
             ("ΔP", "OTHER"),
+            ("Москваǅemal", "RU_OTHER"),
+            ("İstanbul", "EN_Xx"),
+            ("ǅ", "OTHER"),
         ];
         for (word, shape) in cases {
             assert_eq!(word_shape(word), shape, "{word}");
