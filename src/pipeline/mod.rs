@@ -20,6 +20,7 @@ pub mod entities;
 pub mod kb;
 pub mod language;
 pub mod morph;
+pub mod ner;
 pub mod parse;
 pub mod quotes;
 
