@@ -164,6 +164,12 @@ pub struct PipelineConfig {
     pub data_dir: Option<PathBuf>,
     /// Pipeline threads; 0 = one per core.
     pub workers: usize,
+    /// Entity recognition: `model` (the slovnet NER model proposes spans, the knowledge base and morphology
+    /// normalise and link them) or `rules` (knowledge base and patterns only: faster, lower recall).
+    pub ner: String,
+    /// The converted slovnet model (`models/slovnet_ner_news_v1`); a relative path is looked up in the
+    /// working directory, then in the source tree the binary was built from.
+    pub model_dir: PathBuf,
 }
 
 impl Default for PipelineConfig {
@@ -174,6 +180,8 @@ impl Default for PipelineConfig {
             timezone: "+00:00".into(),
             data_dir: None,
             workers: 0,
+            ner: "model".into(),
+            model_dir: PathBuf::from(crate::pipeline::ner::DEFAULT_MODEL_DIR),
         }
     }
 }

@@ -210,6 +210,8 @@ pub struct Pipeline {
     speech: quotes::SpeechLexicon,
     zones: assemble::TimeZones,
     dates: dates::DateLexicon,
+    /// The statistical NER model, when `pipeline.ner = "model"`.
+    ner: Option<ner::NerModel>,
 }
 
 impl Pipeline {
@@ -223,6 +225,7 @@ impl Pipeline {
             speech: quotes::SpeechLexicon::load(&files)?,
             zones: assemble::TimeZones::load(&files, &settings.timezone)?,
             dates: dates::DateLexicon::load(&files)?,
+            ner: load_ner(settings)?,
         })
     }
 
@@ -271,7 +274,9 @@ impl Pipeline {
         let language = language::detect(text, &release, &self.settings.default_language);
         let anchor = release.declared_date.or_else(|| dateline.as_ref().and_then(|d| d.date));
         let dates = dates::find(text, &release, anchor, &self.dates);
-        let mut entities = entities::find(text, &release, dateline.as_ref(), &language, &self.kb, &[]);
+        let candidates = self.ner.as_ref().map(|model| model.tag(text)).unwrap_or_default();
+        let mut entities =
+            entities::find(text, &release, dateline.as_ref(), &language, &self.kb, &candidates);
         let mut quotes = quotes::find(text, &release, &self.speech);
         entities::resolve_speakers(text, &mut quotes, &mut entities, &self.kb);
         let events = classify::classify(
@@ -298,6 +303,36 @@ impl Pipeline {
             events: &events,
             zones: &self.zones,
         }))
+    }
+}
+
+/// Loads the NER model named by the settings, or none in `rules` mode.
+fn load_ner(settings: &PipelineConfig) -> Result<Option<ner::NerModel>, LoadError> {
+    match settings.ner.as_str() {
+        "rules" => Ok(None),
+        "model" => {
+            let dir = resolve_model_dir(&settings.model_dir);
+            ner::NerModel::load(&dir).map(Some)
+        }
+        other => Err(LoadError::Syntax {
+            path: "pipeline.ner".into(),
+            line: 1,
+            message: format!("unknown mode {other:?}: use \"model\" or \"rules\""),
+        }),
+    }
+}
+
+/// A relative model directory is looked up in the working directory, then in the source tree the binary was
+/// built from (so `cargo run` and the tests find the committed model from any directory).
+fn resolve_model_dir(dir: &std::path::Path) -> std::path::PathBuf {
+    if dir.is_absolute() || dir.exists() {
+        return dir.to_path_buf();
+    }
+    let in_source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    if in_source.exists() {
+        in_source
+    } else {
+        dir.to_path_buf()
     }
 }
 
