@@ -107,6 +107,23 @@ fn align(chars: &[char], start: usize, end: usize, text: &str) -> (usize, usize)
         .unwrap_or((start, end))
 }
 
+/// Prints the gold spans of `ty` missed and the predicted spans not in gold (`EVAL_DEBUG=ORG`).
+fn show_errors(text: &str, gold: &Spans, pred: &Spans, ty: &str) {
+    let chars: Vec<char> = text.chars().collect();
+    let show = |&(s, e): &(usize, usize)| chars.get(s..e).map(|c| c.iter().collect::<String>()).unwrap_or_default();
+    let (g, p) = (gold.get(ty).cloned().unwrap_or_default(), pred.get(ty).cloned().unwrap_or_default());
+    for span in &g {
+        if !p.iter().any(|q| q.0 <= span.0 && span.1 <= q.1) {
+            println!("FN {ty} {}", show(span));
+        }
+    }
+    for span in &p {
+        if !g.iter().any(|q| q.0 <= span.0 && span.1 <= q.1) {
+            println!("FP {ty} {}", show(span));
+        }
+    }
+}
+
 fn inside(token: (usize, usize), spans: &[(usize, usize)]) -> bool {
     spans.iter().any(|&(s, e)| s <= token.0 && token.1 <= e)
 }
@@ -129,6 +146,9 @@ fn main() {
         let text = std::fs::read_to_string(dir.join(format!("{book}.txt"))).expect("book text");
         let gold = gold(dir, book);
         let pred = predicted(&pipeline, &text);
+        if let Ok(ty) = std::env::var("EVAL_DEBUG") {
+            show_errors(&text, &gold, &pred, &ty);
+        }
         for token in tokens(&text) {
             for ty in TYPES {
                 let g = gold.get(ty).is_some_and(|s| inside(token, s));

@@ -107,6 +107,9 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
                 } else if d == '-' && text[j + 1..].chars().next().is_some_and(char::is_alphanumeric) {
                     end = j + 1;
                     iter.next();
+                } else if d == '.' && is_domain_suffix(&text[j + 1..]) {
+                    end = j + 1;
+                    iter.next();
                 } else {
                     break;
                 }
@@ -134,6 +137,13 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
         toks.push(tok);
     }
     toks
+}
+
+/// Whether the text after a dot is a domain suffix ("ru", "com", "kg", "ру"): 2–4 lower-case letters, then
+/// no letter ("NEWSru.com", "Лента.ру", "24.kg").
+fn is_domain_suffix(rest: &str) -> bool {
+    let letters = rest.chars().take_while(|c| c.is_alphabetic()).count();
+    (2..=4).contains(&letters) && rest.chars().take(letters).all(char::is_lowercase)
 }
 
 /// A mention before grouping: tokens `[start, end)`.
@@ -183,6 +193,7 @@ pub fn find(
     f.candidate_names(candidates);
     f.quoted_names();
     f.organisation_phrases();
+    f.lower_case_organisations();
     if english {
         f.english_runs();
     } else {
@@ -377,7 +388,9 @@ impl<'a, 't> Finder<'a, 't> {
                 continue;
             }
             let descriptor = &self.toks[i - 1];
-            if !descriptor.word || !self.kb.cues().descriptor.contains(&descriptor.key) {
+            let cues = self.kb.cues();
+            let described = descriptor.word && cues.descriptor.contains(&descriptor.key);
+            if descriptor.word && cues.work.contains(&descriptor.key) {
                 continue;
             }
             let Some(close) = (i + 1..self.toks.len().min(i + 8)).find(|&j| matches!(self.toks[j].text, "»" | "\"" | "“"))
@@ -387,9 +400,16 @@ impl<'a, 't> Finder<'a, 't> {
             if close == i + 1 || !self.toks[i + 1].cap && !self.toks[i + 1].text.starts_with(char::is_numeric) {
                 continue;
             }
+            let words = (i + 1..close).filter(|&k| self.toks[k].word).count();
+            let plain = (i + 1..close).all(|k| self.toks[k].word || matches!(self.toks[k].text, "-" | "&" | "+"));
+            let all_caps = (i + 1..close).filter(|&k| self.toks[k].word).all(|k| self.toks[k].cap);
+            let name_like = plain && (words == 1 || words == 2 && all_caps);
+            if !described && !(name_like && !self.toks[i].sent_start && !self.english) {
+                continue;
+            }
             if self.free(i + 1, close) {
                 let name = self.span(i + 1, close).of(self.text).to_string();
-                self.push(Mention { subtype: Some(descriptor.key.clone()), ..Mention::new(i + 1, close, EntityKind::Organisation, name) });
+                self.push(Mention { subtype: None, ..Mention::new(i + 1, close, EntityKind::Organisation, name) });
             }
         }
     }
@@ -408,38 +428,68 @@ impl<'a, 't> Finder<'a, 't> {
             let cues = self.kb.cues();
             let morph = self.kb.morph();
             if cues.org_head.contains(&t.key) {
-                let mut end = i + 1;
-                while end < n
-                    && end - i <= 4
-                    && !self.taken[end]
-                    && self.toks[end].word
-                    && (self.toks[end].cap || morph.is_genitive(self.toks[end].text))
-                    && !cues.place_prep.contains(&self.toks[end].text.to_lowercase())
-                {
-                    end += 1;
-                }
-                if end > i + 1 {
+                let end = self.complement_end(i + 1);
+                if end > i + 1 && (!t.sent_start || self.toks[i + 1].cap) {
                     let m = self.typed_mention(i, end, EntityKind::Organisation);
                     self.push(m);
                     i = end;
                     continue;
                 }
             }
-            // Capitalised adjectives, then a lower-case organisation noun.
+            // A capitalised adjective, up to three more adjectives, then an organisation noun
+            // ("Федеральной миграционной службы", "Русская Православная Церковь").
             let mut j = i;
-            while j < n && self.toks[j].word && !self.taken[j] && morph.info(self.toks[j].text).adjective > 0.5 {
+            while j < n && j - i < 4 && self.toks[j].word && !self.taken[j] && morph.info(self.toks[j].text).adjective > 0.5 {
                 j += 1;
-                if j < n && !self.toks[j].cap {
-                    break;
-                }
             }
-            if j > i && j < n && self.toks[j].word && !self.taken[j] && cues.org_head.contains(&self.toks[j].key) && !t.sent_start {
+            if j > i && j < n && self.toks[j].word && !self.taken[j] && cues.org_head.contains(&self.toks[j].key) {
                 let m = self.typed_mention(i, j + 1, EntityKind::Organisation);
                 self.push(m);
                 i = j + 1;
                 continue;
             }
             i += 1;
+        }
+    }
+
+    /// The end of a genitive complement after an organisation noun ("обороны", "защиты журналистов"):
+    /// Cyrillic words in the genitive or capitalised, up to four.
+    fn complement_end(&self, from: usize) -> usize {
+        let mut end = from;
+        while end < self.toks.len() && end - from < 4 && !self.taken[end] {
+            let w = &self.toks[end];
+            let ok = w.word
+                && w.text.chars().count() > 2
+                && w.text.chars().any(morph::is_cyrillic)
+                && self.kb.morph().is_genitive(w.text)
+                && !(w.cap && self.names_a_person_or_place(w.text));
+            if !ok {
+                break;
+            }
+            end += 1;
+        }
+        end
+    }
+
+    /// Whether a capitalised word is more likely a person's or a place's name than anything else: it ends an
+    /// organisation's complement ("Министерство обороны | России").
+    fn names_a_person_or_place(&self, word: &str) -> bool {
+        let info = self.kb.morph().info(word);
+        info.person() + info.geo > 0.5 || self.kb.place(word).is_some()
+    }
+
+    /// "министерства финансов": a lower-case organisation noun with its genitive complement.
+    fn lower_case_organisations(&mut self) {
+        for i in 0..self.toks.len() {
+            let t = &self.toks[i];
+            if !t.word || t.cap || self.taken[i] || !self.kb.cues().org_lower.contains(&t.key) {
+                continue;
+            }
+            let end = self.complement_end(i + 1);
+            if end > i + 1 {
+                let m = self.typed_mention(i, end, EntityKind::Organisation);
+                self.push(m);
+            }
         }
     }
 
@@ -450,7 +500,14 @@ impl<'a, 't> Finder<'a, 't> {
             return None;
         }
         let cues = self.kb.cues();
-        if cues.role.contains(&t.key) || cues.org_head.contains(&t.key) {
+        if cues.role.contains(&t.key) || cues.org_head.contains(&t.key) || cues.not_name.contains(&t.text.to_lowercase()) {
+            return None;
+        }
+        if t.text.contains('.') {
+            return Some(EntityKind::Organisation);
+        }
+        let roman = t.text.chars().all(|c| "IVXLCM".contains(c));
+        if roman || t.text.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
         if t.latin {
@@ -458,14 +515,17 @@ impl<'a, 't> Finder<'a, 't> {
                 .then_some(EntityKind::Organisation);
         }
         if t.upper {
-            let roman = t.text.chars().all(|c| "IVXLCM".contains(c));
-            return (!roman && t.text.chars().count() <= 8 && t.text.chars().any(morph::is_cyrillic))
+            return (t.text.chars().count() <= 8 && t.text.chars().any(morph::is_cyrillic))
                 .then_some(EntityKind::Organisation);
         }
         if !t.text.chars().any(morph::is_cyrillic) {
             return None;
         }
         let info = self.kb.morph().info(t.text);
+        let after_place_prep = i > 0 && cues.place_prep.contains(&self.toks[i - 1].text.to_lowercase());
+        if after_place_prep && !info.known && !t.sent_start {
+            return Some(EntityKind::Place);
+        }
         let person = info.person();
         let best = person.max(info.geo).max(info.org);
         let threshold = if t.sent_start { 0.6 } else { 0.25 };
@@ -499,9 +559,25 @@ impl<'a, 't> Finder<'a, 't> {
             let mut j = i;
             let mut kinds = Vec::new();
             while j < n && !self.taken[j] {
+                let particle = self.kb.cues().particle.contains(&self.toks[j].text.to_lowercase());
+                if particle && kinds.first() == Some(&EntityKind::Person) && j + 1 < n && self.classify(j + 1).is_some() {
+                    j += 1;
+                    continue;
+                }
                 if self.is_initial(j) {
                     kinds.push(EntityKind::Person);
                     j += 2;
+                    continue;
+                }
+                let latin_connector = matches!(self.toks[j].text, "of" | "and" | "for" | "the" | "de" | "&");
+                if latin_connector
+                    && kinds.first() == Some(&EntityKind::Organisation)
+                    && self.toks[j - 1].latin
+                    && j + 1 < n
+                    && self.toks[j + 1].latin
+                    && self.classify(j + 1) == Some(EntityKind::Organisation)
+                {
+                    j += 1;
                     continue;
                 }
                 match self.classify(j) {

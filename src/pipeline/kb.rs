@@ -105,6 +105,14 @@ pub struct Cues {
     pub pronoun: HashMap<String, char>,
     /// Capitalised words that never start a name (English sentence starters, months…), lower case.
     pub stop: HashSet<String>,
+    /// Abbreviations and capitalised words that are not names (СМИ, ОАО, ТВ), lower case.
+    pub not_name: HashSet<String>,
+    /// Stems of lower-case nouns heading an organisation's name ("министерство").
+    pub org_lower: HashSet<String>,
+    /// Stems of descriptors before a quoted name that is not an organisation (фильм «…»).
+    pub work: HashSet<String>,
+    /// Particles inside people's names ("фон", "де", "ибн"), lower case.
+    pub particle: HashSet<String>,
 }
 
 /// Everything the entity stage links names to.
@@ -354,6 +362,10 @@ fn load_cues(files: &DataFiles) -> Result<Cues, LoadError> {
             "descriptor" => cues.descriptor.insert(morph::stem(word)),
             "place_prep" => cues.place_prep.insert(word.to_lowercase()),
             "stop" => cues.stop.insert(word.to_lowercase()),
+            "not_name" => cues.not_name.insert(word.to_lowercase()),
+            "particle" => cues.particle.insert(word.to_lowercase()),
+            "org_lower" => cues.org_lower.insert(morph::stem(word)),
+            "work" => cues.work.insert(morph::stem(word)),
             "pronoun" => {
                 let gender = rest.first().and_then(|g| g.chars().next()).unwrap_or('m');
                 cues.pronoun.insert(word.to_lowercase(), gender).is_none()

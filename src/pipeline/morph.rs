@@ -37,7 +37,11 @@ pub fn stem(word: &str) -> String {
     for ending in ENDINGS {
         if let Some(rest) = lower.strip_suffix(ending) {
             if rest.chars().count() >= 2 {
-                return rest.to_string();
+                // The -ий/-ия/-ие paradigms: "Дмитрия" → "дмитри" must meet "Дмитрий" → "дмитр".
+                return match rest.strip_suffix('и') {
+                    Some(shorter) if shorter.chars().count() >= 3 => shorter.to_string(),
+                    _ => rest.to_string(),
+                };
             }
         }
     }
@@ -331,6 +335,9 @@ mod tests {
         assert_eq!(stem("МИДа"), "мид");
         assert_eq!(stem("Ош"), "ош");
         assert_ne!(stem("Кыргызстан"), stem("Кыргызской"));
+        assert_eq!(stem("Дмитрия"), stem("Дмитрий"));
+        assert_eq!(stem("России"), stem("Россия"));
+        assert_eq!(stem("Россией"), stem("Россия"));
     }
 
     #[test]
