@@ -442,6 +442,12 @@ impl<'a, 't> Finder<'a, 't> {
             while j < n && j - i < 4 && self.toks[j].word && !self.taken[j] && morph.info(self.toks[j].text).adjective > 0.5 {
                 j += 1;
             }
+            if j > i && j < n && self.toks[j].word && !self.taken[j] && !self.toks[j].cap && cues.place_head.contains(&self.toks[j].key) {
+                let m = self.typed_mention(i, j + 1, EntityKind::Place);
+                self.push(m);
+                i = j + 1;
+                continue;
+            }
             if j > i && j < n && self.toks[j].word && !self.taken[j] && cues.org_head.contains(&self.toks[j].key) {
                 let m = self.typed_mention(i, j + 1, EntityKind::Organisation);
                 self.push(m);

@@ -107,6 +107,8 @@ pub struct Cues {
     pub stop: HashSet<String>,
     /// Abbreviations and capitalised words that are not names (СМИ, ОАО, ТВ), lower case.
     pub not_name: HashSet<String>,
+    /// Stems of nouns after a capitalised adjective that make a place's name ("Тверской области").
+    pub place_head: HashSet<String>,
     /// Stems of lower-case nouns heading an organisation's name ("министерство").
     pub org_lower: HashSet<String>,
     /// Stems of descriptors before a quoted name that is not an organisation (фильм «…»).
@@ -157,18 +159,41 @@ struct Builder {
 
 impl Builder {
     fn add(&mut self, variant: &str, target: KbRef) {
-        let key = name_key(variant);
-        if key.is_empty() {
-            return;
-        }
         let first = words(variant).next().unwrap_or("");
         let upper = words(variant).count() == 1 && is_upper_abbreviation(first);
         let lower = first.chars().next().is_some_and(char::is_lowercase);
-        let entry = self.keys.entry(key).or_default();
-        if !entry.iter().any(|t| t.target == target) {
-            entry.push(KeyTarget { target, upper, lower });
+        for key in key_variants(variant) {
+            let entry = self.keys.entry(key).or_default();
+            if !entry.iter().any(|t| t.target == target) {
+                entry.push(KeyTarget { target, upper, lower });
+            }
         }
     }
+}
+
+/// The keys a nominative name must be found under. A nominative ending in a consonant whose last letters
+/// look like a case ending ("Крым", "Иерусалим", "Рустам") stems differently from its other forms
+/// ("Крыма" → "крым"), so such words count under both their stem and their whole form (at most 8 keys).
+fn key_variants(variant: &str) -> Vec<String> {
+    let mut keys = vec![String::new()];
+    for (n, word) in words(variant).enumerate() {
+        let stem = morph::stem(word);
+        let whole: String = word.to_lowercase().replace('ё', "е");
+        let alternatives: Vec<&str> = if whole != stem
+            && whole.chars().last().is_some_and(|c| !"аеёиоуыэюяйь".contains(c))
+            && keys.len() < 8
+        {
+            vec![&stem, &whole]
+        } else {
+            vec![&stem]
+        };
+        keys = keys
+            .iter()
+            .flat_map(|k| alternatives.iter().map(move |a| if n == 0 { a.to_string() } else { format!("{k} {a}") }))
+            .collect();
+    }
+    keys.retain(|k| !k.is_empty());
+    keys
 }
 
 impl KnowledgeBase {
@@ -349,6 +374,13 @@ impl KnowledgeBase {
     }
 }
 
+/// A cue word is found by the key of any of its forms: its stem, and the word itself when the stem cut a
+/// final consonant cluster that looked like an ending ("аким" → "ак", while "акимом" → "аким").
+fn insert_forms(set: &mut HashSet<String>, word: &str) -> bool {
+    set.insert(word.to_lowercase());
+    set.insert(morph::stem(word))
+}
+
 fn load_cues(files: &DataFiles) -> Result<Cues, LoadError> {
     const FILE: &str = "kb/cues.tsv";
     let mut cues = Cues::default();
@@ -357,15 +389,16 @@ fn load_cues(files: &DataFiles) -> Result<Cues, LoadError> {
             return Err(DataFiles::syntax(FILE, line, "expected kind, word"));
         };
         match kind.as_str() {
-            "role" => cues.role.insert(morph::stem(word)),
-            "org" => cues.org_head.insert(morph::stem(word)),
-            "descriptor" => cues.descriptor.insert(morph::stem(word)),
+            "role" => insert_forms(&mut cues.role, word),
+            "org" => insert_forms(&mut cues.org_head, word),
+            "place" => insert_forms(&mut cues.place_head, word),
+            "descriptor" => insert_forms(&mut cues.descriptor, word),
             "place_prep" => cues.place_prep.insert(word.to_lowercase()),
             "stop" => cues.stop.insert(word.to_lowercase()),
             "not_name" => cues.not_name.insert(word.to_lowercase()),
             "particle" => cues.particle.insert(word.to_lowercase()),
-            "org_lower" => cues.org_lower.insert(morph::stem(word)),
-            "work" => cues.work.insert(morph::stem(word)),
+            "org_lower" => insert_forms(&mut cues.org_lower, word),
+            "work" => insert_forms(&mut cues.work, word),
             "pronoun" => {
                 let gender = rest.first().and_then(|g| g.chars().next()).unwrap_or('m');
                 cues.pronoun.insert(word.to_lowercase(), gender).is_none()

@@ -294,8 +294,7 @@ impl Morph {
 /// Writes `lemma` with the capitalisation of `original`: all upper case stays upper case, a capital initial
 /// (per hyphen-separated part) stays capital, the rest lower case.
 pub fn restore_case(lemma: &str, original: &str) -> String {
-    let letters = original.chars().filter(|c| c.is_alphabetic()).count();
-    if letters > 1 && original.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) {
+    if original.chars().take_while(|c| c.is_uppercase()).count() >= 2 {
         return lemma.to_uppercase();
     }
     let caps: Vec<bool> =

@@ -94,7 +94,7 @@ fn the_seed_names_its_historical_figures_as_people_not_places() {
         let e = named(&es, name);
         assert_eq!(e.kind, EntityKind::Person, "{name}");
         assert_eq!(e.mentions.len(), 1);
-        assert!(e.mentions[0].of(&text).starts_with(name));
+        assert_eq!(morph::stem(e.mentions[0].of(&text)), morph::stem(name));
     }
 }
 
@@ -120,7 +120,7 @@ fn seed_quote_speakers_resolve_from_role_descriptions() {
     let (text, mut es) = seed();
     let mut quotes = vec![
         quote(&text, "Наши отношения связаны путем", "Президент Кыргызстана", 0),
-        quote(&text, "Казахи и кыргызы", "Президент Казахстана", 2),
+        quote(&text, "Казахи и кыргызы", "Президент Казахстана", 1),
     ];
     let said = quotes[0].speaker_span.unwrap();
     resolve_speakers(&text, &mut quotes, &mut es, kb());
@@ -133,7 +133,10 @@ fn seed_quote_speakers_resolve_from_role_descriptions() {
 #[test]
 fn a_pronoun_speaker_is_the_last_person_named() {
     let (text, mut es) = entities_of("24kg-style-2022-01-10.txt", "ru", None);
-    let mut quotes = vec![quote(&text, "Мы рассчитываем", "он", 0)];
+    let mut quotes = vec![quote(&text, "Мы рассчитываем", "сказал он", 0)];
+    let said = quotes[0].speaker_span.as_mut().unwrap();
+    said.start += "сказал ".len();
+    assert_eq!(said.of(&text), "он");
     resolve_speakers(&text, &mut quotes, &mut es, kb());
     assert_eq!(quotes[0].speaker.as_deref(), Some(named(&es, "Михаил Мясникович").id.as_str()));
 }
