@@ -3,7 +3,8 @@
 //! LOC = `loc_name` spans of Location and LocOrg objects; predictions = the mentions of `x.entities` from
 //! `Pipeline::normalize` of each `book_N.txt` as plain text; tokens = `\w+` runs and single other characters.
 //!
-//! Usage: `cargo run --release --example eval -- /work/shared/eval/factrueval-2016-dev`
+//! Usage: `cargo run --release --example eval -- /work/shared/eval/factrueval-2016-dev [RELEASE]`: with a
+//! release file as well, it also times `normalize` of that release (e.g. the seed sample).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -128,6 +129,21 @@ fn inside(token: (usize, usize), spans: &[(usize, usize)]) -> bool {
     spans.iter().any(|&(s, e)| s <= token.0 && token.1 <= e)
 }
 
+/// Times `normalize` of one release (wire format sniffed) over 2000 runs.
+fn time_release(pipeline: &Pipeline, path: &str) {
+    let bytes = std::fs::read(path).expect("release file");
+    let input = RawInput::from_bytes(&bytes);
+    for _ in 0..200 {
+        let _ = pipeline.normalize(&input);
+    }
+    let runs = 2000;
+    let t = Instant::now();
+    for _ in 0..runs {
+        let _ = std::hint::black_box(pipeline.normalize(&input));
+    }
+    println!("normalize {path}: {:.1} µs per release", t.elapsed().as_secs_f64() * 1e6 / runs as f64);
+}
+
 fn main() {
     let dir = std::env::args().nth(1).expect("usage: eval <factrueval directory>");
     let dir = Path::new(&dir);
@@ -172,5 +188,8 @@ fn main() {
         let r = tp as f64 / (tp + fneg).max(1) as f64;
         let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
         println!("{ty:<5} {p:>9.3} {r:>9.3} {f:>9.3} {tp:>7} {fp:>7} {fneg:>7}");
+    }
+    if let Some(release) = std::env::args().nth(2) {
+        time_release(&pipeline, &release);
     }
 }

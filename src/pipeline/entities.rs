@@ -821,13 +821,24 @@ impl<'a, 't> Finder<'a, 't> {
             self.add_role(&mut roles, role, kb_role.as_deref());
         }
         let country = m.country.clone().or_else(|| roles.iter().find_map(|r| self.country_in(r)));
-        let (name, wikidata, subtype) = match m.kb {
+        let (mut name, wikidata, subtype) = match m.kb {
             Some(KbRef::Person(i) | KbRef::Surname(i)) => {
                 let p = self.kb.person_at(i);
                 (p.name.clone(), p.wikidata.clone(), None)
             }
             _ => (m.name.clone(), m.wikidata.clone(), m.subtype.clone()),
         };
+        if self.english {
+            let english = match m.kb {
+                Some(KbRef::Person(i) | KbRef::Surname(i)) => self.kb.person_at(i).english.as_deref(),
+                Some(KbRef::Place(i)) => self.kb.place_english(i),
+                Some(KbRef::Org(i)) => self.kb.org_at(i).english.as_deref(),
+                None => None,
+            };
+            if let Some(english) = english {
+                name = english.to_string();
+            }
+        }
         Entity {
             id: format!("{}:{n}", m.kind.as_str()),
             kind: m.kind,

@@ -40,6 +40,8 @@ pub struct PersonRecord {
     pub current: bool,
     /// Wikidata QID.
     pub wikidata: Option<String>,
+    /// The name in English releases (the first Latin variant).
+    pub english: Option<String>,
 }
 
 /// An organisation the knowledge base knows.
@@ -53,6 +55,8 @@ pub struct OrgRecord {
     pub country: Option<String>,
     /// Wikidata QID.
     pub wikidata: Option<String>,
+    /// The name in English releases (the first Latin variant).
+    pub english: Option<String>,
 }
 
 /// What a key of the automaton refers to.
@@ -121,6 +125,7 @@ pub struct Cues {
 #[derive(Debug, Default)]
 pub struct KnowledgeBase {
     places: Vec<PlaceRecord>,
+    place_english: Vec<Option<String>>,
     people: Vec<PersonRecord>,
     orgs: Vec<OrgRecord>,
     exact_places: HashMap<String, usize>,
@@ -141,6 +146,14 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '.' || c == '\''))
         .map(|w| w.trim_matches(|c: char| c == '-' || c == '.' || c == '\''))
         .filter(|w| !w.is_empty())
+}
+
+/// The first variant written in Latin letters that is not an abbreviation: the name for English releases.
+fn english_of(variants: &[&str]) -> Option<String> {
+    variants
+        .iter()
+        .find(|v| !v.chars().any(morph::is_cyrillic) && v.chars().any(char::is_lowercase))
+        .map(|v| v.to_string())
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -222,6 +235,7 @@ impl KnowledgeBase {
 
     fn add_place(&mut self, record: PlaceRecord, variants: &[&str], builder: &mut Builder) {
         let i = self.places.len();
+        self.place_english.push(english_of(variants));
         for v in std::iter::once(record.name.as_str()).chain(variants.iter().copied()) {
             self.exact_places.entry(v.to_lowercase()).or_insert(i);
             self.key_places.entry(name_key(v)).or_insert(i);
@@ -270,14 +284,15 @@ impl KnowledgeBase {
             };
             let field = |i: usize| rest.get(i).map(String::as_str).unwrap_or("");
             let i = self.people.len();
+            let variants: Vec<&str> = rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
             self.people.push(PersonRecord {
                 name: name.clone(),
                 country: opt(country),
                 role: opt(role),
                 current: field(0).is_empty(),
                 wikidata: opt(field(1)),
+                english: english_of(&variants),
             });
-            let variants: Vec<&str> = rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
             for v in std::iter::once(name.as_str()).chain(variants.iter().copied()) {
                 builder.add(v, KbRef::Person(i));
                 if let Some(surname) = words(v).last().filter(|s| s.chars().count() >= 4 && words(v).count() > 1) {
@@ -296,13 +311,14 @@ impl KnowledgeBase {
             };
             let field = |i: usize| rest.get(i).map(String::as_str).unwrap_or("");
             let i = self.orgs.len();
+            let variants: Vec<&str> = rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
             self.orgs.push(OrgRecord {
                 name: name.clone(),
                 subtype: subtype.clone(),
                 country: opt(field(0)),
                 wikidata: opt(field(1)),
+                english: english_of(&variants),
             });
-            let variants: Vec<&str> = rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
             for v in std::iter::once(name.as_str()).chain(variants.iter().copied()) {
                 builder.add(v, KbRef::Org(i));
             }
@@ -322,6 +338,11 @@ impl KnowledgeBase {
     /// A place by index.
     pub fn place_at(&self, i: usize) -> &PlaceRecord {
         &self.places[i]
+    }
+
+    /// The English name of a place by index (for English releases), if the knowledge base has one.
+    pub fn place_english(&self, i: usize) -> Option<&str> {
+        self.place_english.get(i)?.as_deref()
     }
 
     /// A person by index.
