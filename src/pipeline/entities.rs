@@ -11,11 +11,12 @@
 //! ("Президент Кыргызской Республики Садыр Жапаров") and after "назначен", and entities are numbered in order
 //! of first mention.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::dateline::Dateline;
 use super::kb::{KbRef, KnowledgeBase};
-use super::morph::{self, NamePart};
+use super::morph::{self, NamePart, WordInfo};
 use super::parse::Release;
 use super::quotes::Quote;
 use super::Span;
@@ -68,6 +69,7 @@ pub struct Entity {
 struct Tok<'t> {
     span: Span,
     text: &'t str,
+    lower: String,
     key: String,
     word: bool,
     cap: bool,
@@ -98,13 +100,13 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
             continue;
         }
         let mut end = i + c.len_utf8();
-        let word = c.is_alphanumeric();
+        let word = is_word_char(c);
         if word {
             while let Some(&(j, d)) = iter.peek() {
-                if d.is_alphanumeric() {
+                if is_word_char(d) {
                     end = j + d.len_utf8();
                     iter.next();
-                } else if d == '-' && text[j + 1..].chars().next().is_some_and(char::is_alphanumeric) {
+                } else if d == '-' && text[j + 1..].chars().next().is_some_and(is_word_char) {
                     end = j + 1;
                     iter.next();
                 } else if d == '.' && is_domain_suffix(&text[j + 1..]) {
@@ -116,14 +118,15 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
             }
         }
         let t = &text[i..end];
-        let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+        let letters = if word { t.chars().filter(|c| !c.is_ascii_digit()).count() } else { 0 };
         let tok = Tok {
             span: Span::new(i, end),
             text: t,
+            lower: if word { t.to_lowercase() } else { String::new() },
             key: if word { morph::stem(t) } else { "|".into() },
             word,
             cap: t.chars().next().is_some_and(char::is_uppercase),
-            upper: letters >= 2 && t.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase),
+            upper: letters >= 2 && t.chars().all(|c| c.is_ascii_digit() || c == '-' || c.is_uppercase()),
             latin: t.chars().any(|c| c.is_ascii_alphabetic()) && !t.chars().any(morph::is_cyrillic),
             sent_start: sentence_start,
         };
@@ -137,6 +140,17 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
         toks.push(tok);
     }
     toks
+}
+
+/// Letters and digits, with fast paths for ASCII and Cyrillic (the general Unicode tables are slow).
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if ('\u{0410}'..='\u{044F}').contains(&c) || c == 'ё' || c == 'Ё' {
+        true
+    } else {
+        c.is_alphanumeric()
+    }
 }
 
 /// Whether the text after a dot is a domain suffix ("ru", "com", "kg", "ру"): 2–4 lower-case letters, then
@@ -173,6 +187,10 @@ struct Finder<'a, 't> {
     taken: Vec<bool>,
     mentions: Vec<Mention>,
     english: bool,
+    /// Dictionary answers per token, computed at most once each.
+    infos: RefCell<Vec<Option<WordInfo>>>,
+    /// Countries named by role phrases, computed once per phrase.
+    role_countries: RefCell<HashMap<String, Option<String>>>,
 }
 
 /// Finds the entities of a release. `candidates` are spans proposed by a statistical model (empty when none):
@@ -188,7 +206,16 @@ pub fn find(
     let _ = release;
     let toks = tokenize(text);
     let english = language.starts_with("en");
-    let mut f = Finder { text, taken: vec![false; toks.len()], toks, kb, mentions: Vec::new(), english };
+    let mut f = Finder {
+        text,
+        taken: vec![false; toks.len()],
+        infos: RefCell::new(vec![None; toks.len()]),
+        toks,
+        kb,
+        mentions: Vec::new(),
+        english,
+        role_countries: RefCell::default(),
+    };
     f.knowledge_base_names();
     f.candidate_names(candidates);
     f.quoted_names();
@@ -439,7 +466,7 @@ impl<'a, 't> Finder<'a, 't> {
             // A capitalised adjective, up to three more adjectives, then an organisation noun
             // ("Федеральной миграционной службы", "Русская Православная Церковь").
             let mut j = i;
-            while j < n && j - i < 4 && self.toks[j].word && !self.taken[j] && morph.info(self.toks[j].text).adjective > 0.5 {
+            while j < n && j - i < 4 && self.toks[j].word && !self.taken[j] && self.info(j).adjective > 0.5 {
                 j += 1;
             }
             if j > i && j < n && self.toks[j].word && !self.taken[j] && !self.toks[j].cap && cues.place_head.contains(&self.toks[j].key) {
@@ -506,7 +533,10 @@ impl<'a, 't> Finder<'a, 't> {
             return None;
         }
         let cues = self.kb.cues();
-        if cues.role.contains(&t.key) || cues.org_head.contains(&t.key) || cues.not_name.contains(&t.text.to_lowercase()) {
+        if cues.role.contains(&t.key) || cues.org_head.contains(&t.key) || cues.not_name.contains(&t.lower) {
+            return None;
+        }
+        if t.sent_start && cues.stop.contains(&t.lower) {
             return None;
         }
         if t.text.contains('.') {
@@ -527,8 +557,8 @@ impl<'a, 't> Finder<'a, 't> {
         if !t.text.chars().any(morph::is_cyrillic) {
             return None;
         }
-        let info = self.kb.morph().info(t.text);
-        let after_place_prep = i > 0 && cues.place_prep.contains(&self.toks[i - 1].text.to_lowercase());
+        let info = self.info(i);
+        let after_place_prep = i > 0 && cues.place_prep.contains(&self.toks[i - 1].lower);
         if after_place_prep && !info.known && !t.sent_start {
             return Some(EntityKind::Place);
         }
@@ -565,7 +595,7 @@ impl<'a, 't> Finder<'a, 't> {
             let mut j = i;
             let mut kinds = Vec::new();
             while j < n && !self.taken[j] {
-                let particle = self.kb.cues().particle.contains(&self.toks[j].text.to_lowercase());
+                let particle = self.kb.cues().particle.contains(&self.toks[j].lower);
                 if particle && kinds.first() == Some(&EntityKind::Person) && j + 1 < n && self.classify(j + 1).is_some() {
                     j += 1;
                     continue;
@@ -619,7 +649,7 @@ impl<'a, 't> Finder<'a, 't> {
         let mut i = 0;
         while i < n {
             let t = &self.toks[i];
-            if self.taken[i] || !t.word || !t.cap || cues.stop.contains(&t.text.to_lowercase()) || cues.role.contains(&t.key) {
+            if self.taken[i] || !t.word || !t.cap || cues.stop.contains(&t.lower) || cues.role.contains(&t.key) {
                 i += 1;
                 continue;
             }
@@ -638,7 +668,7 @@ impl<'a, 't> Finder<'a, 't> {
                 }
             }
             let has_org = (i..j).any(|k| cues.org_head.contains(&self.toks[k].key));
-            let after_prep = i > 0 && cues.place_prep.contains(&self.toks[i - 1].text.to_lowercase());
+            let after_prep = i > 0 && cues.place_prep.contains(&self.toks[i - 1].lower);
             let after_role = i > 0 && cues.role.contains(&self.toks[i - 1].key);
             let kind = if has_org {
                 Some(EntityKind::Organisation)
@@ -685,10 +715,14 @@ impl<'a, 't> Finder<'a, 't> {
     /// complement as written.
     fn role_text(&self, start: usize, end: usize) -> String {
         let words: Vec<&str> = (start..end).filter(|&i| !self.toks[i].is_break()).map(|i| self.toks[i].text).collect();
-        if self.english {
+        if self.english || words.is_empty() {
             return words.join(" ");
         }
-        let mut out = self.kb.morph().nominative_phrase(&words);
+        // Only the role noun and the adjectives before it inflect; the complement after it stays as written.
+        let cues = self.kb.cues();
+        let head = words.iter().position(|w| cues.role.contains(&morph::stem(w))).unwrap_or(words.len() - 1);
+        let mut out = self.kb.morph().nominative_phrase(&words[..=head.min(words.len() - 1)]);
+        out.extend(words.iter().skip(out.len()).map(|w| w.to_string()));
         if let (Some(first), Some(orig)) = (out.first_mut(), words.first()) {
             *first = morph::restore_case(&first.to_lowercase(), orig);
         }
@@ -711,7 +745,7 @@ impl<'a, 't> Finder<'a, 't> {
             }
             if t.word && cues.role.contains(&t.key) {
                 let mut s = k;
-                while s > 0 && self.toks[s - 1].word && !self.toks[s - 1].cap && self.kb.morph().info(self.toks[s - 1].text).adjective > 0.5 {
+                while s > 0 && self.toks[s - 1].word && !self.toks[s - 1].cap && self.info(s - 1).adjective > 0.5 {
                     s -= 1;
                 }
                 return (k + 1 < start || start - k == 1).then(|| self.role_text(s, start));
@@ -869,17 +903,30 @@ impl<'a, 't> Finder<'a, 't> {
         roles.push(role);
     }
 
-    /// The country a role phrase names ("Президент Кыргызской Республики" → KG).
+    /// The country a role phrase names ("Президент Кыргызской Республики" → KG), once per phrase.
     fn country_in(&self, role: &str) -> Option<String> {
-        let words: Vec<&str> = role.split(' ').collect();
-        for len in (1..=3).rev() {
-            for w in words.windows(len) {
-                if let Some(p) = self.kb.place(&w.join(" ")).filter(|p| p.subtype == "country") {
-                    return p.country.clone();
-                }
-            }
+        if let Some(known) = self.role_countries.borrow().get(role) {
+            return known.clone();
         }
-        None
+        let keys: Vec<String> = super::kb::words(role).map(morph::stem).collect();
+        let country = self.kb.matches(&keys).iter().flat_map(|m| m.targets.iter()).find_map(|t| match t.target {
+            KbRef::Place(i) if self.kb.place_at(i).subtype == "country" => self.kb.place_at(i).country.clone(),
+            _ => None,
+        });
+        self.role_countries.borrow_mut().insert(role.to_string(), country.clone());
+        country
+    }
+
+    /// The dictionary's answer for token `i`, cached.
+    fn info(&self, i: usize) -> WordInfo {
+        if let Some(info) = self.infos.borrow().get(i).copied().flatten() {
+            return info;
+        }
+        let info = self.kb.morph().info(self.toks[i].text);
+        if let Some(slot) = self.infos.borrow_mut().get_mut(i) {
+            *slot = Some(info);
+        }
+        info
     }
 }
 

@@ -375,19 +375,21 @@ impl KnowledgeBase {
     pub fn matches(&self, keys: &[String]) -> Vec<KbMatch> {
         let Some(automaton) = &self.automaton else { return Vec::new() };
         let mut stream = String::with_capacity(keys.iter().map(|k| k.len() + 1).sum::<usize>() + 1);
-        let mut word_at = HashMap::with_capacity(keys.len() * 2);
+        // word_at[b] = index of the word whose leading space is at byte b (usize::MAX elsewhere).
+        let mut word_at = vec![usize::MAX; stream.capacity() + 1];
         stream.push(' ');
         for (i, key) in keys.iter().enumerate() {
-            word_at.insert(stream.len() - 1, i);
+            word_at[stream.len() - 1] = i;
             stream.push_str(key);
             stream.push(' ');
         }
-        word_at.insert(stream.len() - 1, keys.len());
+        word_at[stream.len() - 1] = keys.len();
         let mut found = Vec::new();
         for m in automaton.find_overlapping_iter(&stream) {
-            let (Some(&start), Some(&end)) = (word_at.get(&m.start()), word_at.get(&(m.end() - 1))) else {
+            let (start, end) = (word_at[m.start()], word_at[m.end() - 1]);
+            if start == usize::MAX || end == usize::MAX {
                 continue;
-            };
+            }
             found.push(KbMatch { start, end, targets: self.keys[m.pattern().as_usize()].clone() });
         }
         found.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
