@@ -59,14 +59,19 @@ fn gold(dir: &Path, book: &str) -> Spans {
         let parts: Vec<&(String, usize, usize)> = f[2..].iter().filter_map(|id| spans.get(*id)).collect();
         match f[1] {
             "Person" => {
-                if let (Some(s), Some(e)) = (parts.iter().map(|p| p.1).min(), parts.iter().map(|p| p.2).max()) {
+                if let (Some(s), Some(e)) = (parts.iter().map(|p| p.1).min(), parts.iter().map(|p| p.2).max())
+                {
                     out.entry("PER").or_default().push((s, e));
                 }
             }
-            "Org" => out.entry("ORG").or_default().extend(parts.iter().filter(|p| p.0 == "org_name").map(|p| (p.1, p.2))),
-            "Location" | "LocOrg" => {
-                out.entry("LOC").or_default().extend(parts.iter().filter(|p| p.0 == "loc_name").map(|p| (p.1, p.2)))
-            }
+            "Org" => out
+                .entry("ORG")
+                .or_default()
+                .extend(parts.iter().filter(|p| p.0 == "org_name").map(|p| (p.1, p.2))),
+            "Location" | "LocOrg" => out
+                .entry("LOC")
+                .or_default()
+                .extend(parts.iter().filter(|p| p.0 == "loc_name").map(|p| (p.1, p.2))),
             _ => {}
         }
     }
@@ -111,7 +116,8 @@ fn align(chars: &[char], start: usize, end: usize, text: &str) -> (usize, usize)
 /// Prints the gold spans of `ty` missed and the predicted spans not in gold (`EVAL_DEBUG=ORG`).
 fn show_errors(text: &str, gold: &Spans, pred: &Spans, ty: &str) {
     let chars: Vec<char> = text.chars().collect();
-    let show = |&(s, e): &(usize, usize)| chars.get(s..e).map(|c| c.iter().collect::<String>()).unwrap_or_default();
+    let show =
+        |&(s, e): &(usize, usize)| chars.get(s..e).map(|c| c.iter().collect::<String>()).unwrap_or_default();
     let (g, p) = (gold.get(ty).cloned().unwrap_or_default(), pred.get(ty).cloned().unwrap_or_default());
     for span in &g {
         if !p.iter().any(|q| q.0 <= span.0 && span.1 <= q.1) {
@@ -192,8 +198,16 @@ fn main() {
         }
     }
     let elapsed = started.elapsed();
-    println!("{} documents from {} ({:.1} documents/s)", books.len(), dir.display(), books.len() as f64 / elapsed.as_secs_f64());
-    println!("{:<5} {:>9} {:>9} {:>9} {:>7} {:>7} {:>7}", "type", "precision", "recall", "f1", "tp", "fp", "fn");
+    println!(
+        "{} documents from {} ({:.1} documents/s)",
+        books.len(),
+        dir.display(),
+        books.len() as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "{:<5} {:>9} {:>9} {:>9} {:>7} {:>7} {:>7}",
+        "type", "precision", "recall", "f1", "tp", "fp", "fn"
+    );
     for ty in TYPES {
         let (tp, fp, fneg) = counts.get(ty).copied().unwrap_or_default();
         let p = tp as f64 / (tp + fp).max(1) as f64;

@@ -69,7 +69,6 @@ pub struct Entity {
 struct Tok<'t> {
     span: Span,
     text: &'t str,
-    lower: String,
     key: String,
     word: bool,
     cap: bool,
@@ -79,6 +78,11 @@ struct Tok<'t> {
 }
 
 impl Tok<'_> {
+    /// The token in lower case (only computed where a word list is consulted).
+    fn lower(&self) -> String {
+        self.text.to_lowercase()
+    }
+
     fn is_quote(&self) -> bool {
         matches!(self.text, "«" | "»" | "\"" | "„" | "“" | "”" | "'")
     }
@@ -106,10 +110,9 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
                 if is_word_char(d) {
                     end = j + d.len_utf8();
                     iter.next();
-                } else if d == '-' && text[j + 1..].chars().next().is_some_and(is_word_char) {
-                    end = j + 1;
-                    iter.next();
-                } else if d == '.' && is_domain_suffix(&text[j + 1..]) {
+                } else if (d == '-' && text[j + 1..].chars().next().is_some_and(is_word_char))
+                    || (d == '.' && is_domain_suffix(&text[j + 1..]))
+                {
                     end = j + 1;
                     iter.next();
                 } else {
@@ -122,7 +125,6 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
         let tok = Tok {
             span: Span::new(i, end),
             text: t,
-            lower: if word { t.to_lowercase() } else { String::new() },
             key: if word { morph::stem(t) } else { "|".into() },
             word,
             cap: t.chars().next().is_some_and(char::is_uppercase),
@@ -354,15 +356,14 @@ impl<'a, 't> Finder<'a, 't> {
     fn person_name(&self, start: usize, end: usize) -> String {
         let morph = self.kb.morph();
         let words: Vec<usize> = (start..end).filter(|&i| self.toks[i].word).collect();
-        let feminine = words
-            .first()
-            .filter(|_| words.len() > 1)
-            .map(|&i| morph.is_feminine_given(self.toks[i].text));
+        let feminine =
+            words.first().filter(|_| words.len() > 1).map(|&i| morph.is_feminine_given(self.toks[i].text));
         let mut out = String::new();
         let mut last_end = None;
         for (n, &i) in words.iter().enumerate() {
             let t = &self.toks[i];
-            let next_is_patronymic = words.get(n + 1).is_some_and(|&j| morph::is_turkic_patronymic(self.toks[j].text));
+            let next_is_patronymic =
+                words.get(n + 1).is_some_and(|&j| morph::is_turkic_patronymic(self.toks[j].text));
             let part = match (n, words.len()) {
                 _ if t.text.chars().count() == 1 => NamePart::Any,
                 (_, 1) => NamePart::Any,
@@ -389,8 +390,13 @@ impl<'a, 't> Finder<'a, 't> {
 
     /// The nominative of a name phrase over tokens `[start, end)`, quotes and punctuation kept as written.
     fn phrase_name(&self, start: usize, end: usize) -> String {
-        let words: Vec<&str> = (start..end).filter(|&i| self.toks[i].word).map(|i| self.toks[i].text).collect();
-        let nominative = if self.english { words.iter().map(|w| w.to_string()).collect() } else { self.kb.morph().nominative_phrase(&words) };
+        let words: Vec<&str> =
+            (start..end).filter(|&i| self.toks[i].word).map(|i| self.toks[i].text).collect();
+        let nominative = if self.english {
+            words.iter().map(|w| w.to_string()).collect()
+        } else {
+            self.kb.morph().nominative_phrase(&words)
+        };
         let mut out = String::new();
         let mut w = 0;
         for i in start..end {
@@ -420,23 +426,30 @@ impl<'a, 't> Finder<'a, 't> {
             if descriptor.word && cues.work.contains(&descriptor.key) {
                 continue;
             }
-            let Some(close) = (i + 1..self.toks.len().min(i + 8)).find(|&j| matches!(self.toks[j].text, "»" | "\"" | "“"))
+            let Some(close) =
+                (i + 1..self.toks.len().min(i + 8)).find(|&j| matches!(self.toks[j].text, "»" | "\"" | "“"))
             else {
                 continue;
             };
-            if close == i + 1 || !self.toks[i + 1].cap && !self.toks[i + 1].text.starts_with(char::is_numeric) {
+            if close == i + 1 || !self.toks[i + 1].cap && !self.toks[i + 1].text.starts_with(char::is_numeric)
+            {
                 continue;
             }
             let words = (i + 1..close).filter(|&k| self.toks[k].word).count();
-            let plain = (i + 1..close).all(|k| self.toks[k].word || matches!(self.toks[k].text, "-" | "&" | "+"));
+            let plain =
+                (i + 1..close).all(|k| self.toks[k].word || matches!(self.toks[k].text, "-" | "&" | "+"));
             let all_caps = (i + 1..close).filter(|&k| self.toks[k].word).all(|k| self.toks[k].cap);
             let name_like = plain && (words == 1 || words == 2 && all_caps);
-            if !described && !(name_like && !self.toks[i].sent_start && !self.english) {
+            let undescribed_name = name_like && !self.toks[i].sent_start && !self.english;
+            if !described && !undescribed_name {
                 continue;
             }
             if self.free(i + 1, close) {
                 let name = self.span(i + 1, close).of(self.text).to_string();
-                self.push(Mention { subtype: None, ..Mention::new(i + 1, close, EntityKind::Organisation, name) });
+                self.push(Mention {
+                    subtype: None,
+                    ..Mention::new(i + 1, close, EntityKind::Organisation, name)
+                });
             }
         }
     }
@@ -453,7 +466,6 @@ impl<'a, 't> Finder<'a, 't> {
                 continue;
             }
             let cues = self.kb.cues();
-            let morph = self.kb.morph();
             if cues.org_head.contains(&t.key) {
                 let end = self.complement_end(i + 1);
                 if end > i + 1 && (!t.sent_start || self.toks[i + 1].cap) {
@@ -469,13 +481,24 @@ impl<'a, 't> Finder<'a, 't> {
             while j < n && j - i < 4 && self.toks[j].word && !self.taken[j] && self.info(j).adjective > 0.5 {
                 j += 1;
             }
-            if j > i && j < n && self.toks[j].word && !self.taken[j] && !self.toks[j].cap && cues.place_head.contains(&self.toks[j].key) {
+            if j > i
+                && j < n
+                && self.toks[j].word
+                && !self.taken[j]
+                && !self.toks[j].cap
+                && cues.place_head.contains(&self.toks[j].key)
+            {
                 let m = self.typed_mention(i, j + 1, EntityKind::Place);
                 self.push(m);
                 i = j + 1;
                 continue;
             }
-            if j > i && j < n && self.toks[j].word && !self.taken[j] && cues.org_head.contains(&self.toks[j].key) {
+            if j > i
+                && j < n
+                && self.toks[j].word
+                && !self.taken[j]
+                && cues.org_head.contains(&self.toks[j].key)
+            {
                 let m = self.typed_mention(i, j + 1, EntityKind::Organisation);
                 self.push(m);
                 i = j + 1;
@@ -533,10 +556,11 @@ impl<'a, 't> Finder<'a, 't> {
             return None;
         }
         let cues = self.kb.cues();
-        if cues.role.contains(&t.key) || cues.org_head.contains(&t.key) || cues.not_name.contains(&t.lower) {
+        if cues.role.contains(&t.key) || cues.org_head.contains(&t.key) || cues.not_name.contains(&t.lower())
+        {
             return None;
         }
-        if t.sent_start && cues.stop.contains(&t.lower) {
+        if t.sent_start && cues.stop.contains(&t.lower()) {
             return None;
         }
         if t.text.contains('.') {
@@ -558,7 +582,7 @@ impl<'a, 't> Finder<'a, 't> {
             return None;
         }
         let info = self.info(i);
-        let after_place_prep = i > 0 && cues.place_prep.contains(&self.toks[i - 1].lower);
+        let after_place_prep = i > 0 && cues.place_prep.contains(&self.toks[i - 1].lower());
         if after_place_prep && !info.known && !t.sent_start {
             return Some(EntityKind::Place);
         }
@@ -595,8 +619,12 @@ impl<'a, 't> Finder<'a, 't> {
             let mut j = i;
             let mut kinds = Vec::new();
             while j < n && !self.taken[j] {
-                let particle = self.kb.cues().particle.contains(&self.toks[j].lower);
-                if particle && kinds.first() == Some(&EntityKind::Person) && j + 1 < n && self.classify(j + 1).is_some() {
+                let particle = self.kb.cues().particle.contains(&self.toks[j].lower());
+                if particle
+                    && kinds.first() == Some(&EntityKind::Person)
+                    && j + 1 < n
+                    && self.classify(j + 1).is_some()
+                {
                     j += 1;
                     continue;
                 }
@@ -617,10 +645,19 @@ impl<'a, 't> Finder<'a, 't> {
                     continue;
                 }
                 match self.classify(j) {
-                    Some(k) if kinds.is_empty() || (k == kinds[0] || kinds[0] == EntityKind::Person && k != EntityKind::Organisation && kinds.len() < 3) => {
+                    Some(k)
+                        if kinds.is_empty()
+                            || (k == kinds[0]
+                                || kinds[0] == EntityKind::Person
+                                    && k != EntityKind::Organisation
+                                    && kinds.len() < 3) =>
+                    {
                         kinds.push(k);
                         j += 1;
-                        if j < n && morph::is_turkic_patronymic(self.toks[j].text) && kinds[0] == EntityKind::Person {
+                        if j < n
+                            && morph::is_turkic_patronymic(self.toks[j].text)
+                            && kinds[0] == EntityKind::Person
+                        {
                             j += 1;
                         }
                     }
@@ -649,26 +686,29 @@ impl<'a, 't> Finder<'a, 't> {
         let mut i = 0;
         while i < n {
             let t = &self.toks[i];
-            if self.taken[i] || !t.word || !t.cap || cues.stop.contains(&t.lower) || cues.role.contains(&t.key) {
+            if self.taken[i]
+                || !t.word
+                || !t.cap
+                || cues.stop.contains(&t.lower())
+                || cues.role.contains(&t.key)
+            {
                 i += 1;
                 continue;
             }
             let mut j = i + 1;
             while j < n && !self.taken[j] && self.toks[j].word {
                 let w = &self.toks[j];
-                if w.cap && !cues.role.contains(&w.key) {
-                    j += 1;
-                } else if matches!(w.text, "of" | "for" | "and" | "the")
+                let connector = matches!(w.text, "of" | "for" | "and" | "the")
                     && self.toks.get(j + 1).is_some_and(|x| x.cap && x.word)
-                    && (i..j).any(|k| cues.org_head.contains(&self.toks[k].key))
-                {
+                    && (i..j).any(|k| cues.org_head.contains(&self.toks[k].key));
+                if (w.cap && !cues.role.contains(&w.key)) || connector {
                     j += 1;
                 } else {
                     break;
                 }
             }
             let has_org = (i..j).any(|k| cues.org_head.contains(&self.toks[k].key));
-            let after_prep = i > 0 && cues.place_prep.contains(&self.toks[i - 1].lower);
+            let after_prep = i > 0 && cues.place_prep.contains(&self.toks[i - 1].lower());
             let after_role = i > 0 && cues.role.contains(&self.toks[i - 1].key);
             let kind = if has_org {
                 Some(EntityKind::Organisation)
@@ -694,7 +734,8 @@ impl<'a, 't> Finder<'a, 't> {
                 continue;
             }
             let after = self.mentions[m].end;
-            let Some(verb) = (after..(after + 3).min(self.toks.len())).find(|&k| self.toks[k].key.starts_with("назначен"))
+            let Some(verb) =
+                (after..(after + 3).min(self.toks.len())).find(|&k| self.toks[k].key.starts_with("назначен"))
             else {
                 continue;
             };
@@ -703,7 +744,11 @@ impl<'a, 't> Finder<'a, 't> {
                 continue;
             }
             let mut end = start + 1;
-            while end < self.toks.len() && end - start < 8 && self.toks[end].word && !self.toks[end].key.starts_with("сообща") {
+            while end < self.toks.len()
+                && end - start < 8
+                && self.toks[end].word
+                && !self.toks[end].key.starts_with("сообща")
+            {
                 end += 1;
             }
             let role = self.role_text(start, end);
@@ -714,7 +759,8 @@ impl<'a, 't> Finder<'a, 't> {
     /// A role phrase in the nominative: the role noun (with adjectives before it) in the nominative, its
     /// complement as written.
     fn role_text(&self, start: usize, end: usize) -> String {
-        let words: Vec<&str> = (start..end).filter(|&i| !self.toks[i].is_break()).map(|i| self.toks[i].text).collect();
+        let words: Vec<&str> =
+            (start..end).filter(|&i| !self.toks[i].is_break()).map(|i| self.toks[i].text).collect();
         if self.english || words.is_empty() {
             return words.join(" ");
         }
@@ -745,7 +791,11 @@ impl<'a, 't> Finder<'a, 't> {
             }
             if t.word && cues.role.contains(&t.key) {
                 let mut s = k;
-                while s > 0 && self.toks[s - 1].word && !self.toks[s - 1].cap && self.info(s - 1).adjective > 0.5 {
+                while s > 0
+                    && self.toks[s - 1].word
+                    && !self.toks[s - 1].cap
+                    && self.info(s - 1).adjective > 0.5
+                {
                     s -= 1;
                 }
                 return (k + 1 < start || start - k == 1).then(|| self.role_text(s, start));
@@ -764,7 +814,8 @@ impl<'a, 't> Finder<'a, 't> {
             !d.span.contains(span) || m.kind == EntityKind::Place
         });
         let has_city = self.mentions.iter().any(|m| {
-            m.kind == EntityKind::Place && d.span.contains(Span::new(toks[m.start].span.start, toks[m.end - 1].span.end))
+            m.kind == EntityKind::Place
+                && d.span.contains(Span::new(toks[m.start].span.start, toks[m.end - 1].span.end))
         });
         let Some(city) = d.city.as_deref().filter(|_| !has_city) else { return };
         let key = morph::stem(city);
@@ -891,10 +942,12 @@ impl<'a, 't> Finder<'a, 't> {
         let head = |r: &str| r.split(' ').next().map(morph::stem).unwrap_or_default();
         let country = self.country_in(&role);
         if let Some(existing) = roles.iter_mut().find(|r| {
-            head(r) == head(&role) && (country.is_none() || self.country_in(r).is_none() || self.country_in(r) == country)
+            head(r) == head(&role)
+                && (country.is_none() || self.country_in(r).is_none() || self.country_in(r) == country)
         }) {
             let prefer_new = Some(role.as_str()) == kb_role
-                || (Some(existing.as_str()) != kb_role && role.split(' ').count() > existing.split(' ').count());
+                || (Some(existing.as_str()) != kb_role
+                    && role.split(' ').count() > existing.split(' ').count());
             if prefer_new {
                 *existing = role;
             }
@@ -909,10 +962,13 @@ impl<'a, 't> Finder<'a, 't> {
             return known.clone();
         }
         let keys: Vec<String> = super::kb::words(role).map(morph::stem).collect();
-        let country = self.kb.matches(&keys).iter().flat_map(|m| m.targets.iter()).find_map(|t| match t.target {
-            KbRef::Place(i) if self.kb.place_at(i).subtype == "country" => self.kb.place_at(i).country.clone(),
-            _ => None,
-        });
+        let country =
+            self.kb.matches(&keys).iter().flat_map(|m| m.targets.iter()).find_map(|t| match t.target {
+                KbRef::Place(i) if self.kb.place_at(i).subtype == "country" => {
+                    self.kb.place_at(i).country.clone()
+                }
+                _ => None,
+            });
         self.role_countries.borrow_mut().insert(role.to_string(), country.clone());
         country
     }
@@ -934,7 +990,9 @@ impl<'a, 't> Finder<'a, 't> {
 /// description, pronoun), adding mentions to that entity.
 pub fn resolve_speakers(text: &str, quotes: &mut [Quote], entities: &mut [Entity], kb: &KnowledgeBase) {
     for q in quotes.iter_mut() {
-        let Some(span) = q.speaker_span.filter(|s| s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end)) else {
+        let Some(span) = q.speaker_span.filter(|s| {
+            s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end)
+        }) else {
             continue;
         };
         let Some(e) = speaker_of(text, span, q.span, entities, kb) else { continue };
@@ -959,7 +1017,9 @@ fn speaker_of(text: &str, span: Span, quote: Span, entities: &[Entity], kb: &Kno
     let written = span.of(text).trim();
     let last_before = |limit: usize| {
         people()
-            .filter_map(|(i, e)| e.mentions.iter().filter(|m| m.end <= limit).map(|m| m.end).max().map(|end| (end, i)))
+            .filter_map(|(i, e)| {
+                e.mentions.iter().filter(|m| m.end <= limit).map(|m| m.end).max().map(|end| (end, i))
+            })
             .max()
             .map(|(_, i)| i)
     };
@@ -982,7 +1042,16 @@ fn speaker_of(text: &str, span: Span, quote: Span, entities: &[Entity], kb: &Kno
         return match holders.as_slice() {
             [one] => Some(*one),
             [] => None,
-            _ => holders.iter().copied().filter(|&i| entities[i].mentions.iter().any(|m| m.end <= quote.start)).last(),
+            // Several holders of the office: the one named last before the quote.
+            _ => holders
+                .iter()
+                .filter_map(|&i| {
+                    let last =
+                        entities[i].mentions.iter().filter(|m| m.end <= quote.start).map(|m| m.end).max();
+                    last.map(|end| (end, i))
+                })
+                .max()
+                .map(|(_, i)| i),
         };
     }
     let last = words.last().map(|w| morph::stem(w))?;

@@ -202,7 +202,9 @@ fn key_variants(variant: &str) -> Vec<String> {
         };
         keys = keys
             .iter()
-            .flat_map(|k| alternatives.iter().map(move |a| if n == 0 { a.to_string() } else { format!("{k} {a}") }))
+            .flat_map(|k| {
+                alternatives.iter().map(move |a| if n == 0 { a.to_string() } else { format!("{k} {a}") })
+            })
             .collect();
     }
     keys.retain(|k| !k.is_empty());
@@ -250,9 +252,14 @@ impl KnowledgeBase {
             let [code, name, wikidata, rest @ ..] = fields.as_slice() else {
                 return Err(DataFiles::syntax(FILE, line, "expected code, name, wikidata, variants"));
             };
-            let variants: Vec<&str> = rest.iter().flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
-            let record =
-                PlaceRecord { name: name.clone(), subtype: "country".into(), country: opt(code), wikidata: opt(wikidata) };
+            let variants: Vec<&str> =
+                rest.iter().flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
+            let record = PlaceRecord {
+                name: name.clone(),
+                subtype: "country".into(),
+                country: opt(code),
+                wikidata: opt(wikidata),
+            };
             self.add_place(record, &variants, builder);
         }
         Ok(())
@@ -262,15 +269,24 @@ impl KnowledgeBase {
         const FILE: &str = "kb/places.tsv";
         for (line, fields) in files.records(FILE)? {
             let [name, subtype, rest @ ..] = fields.as_slice() else {
-                return Err(DataFiles::syntax(FILE, line, "expected name, subtype, country, wikidata, variants"));
+                return Err(DataFiles::syntax(
+                    FILE,
+                    line,
+                    "expected name, subtype, country, wikidata, variants",
+                ));
             };
             let field = |i: usize| rest.get(i).map(String::as_str).unwrap_or("");
-            let variants: Vec<&str> = rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
+            let variants: Vec<&str> =
+                rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
             if self.exact_places.contains_key(&name.to_lowercase()) {
                 continue;
             }
-            let record =
-                PlaceRecord { name: name.clone(), subtype: subtype.clone(), country: opt(field(0)), wikidata: opt(field(1)) };
+            let record = PlaceRecord {
+                name: name.clone(),
+                subtype: subtype.clone(),
+                country: opt(field(0)),
+                wikidata: opt(field(1)),
+            };
             self.add_place(record, &variants, builder);
         }
         Ok(())
@@ -280,11 +296,16 @@ impl KnowledgeBase {
         const FILE: &str = "kb/people.tsv";
         for (line, fields) in files.records(FILE)? {
             let [name, country, role, _from, rest @ ..] = fields.as_slice() else {
-                return Err(DataFiles::syntax(FILE, line, "expected name, country, role, from, to, wikidata, variants"));
+                return Err(DataFiles::syntax(
+                    FILE,
+                    line,
+                    "expected name, country, role, from, to, wikidata, variants",
+                ));
             };
             let field = |i: usize| rest.get(i).map(String::as_str).unwrap_or("");
             let i = self.people.len();
-            let variants: Vec<&str> = rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
+            let variants: Vec<&str> =
+                rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
             self.people.push(PersonRecord {
                 name: name.clone(),
                 country: opt(country),
@@ -295,7 +316,9 @@ impl KnowledgeBase {
             });
             for v in std::iter::once(name.as_str()).chain(variants.iter().copied()) {
                 builder.add(v, KbRef::Person(i));
-                if let Some(surname) = words(v).last().filter(|s| s.chars().count() >= 4 && words(v).count() > 1) {
+                if let Some(surname) =
+                    words(v).last().filter(|s| s.chars().count() >= 4 && words(v).count() > 1)
+                {
                     builder.add(surname, KbRef::Surname(i));
                 }
             }
@@ -307,11 +330,16 @@ impl KnowledgeBase {
         const FILE: &str = "kb/organisations.tsv";
         for (line, fields) in files.records(FILE)? {
             let [name, subtype, rest @ ..] = fields.as_slice() else {
-                return Err(DataFiles::syntax(FILE, line, "expected name, subtype, country, wikidata, variants"));
+                return Err(DataFiles::syntax(
+                    FILE,
+                    line,
+                    "expected name, subtype, country, wikidata, variants",
+                ));
             };
             let field = |i: usize| rest.get(i).map(String::as_str).unwrap_or("");
             let i = self.orgs.len();
-            let variants: Vec<&str> = rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
+            let variants: Vec<&str> =
+                rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
             self.orgs.push(OrgRecord {
                 name: name.clone(),
                 subtype: subtype.clone(),
@@ -461,19 +489,24 @@ mod tests {
     #[test]
     fn the_automaton_finds_case_forms_of_multiword_names() {
         let kb = kb();
-        let keys: Vec<String> =
-            "с Президентом Республики Казахстан Касым-Жомартом Токаевым".split(' ').map(morph::stem).collect();
+        let keys: Vec<String> = "с Президентом Республики Казахстан Касым-Жомартом Токаевым"
+            .split(' ')
+            .map(morph::stem)
+            .collect();
         let found = kb.matches(&keys);
         let country = found.iter().find(|m| (m.start, m.end) == (2, 4)).expect("Республики Казахстан");
         assert!(matches!(country.targets[0].target, KbRef::Place(i) if kb.place_at(i).name == "Казахстан"));
         let person = found.iter().find(|m| (m.start, m.end) == (4, 6)).expect("Касым-Жомартом Токаевым");
-        assert!(matches!(person.targets[0].target, KbRef::Person(i) if kb.person_at(i).name == "Касым-Жомарт Токаев"));
+        assert!(
+            matches!(person.targets[0].target, KbRef::Person(i) if kb.person_at(i).name == "Касым-Жомарт Токаев")
+        );
     }
 
     #[test]
     fn organisations_are_known_by_abbreviation_and_full_name() {
         let kb = kb();
-        let keys: Vec<String> = "саммиту ОДКБ и Евразийской экономической комиссии".split(' ').map(morph::stem).collect();
+        let keys: Vec<String> =
+            "саммиту ОДКБ и Евразийской экономической комиссии".split(' ').map(morph::stem).collect();
         let orgs: Vec<&str> = kb
             .matches(&keys)
             .iter()
@@ -483,6 +516,9 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(orgs, ["Организация Договора о коллективной безопасности", "Евразийская экономическая комиссия"]);
+        assert_eq!(
+            orgs,
+            ["Организация Договора о коллективной безопасности", "Евразийская экономическая комиссия"]
+        );
     }
 }

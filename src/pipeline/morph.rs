@@ -52,9 +52,9 @@ impl<K: Hash + Eq, V: Clone> Cache<K, V> {
 /// Endings stripped by [`stem`], longest first. Deliberately without -ов/-ев/-ин so that surnames keep their
 /// suffix ("Токаевым" → "токаев", "Токаев" → "токаев").
 const ENDINGS: &[&str] = &[
-    "ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "ой", "ей", "ий", "ый", "ая", "яя", "ое", "ее", "ые",
-    "ие", "ых", "их", "ым", "им", "ую", "юю", "ом", "ем", "ам", "ям", "ах", "ях", "а", "я", "о", "е", "ы", "и",
-    "у", "ю", "ь", "й",
+    "ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "ой", "ей", "ий", "ый", "ая", "яя", "ое", "ее",
+    "ые", "ие", "ых", "их", "ым", "им", "ую", "юю", "ом", "ем", "ам", "ям", "ах", "ях", "а", "я", "о", "е",
+    "ы", "и", "у", "ю", "ь", "й",
 ];
 
 /// The matching key of one word: lower case, ё → е, one case ending stripped when at least two letters remain.
@@ -338,11 +338,13 @@ impl Morph {
         let nominative = dict.inflect(&noun, &[("Case", "Nom"), ("Number", number.as_str())]);
         out[h] = restore_case(&nominative.map(|a| a.word).unwrap_or(noun.lemma.clone()), words[h]);
         for i in 0..h {
-            let adj = self
-                .analyses(words[i])
-                .into_iter()
-                .filter(|a| self.pos(a) == "ADJ")
-                .max_by(|a, b| self.agreement(a, &number, gender.as_deref()).total_cmp(&self.agreement(b, &number, gender.as_deref())));
+            let adj = self.analyses(words[i]).into_iter().filter(|a| self.pos(a) == "ADJ").max_by(|a, b| {
+                self.agreement(a, &number, gender.as_deref()).total_cmp(&self.agreement(
+                    b,
+                    &number,
+                    gender.as_deref(),
+                ))
+            });
             if let Some(a) = adj {
                 let mut feats = vec![("Case", "Nom"), ("Number", number.as_str())];
                 if let (Some(g), "Sing") = (gender.as_deref(), number.as_str()) {

@@ -84,7 +84,13 @@ fn the_seed_gives_its_presidents_in_the_nominative_with_roles_and_countries() {
     assert_eq!(tokayev.roles, ["Президент Республики Казахстан"]);
     assert_eq!(tokayev.mentions.len(), 3, "headline, lead paragraph and the nominative mention");
     assert_eq!(es[0].id, "person:1", "ids follow the first mention: Жапаров opens the headline");
-    assert!(es.iter().map(|e| e.id.as_str()).eq(es.iter().enumerate().map(|(i, e)| format!("{}:{}", e.kind.as_str(), i + 1)).collect::<Vec<_>>().iter().map(String::as_str)));
+    assert!(es.iter().map(|e| e.id.as_str()).eq(es
+        .iter()
+        .enumerate()
+        .map(|(i, e)| format!("{}:{}", e.kind.as_str(), i + 1))
+        .collect::<Vec<_>>()
+        .iter()
+        .map(String::as_str)));
 }
 
 #[test]
@@ -111,7 +117,8 @@ fn the_seed_places_are_linked_and_the_dateline_city_is_one_of_them() {
     assert!(kg.mentions.iter().any(|m| m.of(&text) == "Кыргызской Республики"));
     assert_eq!(named(&es, "Казахстан").country.as_deref(), Some("KZ"));
     assert!(!es.iter().any(|e| e.name.contains("САЯСАТ")), "the agency in the dateline is not a subject");
-    let places: Vec<&str> = es.iter().filter(|e| e.kind == EntityKind::Place).map(|e| e.name.as_str()).collect();
+    let places: Vec<&str> =
+        es.iter().filter(|e| e.kind == EntityKind::Place).map(|e| e.name.as_str()).collect();
     assert!(!places.iter().any(|p| ["Абай", "Токтогул"].contains(p)));
 }
 
@@ -165,7 +172,10 @@ fn sample_people_come_out_in_the_nominative_with_roles() {
     assert_eq!(s.mentions.len(), 2, "the surname alone joins the full name");
     assert_eq!(named(&es, "Алматинская область").subtype.as_deref(), Some("region"));
     let (_, es) = entities_of("24kg-style-2022-01-10.txt", "ru", None);
-    assert_eq!(named(&es, "Михаил Мясникович").roles, ["Председатель Коллегии Евразийской экономической комиссии"]);
+    assert_eq!(
+        named(&es, "Михаил Мясникович").roles,
+        ["Председатель Коллегии Евразийской экономической комиссии"]
+    );
 }
 
 #[test]
@@ -197,7 +207,8 @@ fn english_releases_give_people_places_and_organisations() {
 
 #[test]
 fn unknown_names_are_found_and_put_in_the_nominative() {
-    let text = "Губернатор Тверской области Игорь Руденя встретился с Анной Петровой и Азаматом Жолдошбек уулу \
+    let text =
+        "Губернатор Тверской области Игорь Руденя встретился с Анной Петровой и Азаматом Жолдошбек уулу \
                 в Твери. Представители компании «Вектор Плюс» и Министерства обороны тоже были там.";
     let es = find(text, &release(text), None, "ru", kb(), &[]);
     let igor = named(&es, "Игорь Руденя");
@@ -225,10 +236,17 @@ fn model_candidates_are_normalised_and_the_knowledge_base_wins() {
 
 #[test]
 fn odd_input_never_panics() {
-    for text in ["", " ", "«", "А.", "Ё-", "ПРЕЗИДЕНТ", "\u{301}Х", "a\n\nB. C", "«Байтерек", "назначен"] {
+    for text in ["", " ", "«", "А.", "Ё-", "ПРЕЗИДЕНТ", "\u{301}Х", "a\n\nB. C", "«Байтерек", "назначен"]
+    {
         let r = Release { text: text.into(), ..release("x") };
         let mut es = find(text, &r, None, "ru", kb(), &[(Span::new(0, text.len()), EntityKind::Person)]);
-        let mut q = vec![Quote { span: Span::new(0, 0), text: String::new(), speaker_span: Some(Span::new(0, text.len())), speaker: None, verb: None }];
+        let mut q = vec![Quote {
+            span: Span::new(0, 0),
+            text: String::new(),
+            speaker_span: Some(Span::new(0, text.len())),
+            speaker: None,
+            verb: None,
+        }];
         resolve_speakers(text, &mut q, &mut es, kb());
     }
 }
@@ -250,7 +268,10 @@ fn dump_samples() {
         eprintln!("== {s}");
         for e in es {
             let m: Vec<&str> = e.mentions.iter().map(|m| m.of(&text)).collect();
-            eprintln!("{} {:?} {} {:?} {:?} {:?} {:?}", e.id, e.subtype, e.name, e.country, e.roles, e.wikidata, m);
+            eprintln!(
+                "{} {:?} {} {:?} {:?} {:?} {:?}",
+                e.id, e.subtype, e.name, e.country, e.roles, e.wikidata, m
+            );
         }
     }
 }
@@ -264,7 +285,8 @@ fn the_seed_through_the_pipeline_names_its_people_and_places() {
     let envelope = Pipeline::builtin().normalize(&RawInput::from_bytes(text.as_bytes())).unwrap();
     let names = |c: &[crate::event::Concept]| c.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
     let people = names(&envelope.item.people);
-    for person in ["Садыр Жапаров", "Касым-Жомарт Токаев", "Токтогул", "Абай", "Чингиз", "Мухтар"] {
+    for person in ["Садыр Жапаров", "Касым-Жомарт Токаев", "Токтогул", "Абай", "Чингиз", "Мухтар"]
+    {
         assert!(people.contains(&person.to_string()), "{person} in {people:?}");
     }
     let places = names(&envelope.item.places);
