@@ -542,7 +542,8 @@ impl<'a, 't> Finder<'a, 't> {
                 continue;
             }
             let end = self.complement_end(i + 1);
-            if end > i + 1 {
+            // "министерствами иностранных дел" (plural) names no one body.
+            if end > i + 1 && !self.kb.morph().is_plural(t.text) {
                 let m = self.typed_mention(i, end, EntityKind::Organisation);
                 self.push(m);
             }
@@ -740,7 +741,12 @@ impl<'a, 't> Finder<'a, 't> {
                 continue;
             };
             let start = verb + 1;
-            if start >= self.toks.len() || !self.kb.cues().role.contains(&self.toks[start].key) {
+            // Another name between the person and the verb is the one appointed.
+            let someone_else = self.taken[after..verb].iter().any(|&t| t);
+            if someone_else
+                || start >= self.toks.len()
+                || !self.kb.cues().role.contains(&self.toks[start].key)
+            {
                 continue;
             }
             let mut end = start + 1;

@@ -242,6 +242,18 @@ impl Morph {
         })
     }
 
+    /// Whether a noun is more likely plural than singular ("министерствами").
+    pub fn is_plural(&self, word: &str) -> bool {
+        let (mut plural, mut singular) = (0.0, 0.0);
+        for a in self.analyses(word) {
+            match self.feat(&a, "Number") {
+                Some("Plur") => plural += a.prob,
+                _ => singular += a.prob,
+            }
+        }
+        plural > singular
+    }
+
     /// Whether a given name is feminine ("Мария", "Марии").
     pub fn is_feminine_given(&self, word: &str) -> bool {
         let (mut fem, mut masc) = (0.0, 0.0);
@@ -467,6 +479,8 @@ mod tests {
         assert!(m.info("Министры").common > 0.5);
         assert!(m.is_feminine_given("Марии"));
         assert!(!m.is_feminine_given("Сергея"));
+        assert!(m.is_plural("министерствами"));
+        assert!(!m.is_plural("министерством"));
     }
 
     #[test]
