@@ -3,7 +3,8 @@
 //! LOC = `loc_name` spans of Location and LocOrg objects; predictions = the mentions of `x.entities` from
 //! `Pipeline::normalize` of each `book_N.txt` as plain text; tokens = `\w+` runs and single other characters.
 //!
-//! Usage: `cargo run --release --example eval -- /work/shared/eval/factrueval-2016-dev`
+//! Usage: `cargo run --release --example eval -- /work/shared/eval/factrueval-2016-dev [RELEASE]`: with a
+//! release file as well, it also times `normalize` of that release (e.g. the seed sample).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -112,8 +113,53 @@ fn align(chars: &[char], start: usize, end: usize, text: &str) -> (usize, usize)
         .unwrap_or((start, end))
 }
 
+/// Prints the gold spans of `ty` missed and the predicted spans not in gold (`EVAL_DEBUG=ORG`).
+fn show_errors(text: &str, gold: &Spans, pred: &Spans, ty: &str) {
+    let chars: Vec<char> = text.chars().collect();
+    let show =
+        |&(s, e): &(usize, usize)| chars.get(s..e).map(|c| c.iter().collect::<String>()).unwrap_or_default();
+    let (g, p) = (gold.get(ty).cloned().unwrap_or_default(), pred.get(ty).cloned().unwrap_or_default());
+    for span in &g {
+        if !p.iter().any(|q| q.0 <= span.0 && span.1 <= q.1) {
+            println!("FN {ty} {}", show(span));
+        }
+    }
+    for span in &p {
+        if !g.iter().any(|q| q.0 <= span.0 && span.1 <= q.1) {
+            println!("FP {ty} {}", show(span));
+        }
+    }
+}
+
 fn inside(token: (usize, usize), spans: &[(usize, usize)]) -> bool {
     spans.iter().any(|&(s, e)| s <= token.0 && token.1 <= e)
+}
+
+/// Times `normalize` of one release (wire format sniffed) over 2000 runs.
+fn time_release(pipeline: &Pipeline, path: &str) {
+    let bytes = std::fs::read(path).expect("release file");
+    let input = RawInput::from_bytes(&bytes);
+    for _ in 0..200 {
+        let _ = pipeline.normalize(&input);
+    }
+    let runs = 2000;
+    let (t, cpu) = (Instant::now(), cpu_ns());
+    for _ in 0..runs {
+        let _ = std::hint::black_box(pipeline.normalize(&input));
+    }
+    let wall = t.elapsed().as_secs_f64() * 1e6 / runs as f64;
+    match (cpu, cpu_ns()) {
+        (Some(a), Some(b)) => println!(
+            "normalize {path}: {:.1} µs CPU per release ({wall:.1} µs wall clock)",
+            (b - a) as f64 / 1e3 / runs as f64
+        ),
+        _ => println!("normalize {path}: {wall:.1} µs per release (wall clock)"),
+    }
+}
+
+/// CPU time of this thread in ns (Linux `schedstat`): on a shared machine wall-clock time overstates cost.
+fn cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat").ok()?.split_whitespace().next()?.parse().ok()
 }
 
 fn main() {
@@ -134,6 +180,9 @@ fn main() {
         let text = std::fs::read_to_string(dir.join(format!("{book}.txt"))).expect("book text");
         let gold = gold(dir, book);
         let pred = predicted(&pipeline, &text);
+        if let Ok(ty) = std::env::var("EVAL_DEBUG") {
+            show_errors(&text, &gold, &pred, &ty);
+        }
         for token in tokens(&text) {
             for ty in TYPES {
                 let g = gold.get(ty).is_some_and(|s| inside(token, s));
@@ -165,5 +214,8 @@ fn main() {
         let r = tp as f64 / (tp + fneg).max(1) as f64;
         let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
         println!("{ty:<5} {p:>9.3} {r:>9.3} {f:>9.3} {tp:>7} {fp:>7} {fneg:>7}");
+    }
+    if let Some(release) = std::env::args().nth(2) {
+        time_release(&pipeline, &release);
     }
 }

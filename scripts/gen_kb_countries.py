@@ -15,12 +15,12 @@ countries = json.load(open(f"{root}/databases/iso3166-1.json"))["3166-1"]
 
 # code: (canonical Russian press name, extra variants, Wikidata QID)
 OVERRIDES = {
-    "KG": ("Кыргызстан", ["Киргизия", "Кыргызская Республика", "Киргизская Республика", "КР", "Kyrgyz Republic"], "Q813"),
+    "KG": ("Кыргызстан", ["Киргизия", "Кыргызская Республика", "Киргизская Республика", "КР", "Kyrgyzstan", "Kyrgyz Republic"], "Q813"),
     "KZ": ("Казахстан", ["Республика Казахстан", "РК"], "Q232"),
     "UZ": ("Узбекистан", ["Республика Узбекистан"], "Q265"),
     "TJ": ("Таджикистан", ["Республика Таджикистан"], "Q863"),
     "TM": ("Туркменистан", ["Туркмения"], "Q874"),
-    "RU": ("Россия", ["Российская Федерация", "РФ", "Russian Federation"], "Q159"),
+    "RU": ("Россия", ["Российская Федерация", "РФ", "Russia", "Russian Federation"], "Q159"),
     "BY": ("Белоруссия", ["Беларусь", "Республика Беларусь", "Belarus"], "Q184"),
     "UA": ("Украина", [], "Q212"),
     "MD": ("Молдавия", ["Молдова", "Республика Молдова"], "Q217"),
@@ -28,9 +28,9 @@ OVERRIDES = {
     "AZ": ("Азербайджан", ["Азербайджанская Республика"], "Q227"),
     "GE": ("Грузия", [], "Q230"),
     "CN": ("Китай", ["КНР", "Китайская Народная Республика", "Поднебесная"], "Q148"),
-    "US": ("США", ["Соединённые Штаты Америки", "Соединенные Штаты Америки", "Соединённые Штаты", "Соединенные Штаты", "Америка", "USA", "United States of America", "U.S."], "Q30"),
-    "GB": ("Великобритания", ["Соединённое Королевство", "Соединенное Королевство", "Британия", "United Kingdom", "Britain", "UK"], "Q145"),
-    "TR": ("Турция", ["Турецкая Республика", "Türkiye", "Turkey"], "Q43"),
+    "US": ("США", ["United States", "Соединённые Штаты Америки", "Соединенные Штаты Америки", "Соединённые Штаты", "Соединенные Штаты", "Америка", "USA", "United States of America", "U.S."], "Q30"),
+    "GB": ("Великобритания", ["United Kingdom", "Соединённое Королевство", "Соединенное Королевство", "Британия", "United Kingdom", "Britain", "UK"], "Q145"),
+    "TR": ("Турция", ["Турецкая Республика", "Turkey", "Türkiye"], "Q43"),
     "DE": ("Германия", ["ФРГ", "Федеративная Республика Германия"], "Q183"),
     "FR": ("Франция", [], "Q142"),
     "IT": ("Италия", [], "Q38"),
@@ -38,7 +38,7 @@ OVERRIDES = {
     "PL": ("Польша", [], "Q36"),
     "JP": ("Япония", [], "Q17"),
     "IN": ("Индия", [], "Q668"),
-    "IR": ("Иран", ["Исламская Республика Иран"], "Q794"),
+    "IR": ("Иран", ["Исламская Республика Иран", "Iran"], "Q794"),
     "AF": ("Афганистан", [], "Q889"),
     "PK": ("Пакистан", [], "Q843"),
     "MN": ("Монголия", [], "Q711"),
@@ -142,7 +142,11 @@ for c in countries:
     official = ru.gettext(c["official_name"]).replace("\u0301", "") if c.get("official_name") else ""
     name, extra, qid = OVERRIDES.get(code, (ru_name, [], ""))
     variants = []
-    for v in [ru_name, official, *extra, c["name"], c.get("common_name", ""), c.get("official_name", "")]:
+    cyrillic = [v for v in extra if not v.isascii()]
+    latin = [v for v in extra if v.isascii()]
+    # The ISO English short name is the first Latin variant: English releases use it as the name.
+    english = [c.get("common_name", ""), c["name"]] if code not in ("US", "GB") else []
+    for v in [ru_name, official, *cyrillic, *latin, *english, c["name"], c.get("official_name", "")]:
         if v and "," not in v and v != name and v not in variants and "(" not in v:
             variants.append(v)
     if "," in name:

@@ -11,11 +11,12 @@
 //! ("Президент Кыргызской Республики Садыр Жапаров") and after "назначен", and entities are numbered in order
 //! of first mention.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::dateline::Dateline;
 use super::kb::{KbRef, KnowledgeBase};
-use super::morph::{self, NamePart};
+use super::morph::{self, NamePart, WordInfo};
 use super::parse::Release;
 use super::quotes::Quote;
 use super::Span;
@@ -77,6 +78,11 @@ struct Tok<'t> {
 }
 
 impl Tok<'_> {
+    /// The token in lower case (only computed where a word list is consulted).
+    fn lower(&self) -> String {
+        self.text.to_lowercase()
+    }
+
     fn is_quote(&self) -> bool {
         matches!(self.text, "«" | "»" | "\"" | "„" | "“" | "”" | "'")
     }
@@ -98,13 +104,15 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
             continue;
         }
         let mut end = i + c.len_utf8();
-        let word = c.is_alphanumeric();
+        let word = is_word_char(c);
         if word {
             while let Some(&(j, d)) = iter.peek() {
-                if d.is_alphanumeric() {
+                if is_word_char(d) {
                     end = j + d.len_utf8();
                     iter.next();
-                } else if d == '-' && text[j + 1..].chars().next().is_some_and(char::is_alphanumeric) {
+                } else if (d == '-' && text[j + 1..].chars().next().is_some_and(is_word_char))
+                    || (d == '.' && is_domain_suffix(&text[j + 1..]))
+                {
                     end = j + 1;
                     iter.next();
                 } else {
@@ -113,14 +121,14 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
             }
         }
         let t = &text[i..end];
-        let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+        let letters = if word { t.chars().filter(|c| !c.is_ascii_digit()).count() } else { 0 };
         let tok = Tok {
             span: Span::new(i, end),
             text: t,
             key: if word { morph::stem(t) } else { "|".into() },
             word,
             cap: t.chars().next().is_some_and(char::is_uppercase),
-            upper: letters >= 2 && t.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase),
+            upper: letters >= 2 && t.chars().all(|c| c.is_ascii_digit() || c == '-' || c.is_uppercase()),
             latin: t.chars().any(|c| c.is_ascii_alphabetic()) && !t.chars().any(morph::is_cyrillic),
             sent_start: sentence_start,
         };
@@ -134,6 +142,24 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
         toks.push(tok);
     }
     toks
+}
+
+/// Letters and digits, with fast paths for ASCII and Cyrillic (the general Unicode tables are slow).
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if ('\u{0410}'..='\u{044F}').contains(&c) || c == 'ё' || c == 'Ё' {
+        true
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+/// Whether the text after a dot is a domain suffix ("ru", "com", "kg", "ру"): 2–4 lower-case letters, then
+/// no letter ("NEWSru.com", "Лента.ру", "24.kg").
+fn is_domain_suffix(rest: &str) -> bool {
+    let letters = rest.chars().take_while(|c| c.is_alphabetic()).count();
+    (2..=4).contains(&letters) && rest.chars().take(letters).all(char::is_lowercase)
 }
 
 /// A mention before grouping: tokens `[start, end)`.
@@ -163,6 +189,10 @@ struct Finder<'a, 't> {
     taken: Vec<bool>,
     mentions: Vec<Mention>,
     english: bool,
+    /// Dictionary answers per token, computed at most once each.
+    infos: RefCell<Vec<Option<WordInfo>>>,
+    /// Countries named by role phrases, computed once per phrase.
+    role_countries: RefCell<HashMap<String, Option<String>>>,
 }
 
 /// Finds the entities of a release. `candidates` are spans proposed by a statistical model (empty when none):
@@ -178,11 +208,21 @@ pub fn find(
     let _ = release;
     let toks = tokenize(text);
     let english = language.starts_with("en");
-    let mut f = Finder { text, taken: vec![false; toks.len()], toks, kb, mentions: Vec::new(), english };
+    let mut f = Finder {
+        text,
+        taken: vec![false; toks.len()],
+        infos: RefCell::new(vec![None; toks.len()]),
+        toks,
+        kb,
+        mentions: Vec::new(),
+        english,
+        role_countries: RefCell::default(),
+    };
     f.knowledge_base_names();
     f.candidate_names(candidates);
     f.quoted_names();
     f.organisation_phrases();
+    f.lower_case_organisations();
     if english {
         f.english_runs();
     } else {
@@ -381,7 +421,9 @@ impl<'a, 't> Finder<'a, 't> {
                 continue;
             }
             let descriptor = &self.toks[i - 1];
-            if !descriptor.word || !self.kb.cues().descriptor.contains(&descriptor.key) {
+            let cues = self.kb.cues();
+            let described = descriptor.word && cues.descriptor.contains(&descriptor.key);
+            if descriptor.word && cues.work.contains(&descriptor.key) {
                 continue;
             }
             let Some(close) =
@@ -393,10 +435,19 @@ impl<'a, 't> Finder<'a, 't> {
             {
                 continue;
             }
+            let words = (i + 1..close).filter(|&k| self.toks[k].word).count();
+            let plain =
+                (i + 1..close).all(|k| self.toks[k].word || matches!(self.toks[k].text, "-" | "&" | "+"));
+            let all_caps = (i + 1..close).filter(|&k| self.toks[k].word).all(|k| self.toks[k].cap);
+            let name_like = plain && (words == 1 || words == 2 && all_caps);
+            let undescribed_name = name_like && !self.toks[i].sent_start && !self.english;
+            if !described && !undescribed_name {
+                continue;
+            }
             if self.free(i + 1, close) {
                 let name = self.span(i + 1, close).of(self.text).to_string();
                 self.push(Mention {
-                    subtype: Some(descriptor.key.clone()),
+                    subtype: None,
                     ..Mention::new(i + 1, close, EntityKind::Organisation, name)
                 });
             }
@@ -415,43 +466,38 @@ impl<'a, 't> Finder<'a, 't> {
                 continue;
             }
             let cues = self.kb.cues();
-            let morph = self.kb.morph();
             if cues.org_head.contains(&t.key) {
-                let mut end = i + 1;
-                while end < n
-                    && end - i <= 4
-                    && !self.taken[end]
-                    && self.toks[end].word
-                    && (self.toks[end].cap || morph.is_genitive(self.toks[end].text))
-                    && !cues.place_prep.contains(&self.toks[end].text.to_lowercase())
-                {
-                    end += 1;
-                }
-                if end > i + 1 {
+                let end = self.complement_end(i + 1);
+                if end > i + 1 && (!t.sent_start || self.toks[i + 1].cap) {
                     let m = self.typed_mention(i, end, EntityKind::Organisation);
                     self.push(m);
                     i = end;
                     continue;
                 }
             }
-            // Capitalised adjectives, then a lower-case organisation noun.
+            // A capitalised adjective, up to three more adjectives, then an organisation noun
+            // ("Федеральной миграционной службы", "Русская Православная Церковь").
             let mut j = i;
-            while j < n
+            while j < n && j - i < 4 && self.toks[j].word && !self.taken[j] && self.info(j).adjective > 0.5 {
+                j += 1;
+            }
+            if j > i
+                && j < n
                 && self.toks[j].word
                 && !self.taken[j]
-                && morph.info(self.toks[j].text).adjective > 0.5
+                && !self.toks[j].cap
+                && cues.place_head.contains(&self.toks[j].key)
             {
-                j += 1;
-                if j < n && !self.toks[j].cap {
-                    break;
-                }
+                let m = self.typed_mention(i, j + 1, EntityKind::Place);
+                self.push(m);
+                i = j + 1;
+                continue;
             }
             if j > i
                 && j < n
                 && self.toks[j].word
                 && !self.taken[j]
                 && cues.org_head.contains(&self.toks[j].key)
-                && !t.sent_start
             {
                 let m = self.typed_mention(i, j + 1, EntityKind::Organisation);
                 self.push(m);
@@ -462,6 +508,48 @@ impl<'a, 't> Finder<'a, 't> {
         }
     }
 
+    /// The end of a genitive complement after an organisation noun ("обороны", "защиты журналистов"):
+    /// Cyrillic words in the genitive or capitalised, up to four.
+    fn complement_end(&self, from: usize) -> usize {
+        let mut end = from;
+        while end < self.toks.len() && end - from < 4 && !self.taken[end] {
+            let w = &self.toks[end];
+            let ok = w.word
+                && w.text.chars().count() > 2
+                && w.text.chars().any(morph::is_cyrillic)
+                && self.kb.morph().is_genitive(w.text)
+                && !(w.cap && self.names_a_person_or_place(w.text));
+            if !ok {
+                break;
+            }
+            end += 1;
+        }
+        end
+    }
+
+    /// Whether a capitalised word is more likely a person's or a place's name than anything else: it ends an
+    /// organisation's complement ("Министерство обороны | России").
+    fn names_a_person_or_place(&self, word: &str) -> bool {
+        let info = self.kb.morph().info(word);
+        info.person() + info.geo > 0.5 || self.kb.place(word).is_some()
+    }
+
+    /// "министерства финансов": a lower-case organisation noun with its genitive complement.
+    fn lower_case_organisations(&mut self) {
+        for i in 0..self.toks.len() {
+            let t = &self.toks[i];
+            if !t.word || t.cap || self.taken[i] || !self.kb.cues().org_lower.contains(&t.key) {
+                continue;
+            }
+            let end = self.complement_end(i + 1);
+            // "министерствами иностранных дел" (plural) names no one body.
+            if end > i + 1 && !self.kb.morph().is_plural(t.text) {
+                let m = self.typed_mention(i, end, EntityKind::Organisation);
+                self.push(m);
+            }
+        }
+    }
+
     /// What a capitalised Russian token looks like on its own.
     fn classify(&self, i: usize) -> Option<EntityKind> {
         let t = &self.toks[i];
@@ -469,7 +557,18 @@ impl<'a, 't> Finder<'a, 't> {
             return None;
         }
         let cues = self.kb.cues();
-        if cues.role.contains(&t.key) || cues.org_head.contains(&t.key) {
+        if cues.role.contains(&t.key) || cues.org_head.contains(&t.key) || cues.not_name.contains(&t.lower())
+        {
+            return None;
+        }
+        if t.sent_start && cues.stop.contains(&t.lower()) {
+            return None;
+        }
+        if t.text.contains('.') {
+            return Some(EntityKind::Organisation);
+        }
+        let roman = t.text.chars().all(|c| "IVXLCM".contains(c));
+        if roman || t.text.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
         if t.latin {
@@ -477,14 +576,17 @@ impl<'a, 't> Finder<'a, 't> {
                 .then_some(EntityKind::Organisation);
         }
         if t.upper {
-            let roman = t.text.chars().all(|c| "IVXLCM".contains(c));
-            return (!roman && t.text.chars().count() <= 8 && t.text.chars().any(morph::is_cyrillic))
+            return (t.text.chars().count() <= 8 && t.text.chars().any(morph::is_cyrillic))
                 .then_some(EntityKind::Organisation);
         }
         if !t.text.chars().any(morph::is_cyrillic) {
             return None;
         }
-        let info = self.kb.morph().info(t.text);
+        let info = self.info(i);
+        let after_place_prep = i > 0 && cues.place_prep.contains(&self.toks[i - 1].lower());
+        if after_place_prep && !info.known && !t.sent_start {
+            return Some(EntityKind::Place);
+        }
         let person = info.person();
         let best = person.max(info.geo).max(info.org);
         let threshold = if t.sent_start { 0.6 } else { 0.25 };
@@ -518,9 +620,29 @@ impl<'a, 't> Finder<'a, 't> {
             let mut j = i;
             let mut kinds = Vec::new();
             while j < n && !self.taken[j] {
+                let particle = self.kb.cues().particle.contains(&self.toks[j].lower());
+                if particle
+                    && kinds.first() == Some(&EntityKind::Person)
+                    && j + 1 < n
+                    && self.classify(j + 1).is_some()
+                {
+                    j += 1;
+                    continue;
+                }
                 if self.is_initial(j) {
                     kinds.push(EntityKind::Person);
                     j += 2;
+                    continue;
+                }
+                let latin_connector = matches!(self.toks[j].text, "of" | "and" | "for" | "the" | "de" | "&");
+                if latin_connector
+                    && kinds.first() == Some(&EntityKind::Organisation)
+                    && self.toks[j - 1].latin
+                    && j + 1 < n
+                    && self.toks[j + 1].latin
+                    && self.classify(j + 1) == Some(EntityKind::Organisation)
+                {
+                    j += 1;
                     continue;
                 }
                 match self.classify(j) {
@@ -568,7 +690,7 @@ impl<'a, 't> Finder<'a, 't> {
             if self.taken[i]
                 || !t.word
                 || !t.cap
-                || cues.stop.contains(&t.text.to_lowercase())
+                || cues.stop.contains(&t.lower())
                 || cues.role.contains(&t.key)
             {
                 i += 1;
@@ -577,19 +699,17 @@ impl<'a, 't> Finder<'a, 't> {
             let mut j = i + 1;
             while j < n && !self.taken[j] && self.toks[j].word {
                 let w = &self.toks[j];
-                if w.cap && !cues.role.contains(&w.key) {
-                    j += 1;
-                } else if matches!(w.text, "of" | "for" | "and" | "the")
+                let connector = matches!(w.text, "of" | "for" | "and" | "the")
                     && self.toks.get(j + 1).is_some_and(|x| x.cap && x.word)
-                    && (i..j).any(|k| cues.org_head.contains(&self.toks[k].key))
-                {
+                    && (i..j).any(|k| cues.org_head.contains(&self.toks[k].key));
+                if (w.cap && !cues.role.contains(&w.key)) || connector {
                     j += 1;
                 } else {
                     break;
                 }
             }
             let has_org = (i..j).any(|k| cues.org_head.contains(&self.toks[k].key));
-            let after_prep = i > 0 && cues.place_prep.contains(&self.toks[i - 1].text.to_lowercase());
+            let after_prep = i > 0 && cues.place_prep.contains(&self.toks[i - 1].lower());
             let after_role = i > 0 && cues.role.contains(&self.toks[i - 1].key);
             let kind = if has_org {
                 Some(EntityKind::Organisation)
@@ -621,7 +741,12 @@ impl<'a, 't> Finder<'a, 't> {
                 continue;
             };
             let start = verb + 1;
-            if start >= self.toks.len() || !self.kb.cues().role.contains(&self.toks[start].key) {
+            // Another name between the person and the verb is the one appointed.
+            let someone_else = self.taken[after..verb].iter().any(|&t| t);
+            if someone_else
+                || start >= self.toks.len()
+                || !self.kb.cues().role.contains(&self.toks[start].key)
+            {
                 continue;
             }
             let mut end = start + 1;
@@ -642,10 +767,14 @@ impl<'a, 't> Finder<'a, 't> {
     fn role_text(&self, start: usize, end: usize) -> String {
         let words: Vec<&str> =
             (start..end).filter(|&i| !self.toks[i].is_break()).map(|i| self.toks[i].text).collect();
-        if self.english {
+        if self.english || words.is_empty() {
             return words.join(" ");
         }
-        let mut out = self.kb.morph().nominative_phrase(&words);
+        // Only the role noun and the adjectives before it inflect; the complement after it stays as written.
+        let cues = self.kb.cues();
+        let head = words.iter().position(|w| cues.role.contains(&morph::stem(w))).unwrap_or(words.len() - 1);
+        let mut out = self.kb.morph().nominative_phrase(&words[..=head.min(words.len() - 1)]);
+        out.extend(words.iter().skip(out.len()).map(|w| w.to_string()));
         if let (Some(first), Some(orig)) = (out.first_mut(), words.first()) {
             *first = morph::restore_case(&first.to_lowercase(), orig);
         }
@@ -671,7 +800,7 @@ impl<'a, 't> Finder<'a, 't> {
                 while s > 0
                     && self.toks[s - 1].word
                     && !self.toks[s - 1].cap
-                    && self.kb.morph().info(self.toks[s - 1].text).adjective > 0.5
+                    && self.info(s - 1).adjective > 0.5
                 {
                     s -= 1;
                 }
@@ -783,13 +912,24 @@ impl<'a, 't> Finder<'a, 't> {
             self.add_role(&mut roles, role, kb_role.as_deref());
         }
         let country = m.country.clone().or_else(|| roles.iter().find_map(|r| self.country_in(r)));
-        let (name, wikidata, subtype) = match m.kb {
+        let (mut name, wikidata, subtype) = match m.kb {
             Some(KbRef::Person(i) | KbRef::Surname(i)) => {
                 let p = self.kb.person_at(i);
                 (p.name.clone(), p.wikidata.clone(), None)
             }
             _ => (m.name.clone(), m.wikidata.clone(), m.subtype.clone()),
         };
+        if self.english {
+            let english = match m.kb {
+                Some(KbRef::Person(i) | KbRef::Surname(i)) => self.kb.person_at(i).english.as_deref(),
+                Some(KbRef::Place(i)) => self.kb.place_english(i),
+                Some(KbRef::Org(i)) => self.kb.org_at(i).english.as_deref(),
+                None => None,
+            };
+            if let Some(english) = english {
+                name = english.to_string();
+            }
+        }
         Entity {
             id: format!("{}:{n}", m.kind.as_str()),
             kind: m.kind,
@@ -822,17 +962,33 @@ impl<'a, 't> Finder<'a, 't> {
         roles.push(role);
     }
 
-    /// The country a role phrase names ("Президент Кыргызской Республики" → KG).
+    /// The country a role phrase names ("Президент Кыргызской Республики" → KG), once per phrase.
     fn country_in(&self, role: &str) -> Option<String> {
-        let words: Vec<&str> = role.split(' ').collect();
-        for len in (1..=3).rev() {
-            for w in words.windows(len) {
-                if let Some(p) = self.kb.place(&w.join(" ")).filter(|p| p.subtype == "country") {
-                    return p.country.clone();
-                }
-            }
+        if let Some(known) = self.role_countries.borrow().get(role) {
+            return known.clone();
         }
-        None
+        let keys: Vec<String> = super::kb::words(role).map(morph::stem).collect();
+        let country =
+            self.kb.matches(&keys).iter().flat_map(|m| m.targets.iter()).find_map(|t| match t.target {
+                KbRef::Place(i) if self.kb.place_at(i).subtype == "country" => {
+                    self.kb.place_at(i).country.clone()
+                }
+                _ => None,
+            });
+        self.role_countries.borrow_mut().insert(role.to_string(), country.clone());
+        country
+    }
+
+    /// The dictionary's answer for token `i`, cached.
+    fn info(&self, i: usize) -> WordInfo {
+        if let Some(info) = self.infos.borrow().get(i).copied().flatten() {
+            return info;
+        }
+        let info = self.kb.morph().info(self.toks[i].text);
+        if let Some(slot) = self.infos.borrow_mut().get_mut(i) {
+            *slot = Some(info);
+        }
+        info
     }
 }
 
@@ -892,11 +1048,16 @@ fn speaker_of(text: &str, span: Span, quote: Span, entities: &[Entity], kb: &Kno
         return match holders.as_slice() {
             [one] => Some(*one),
             [] => None,
+            // Several holders of the office: the one named last before the quote.
             _ => holders
                 .iter()
-                .copied()
-                .filter(|&i| entities[i].mentions.iter().any(|m| m.end <= quote.start))
-                .last(),
+                .filter_map(|&i| {
+                    let last =
+                        entities[i].mentions.iter().filter(|m| m.end <= quote.start).map(|m| m.end).max();
+                    last.map(|end| (end, i))
+                })
+                .max()
+                .map(|(_, i)| i),
         };
     }
     let last = words.last().map(|w| morph::stem(w))?;

@@ -40,6 +40,8 @@ pub struct PersonRecord {
     pub current: bool,
     /// Wikidata QID.
     pub wikidata: Option<String>,
+    /// The name in English releases (the first Latin variant).
+    pub english: Option<String>,
 }
 
 /// An organisation the knowledge base knows.
@@ -53,6 +55,8 @@ pub struct OrgRecord {
     pub country: Option<String>,
     /// Wikidata QID.
     pub wikidata: Option<String>,
+    /// The name in English releases (the first Latin variant).
+    pub english: Option<String>,
 }
 
 /// What a key of the automaton refers to.
@@ -105,12 +109,23 @@ pub struct Cues {
     pub pronoun: HashMap<String, char>,
     /// Capitalised words that never start a name (English sentence starters, months…), lower case.
     pub stop: HashSet<String>,
+    /// Abbreviations and capitalised words that are not names (СМИ, ОАО, ТВ), lower case.
+    pub not_name: HashSet<String>,
+    /// Stems of nouns after a capitalised adjective that make a place's name ("Тверской области").
+    pub place_head: HashSet<String>,
+    /// Stems of lower-case nouns heading an organisation's name ("министерство").
+    pub org_lower: HashSet<String>,
+    /// Stems of descriptors before a quoted name that is not an organisation (фильм «…»).
+    pub work: HashSet<String>,
+    /// Particles inside people's names ("фон", "де", "ибн"), lower case.
+    pub particle: HashSet<String>,
 }
 
 /// Everything the entity stage links names to.
 #[derive(Debug, Default)]
 pub struct KnowledgeBase {
     places: Vec<PlaceRecord>,
+    place_english: Vec<Option<String>>,
     people: Vec<PersonRecord>,
     orgs: Vec<OrgRecord>,
     exact_places: HashMap<String, usize>,
@@ -133,6 +148,14 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
+/// The first variant written in Latin letters that is not an abbreviation: the name for English releases.
+fn english_of(variants: &[&str]) -> Option<String> {
+    variants
+        .iter()
+        .find(|v| !v.chars().any(morph::is_cyrillic) && v.chars().any(char::is_lowercase))
+        .map(|v| v.to_string())
+}
+
 fn opt(s: &str) -> Option<String> {
     Some(s.to_string()).filter(|s| !s.is_empty())
 }
@@ -149,18 +172,43 @@ struct Builder {
 
 impl Builder {
     fn add(&mut self, variant: &str, target: KbRef) {
-        let key = name_key(variant);
-        if key.is_empty() {
-            return;
-        }
         let first = words(variant).next().unwrap_or("");
         let upper = words(variant).count() == 1 && is_upper_abbreviation(first);
         let lower = first.chars().next().is_some_and(char::is_lowercase);
-        let entry = self.keys.entry(key).or_default();
-        if !entry.iter().any(|t| t.target == target) {
-            entry.push(KeyTarget { target, upper, lower });
+        for key in key_variants(variant) {
+            let entry = self.keys.entry(key).or_default();
+            if !entry.iter().any(|t| t.target == target) {
+                entry.push(KeyTarget { target, upper, lower });
+            }
         }
     }
+}
+
+/// The keys a nominative name must be found under. A nominative ending in a consonant whose last letters
+/// look like a case ending ("Крым", "Иерусалим", "Рустам") stems differently from its other forms
+/// ("Крыма" → "крым"), so such words count under both their stem and their whole form (at most 8 keys).
+fn key_variants(variant: &str) -> Vec<String> {
+    let mut keys = vec![String::new()];
+    for (n, word) in words(variant).enumerate() {
+        let stem = morph::stem(word);
+        let whole: String = word.to_lowercase().replace('ё', "е");
+        let alternatives: Vec<&str> = if whole != stem
+            && whole.chars().last().is_some_and(|c| !"аеёиоуыэюяйь".contains(c))
+            && keys.len() < 8
+        {
+            vec![&stem, &whole]
+        } else {
+            vec![&stem]
+        };
+        keys = keys
+            .iter()
+            .flat_map(|k| {
+                alternatives.iter().map(move |a| if n == 0 { a.to_string() } else { format!("{k} {a}") })
+            })
+            .collect();
+    }
+    keys.retain(|k| !k.is_empty());
+    keys
 }
 
 impl KnowledgeBase {
@@ -189,6 +237,7 @@ impl KnowledgeBase {
 
     fn add_place(&mut self, record: PlaceRecord, variants: &[&str], builder: &mut Builder) {
         let i = self.places.len();
+        self.place_english.push(english_of(variants));
         for v in std::iter::once(record.name.as_str()).chain(variants.iter().copied()) {
             self.exact_places.entry(v.to_lowercase()).or_insert(i);
             self.key_places.entry(name_key(v)).or_insert(i);
@@ -255,15 +304,16 @@ impl KnowledgeBase {
             };
             let field = |i: usize| rest.get(i).map(String::as_str).unwrap_or("");
             let i = self.people.len();
+            let variants: Vec<&str> =
+                rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
             self.people.push(PersonRecord {
                 name: name.clone(),
                 country: opt(country),
                 role: opt(role),
                 current: field(0).is_empty(),
                 wikidata: opt(field(1)),
+                english: english_of(&variants),
             });
-            let variants: Vec<&str> =
-                rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
             for v in std::iter::once(name.as_str()).chain(variants.iter().copied()) {
                 builder.add(v, KbRef::Person(i));
                 if let Some(surname) =
@@ -288,14 +338,15 @@ impl KnowledgeBase {
             };
             let field = |i: usize| rest.get(i).map(String::as_str).unwrap_or("");
             let i = self.orgs.len();
+            let variants: Vec<&str> =
+                rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
             self.orgs.push(OrgRecord {
                 name: name.clone(),
                 subtype: subtype.clone(),
                 country: opt(field(0)),
                 wikidata: opt(field(1)),
+                english: english_of(&variants),
             });
-            let variants: Vec<&str> =
-                rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
             for v in std::iter::once(name.as_str()).chain(variants.iter().copied()) {
                 builder.add(v, KbRef::Org(i));
             }
@@ -315,6 +366,11 @@ impl KnowledgeBase {
     /// A place by index.
     pub fn place_at(&self, i: usize) -> &PlaceRecord {
         &self.places[i]
+    }
+
+    /// The English name of a place by index (for English releases), if the knowledge base has one.
+    pub fn place_english(&self, i: usize) -> Option<&str> {
+        self.place_english.get(i)?.as_deref()
     }
 
     /// A person by index.
@@ -347,24 +403,33 @@ impl KnowledgeBase {
     pub fn matches(&self, keys: &[String]) -> Vec<KbMatch> {
         let Some(automaton) = &self.automaton else { return Vec::new() };
         let mut stream = String::with_capacity(keys.iter().map(|k| k.len() + 1).sum::<usize>() + 1);
-        let mut word_at = HashMap::with_capacity(keys.len() * 2);
+        // word_at[b] = index of the word whose leading space is at byte b (usize::MAX elsewhere).
+        let mut word_at = vec![usize::MAX; stream.capacity() + 1];
         stream.push(' ');
         for (i, key) in keys.iter().enumerate() {
-            word_at.insert(stream.len() - 1, i);
+            word_at[stream.len() - 1] = i;
             stream.push_str(key);
             stream.push(' ');
         }
-        word_at.insert(stream.len() - 1, keys.len());
+        word_at[stream.len() - 1] = keys.len();
         let mut found = Vec::new();
         for m in automaton.find_overlapping_iter(&stream) {
-            let (Some(&start), Some(&end)) = (word_at.get(&m.start()), word_at.get(&(m.end() - 1))) else {
+            let (start, end) = (word_at[m.start()], word_at[m.end() - 1]);
+            if start == usize::MAX || end == usize::MAX {
                 continue;
-            };
+            }
             found.push(KbMatch { start, end, targets: self.keys[m.pattern().as_usize()].clone() });
         }
         found.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
         found
     }
+}
+
+/// A cue word is found by the key of any of its forms: its stem, and the word itself when the stem cut a
+/// final consonant cluster that looked like an ending ("аким" → "ак", while "акимом" → "аким").
+fn insert_forms(set: &mut HashSet<String>, word: &str) -> bool {
+    set.insert(word.to_lowercase());
+    set.insert(morph::stem(word))
 }
 
 fn load_cues(files: &DataFiles) -> Result<Cues, LoadError> {
@@ -375,11 +440,16 @@ fn load_cues(files: &DataFiles) -> Result<Cues, LoadError> {
             return Err(DataFiles::syntax(FILE, line, "expected kind, word"));
         };
         match kind.as_str() {
-            "role" => cues.role.insert(morph::stem(word)),
-            "org" => cues.org_head.insert(morph::stem(word)),
-            "descriptor" => cues.descriptor.insert(morph::stem(word)),
+            "role" => insert_forms(&mut cues.role, word),
+            "org" => insert_forms(&mut cues.org_head, word),
+            "place" => insert_forms(&mut cues.place_head, word),
+            "descriptor" => insert_forms(&mut cues.descriptor, word),
             "place_prep" => cues.place_prep.insert(word.to_lowercase()),
             "stop" => cues.stop.insert(word.to_lowercase()),
+            "not_name" => cues.not_name.insert(word.to_lowercase()),
+            "particle" => cues.particle.insert(word.to_lowercase()),
+            "org_lower" => insert_forms(&mut cues.org_lower, word),
+            "work" => insert_forms(&mut cues.work, word),
             "pronoun" => {
                 let gender = rest.first().and_then(|g| g.chars().next()).unwrap_or('m');
                 cues.pronoun.insert(word.to_lowercase(), gender).is_none()

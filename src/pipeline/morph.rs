@@ -10,7 +10,44 @@
 //! [`stem`] is a separate, dictionary-free key function: it strips case endings so that the knowledge base
 //! can match any case form of a name with one automaton ("Бишкеке" and "Бишкек" share the key "бишкек").
 
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::RwLock;
+
 use rumorph::{Analysis, Dictionary};
+
+/// Answers of the dictionary shared by all releases: names repeat across a news feed, and a look-up in the
+/// dictionary costs microseconds while a hash look-up costs nanoseconds. Bounded: cleared when full.
+struct Cache<K, V> {
+    map: RwLock<HashMap<K, V>>,
+}
+
+/// Entries a cache holds before it is cleared (about a few MB at most).
+const CACHE_LIMIT: usize = 50_000;
+
+impl<K: Hash + Eq, V: Clone> Cache<K, V> {
+    fn new() -> Self {
+        Cache { map: RwLock::new(HashMap::new()) }
+    }
+
+    fn get_or<Q>(&self, key: &Q, compute: impl FnOnce() -> V) -> V
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized + ToOwned<Owned = K>,
+    {
+        if let Some(v) = self.map.read().ok().and_then(|m| m.get(key).cloned()) {
+            return v;
+        }
+        let v = compute();
+        if let Ok(mut m) = self.map.write() {
+            if m.len() >= CACHE_LIMIT {
+                m.clear();
+            }
+            m.insert(key.to_owned(), v.clone());
+        }
+        v
+    }
+}
 
 /// Endings stripped by [`stem`], longest first. Deliberately without -ов/-ев/-ин so that surnames keep their
 /// suffix ("Токаевым" → "токаев", "Токаев" → "токаев").
@@ -24,25 +61,51 @@ const ENDINGS: &[&str] = &[
 /// Upper-case abbreviations lose a lower-case case ending ("МИДа" → "мид") and are otherwise kept whole;
 /// upper-case words of five letters or more are words in capitals ("БИШКЕК", "МОСКВА") and stem as words.
 pub fn stem(word: &str) -> String {
-    let lower: String =
-        word.chars().flat_map(char::to_lowercase).map(|c| if c == 'ё' { 'е' } else { c }).collect();
-    let upper_prefix = word.chars().take_while(|c| c.is_uppercase()).count();
-    let letters = word.chars().count();
+    let mut lower = String::with_capacity(word.len());
+    let mut upper_prefix = 0;
+    let mut in_prefix = true;
+    let mut letters = 0;
+    for c in word.chars() {
+        letters += 1;
+        let l = lower_char(c);
+        let is_upper = l != c;
+        if in_prefix && is_upper {
+            upper_prefix += 1;
+        } else {
+            in_prefix = false;
+        }
+        lower.push(if l == 'ё' { 'е' } else { l });
+    }
     if upper_prefix >= 2 && !(upper_prefix == letters && letters >= 5) {
         let tail = letters - upper_prefix;
         return if tail <= 2 { lower.chars().take(upper_prefix).collect() } else { lower };
     }
-    if !lower.chars().any(is_cyrillic) {
+    if !lower.ends_with(|c: char| "аяоеыиуюьйхм".contains(c)) || !lower.chars().any(is_cyrillic) {
         return lower;
     }
     for ending in ENDINGS {
         if let Some(rest) = lower.strip_suffix(ending) {
             if rest.chars().count() >= 2 {
-                return rest.to_string();
+                // The -ий/-ия/-ие paradigms: "Дмитрия" → "дмитри" must meet "Дмитрий" → "дмитр".
+                return match rest.strip_suffix('и') {
+                    Some(shorter) if shorter.chars().count() >= 3 => shorter.to_string(),
+                    _ => rest.to_string(),
+                };
             }
         }
     }
     lower
+}
+
+/// The lower case of a character, with fast paths for ASCII and Russian letters.
+fn lower_char(c: char) -> char {
+    match c {
+        'A'..='Z' => c.to_ascii_lowercase(),
+        'А'..='Я' => char::from_u32(c as u32 + 32).unwrap_or(c),
+        'Ё' => 'ё',
+        _ if c.is_ascii() || ('а'..='я').contains(&c) => c,
+        _ => c.to_lowercase().next().unwrap_or(c),
+    }
 }
 
 /// Whether a character is Cyrillic.
@@ -94,6 +157,9 @@ pub enum NamePart {
 /// The morphological analyser (or none).
 pub struct Morph {
     dict: Option<Dictionary>,
+    infos: Cache<String, WordInfo>,
+    person_words: Cache<(String, u8), String>,
+    phrases: Cache<String, Vec<String>>,
 }
 
 impl std::fmt::Debug for Morph {
@@ -119,12 +185,12 @@ pub fn is_turkic_patronymic(word: &str) -> bool {
 impl Morph {
     /// The bundled OpenCorpora dictionary; without it (it failed to load) names are kept as written.
     pub fn bundled() -> Self {
-        Morph { dict: Dictionary::bundled().ok() }
+        Morph { dict: Dictionary::bundled().ok(), ..Morph::none() }
     }
 
     /// No dictionary.
     pub fn none() -> Self {
-        Morph { dict: None }
+        Morph { dict: None, infos: Cache::new(), person_words: Cache::new(), phrases: Cache::new() }
     }
 
     fn analyses(&self, word: &str) -> Vec<Analysis> {
@@ -144,6 +210,10 @@ impl Morph {
 
     /// What kind of name a word is likely to be.
     pub fn info(&self, word: &str) -> WordInfo {
+        self.infos.get_or(word, || self.info_uncached(word))
+    }
+
+    fn info_uncached(&self, word: &str) -> WordInfo {
         let mut info = WordInfo::default();
         for a in self.analyses(word) {
             let p = a.prob as f32;
@@ -172,6 +242,18 @@ impl Morph {
         })
     }
 
+    /// Whether a noun is more likely plural than singular ("министерствами").
+    pub fn is_plural(&self, word: &str) -> bool {
+        let (mut plural, mut singular) = (0.0, 0.0);
+        for a in self.analyses(word) {
+            match self.feat(&a, "Number") {
+                Some("Plur") => plural += a.prob,
+                _ => singular += a.prob,
+            }
+        }
+        plural > singular
+    }
+
     /// Whether a given name is feminine ("Мария", "Марии").
     pub fn is_feminine_given(&self, word: &str) -> bool {
         let (mut fem, mut masc) = (0.0, 0.0);
@@ -189,6 +271,12 @@ impl Morph {
     /// The nominative of one word of a person's name, written with the original capitalisation.
     /// `feminine` picks the feminine surname when the given name says so ("Захаровой" → "Захарова").
     pub fn person_word(&self, word: &str, part: NamePart, feminine: Option<bool>) -> String {
+        let variant = part as u8 * 3 + feminine.map_or(0, |f| 1 + f as u8);
+        self.person_words
+            .get_or(&(word.to_string(), variant), || self.person_word_uncached(word, part, feminine))
+    }
+
+    fn person_word_uncached(&self, word: &str, part: NamePart, feminine: Option<bool>) -> String {
         if is_turkic_patronymic(word) || word.chars().count() <= 2 {
             return word.to_string();
         }
@@ -229,6 +317,10 @@ impl Morph {
     /// ("Евразийской экономической комиссии" → "Евразийская экономическая комиссия",
     /// "Организации Договора о…" → "Организация Договора о…").
     pub fn nominative_phrase(&self, words: &[&str]) -> Vec<String> {
+        self.phrases.get_or(words.join(" ").as_str(), || self.nominative_phrase_uncached(words))
+    }
+
+    fn nominative_phrase_uncached(&self, words: &[&str]) -> Vec<String> {
         let mut out: Vec<String> = words.iter().map(|w| w.to_string()).collect();
         let Some(dict) = &self.dict else { return out };
         let mut head = None;
@@ -293,8 +385,7 @@ impl Morph {
 /// Writes `lemma` with the capitalisation of `original`: all upper case stays upper case, a capital initial
 /// (per hyphen-separated part) stays capital, the rest lower case.
 pub fn restore_case(lemma: &str, original: &str) -> String {
-    let letters = original.chars().filter(|c| c.is_alphabetic()).count();
-    if letters > 1 && original.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) {
+    if original.chars().take_while(|c| c.is_uppercase()).count() >= 2 {
         return lemma.to_uppercase();
     }
     let caps: Vec<bool> =
@@ -334,6 +425,9 @@ mod tests {
         assert_eq!(stem("МИДа"), "мид");
         assert_eq!(stem("Ош"), "ош");
         assert_ne!(stem("Кыргызстан"), stem("Кыргызской"));
+        assert_eq!(stem("Дмитрия"), stem("Дмитрий"));
+        assert_eq!(stem("России"), stem("Россия"));
+        assert_eq!(stem("Россией"), stem("Россия"));
     }
 
     #[test]
@@ -385,6 +479,8 @@ mod tests {
         assert!(m.info("Министры").common > 0.5);
         assert!(m.is_feminine_given("Марии"));
         assert!(!m.is_feminine_given("Сергея"));
+        assert!(m.is_plural("министерствами"));
+        assert!(!m.is_plural("министерством"));
     }
 
     #[test]

@@ -100,7 +100,7 @@ fn the_seed_names_its_historical_figures_as_people_not_places() {
         let e = named(&es, name);
         assert_eq!(e.kind, EntityKind::Person, "{name}");
         assert_eq!(e.mentions.len(), 1);
-        assert!(e.mentions[0].of(&text).starts_with(name));
+        assert_eq!(morph::stem(e.mentions[0].of(&text)), morph::stem(name));
     }
 }
 
@@ -127,7 +127,7 @@ fn seed_quote_speakers_resolve_from_role_descriptions() {
     let (text, mut es) = seed();
     let mut quotes = vec![
         quote(&text, "Наши отношения связаны путем", "Президент Кыргызстана", 0),
-        quote(&text, "Казахи и кыргызы", "Президент Казахстана", 2),
+        quote(&text, "Казахи и кыргызы", "Президент Казахстана", 1),
     ];
     let said = quotes[0].speaker_span.unwrap();
     resolve_speakers(&text, &mut quotes, &mut es, kb());
@@ -140,7 +140,10 @@ fn seed_quote_speakers_resolve_from_role_descriptions() {
 #[test]
 fn a_pronoun_speaker_is_the_last_person_named() {
     let (text, mut es) = entities_of("24kg-style-2022-01-10.txt", "ru", None);
-    let mut quotes = vec![quote(&text, "Мы рассчитываем", "он", 0)];
+    let mut quotes = vec![quote(&text, "Мы рассчитываем", "сказал он", 0)];
+    let said = quotes[0].speaker_span.as_mut().unwrap();
+    said.start += "сказал ".len();
+    assert_eq!(said.of(&text), "он");
     resolve_speakers(&text, &mut quotes, &mut es, kb());
     assert_eq!(quotes[0].speaker.as_deref(), Some(named(&es, "Михаил Мясникович").id.as_str()));
 }
@@ -164,6 +167,10 @@ fn sample_people_come_out_in_the_nominative_with_roles() {
     assert_eq!(named(&es, "Жээнбек Кулубаев").country.as_deref(), Some("KG"));
     assert!(named(&es, "Мария Захарова").roles[0].to_lowercase().starts_with("официальный представитель"));
     let (_, es) = entities_of("kazinform-style-2025-05-20.txt", "ru", None);
+    assert!(
+        !named(&es, "Касым-Жомарт Токаев").roles.iter().any(|r| r.contains("аким")),
+        "he appointed, not was appointed"
+    );
     let s = named(&es, "Марат Султангазиев");
     assert_eq!(s.roles, ["аким Алматинской области"]);
     assert_eq!(s.mentions.len(), 2, "the surname alone joins the full name");
@@ -181,6 +188,7 @@ fn sample_organisations_come_out_in_the_nominative() {
     let csto = named(&es, "Организация Договора о коллективной безопасности");
     assert_eq!(csto.kind, EntityKind::Organisation);
     assert!(csto.mentions.iter().any(|m| m.of(&text) == "ОДКБ"));
+    assert!(!es.iter().any(|e| e.name.starts_with("министерства")), "a plural is no organisation");
     let (_, es) = entities_of("24kg-style-2022-01-10.txt", "ru", None);
     assert_eq!(named(&es, "Евразийский экономический союз").mentions.len(), 2, "ЕАЭС and the full name");
     assert_eq!(named(&es, "Евразийская экономическая комиссия").kind, EntityKind::Organisation);
@@ -191,14 +199,15 @@ fn sample_organisations_come_out_in_the_nominative() {
 #[test]
 fn english_releases_give_people_places_and_organisations() {
     let (text, es) = entities_of("kabar-style-en-2025-06-23.txt", "en", None);
-    let tashiev = es.iter().find(|e| e.mentions.iter().any(|m| m.of(&text) == "Kamchybek Tashiev")).unwrap();
+    let tashiev = named(&es, "Kamchybek Tashiev");
     assert_eq!((tashiev.kind, tashiev.country.as_deref()), (EntityKind::Person, Some("KG")));
     assert!(tashiev.mentions.iter().any(|m| m.of(&text) == "Tashiev"));
     assert_eq!(tashiev.roles, ["Chairman of the State Committee for National Security"]);
-    for place in ["Batken", "Dushanbe"] {
-        let e = es.iter().find(|e| e.mentions.iter().any(|m| m.of(&text) == place)).unwrap();
-        assert_eq!(e.kind, EntityKind::Place, "{place}");
+    for place in ["Batken", "Dushanbe", "Kyrgyzstan", "Tajikistan"] {
+        assert_eq!(named(&es, place).kind, EntityKind::Place, "{place}");
     }
+    assert_eq!(named(&es, "Dushanbe").country.as_deref(), Some("TJ"));
+    assert_eq!(named(&es, "State Committee for National Security").kind, EntityKind::Organisation);
 }
 
 #[test]
@@ -270,4 +279,29 @@ fn dump_samples() {
             );
         }
     }
+}
+
+/// End to end through the whole pipeline. Only what the entity stage decides is asserted: in this branch the
+/// decode, parse, dateline and quote stages are still placeholders (other helpers' work).
+#[test]
+fn the_seed_through_the_pipeline_names_its_people_and_places() {
+    use crate::pipeline::{Pipeline, RawInput};
+    let text = sample(SEED);
+    let envelope = Pipeline::builtin().normalize(&RawInput::from_bytes(text.as_bytes())).unwrap();
+    let names = |c: &[crate::event::Concept]| c.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+    let people = names(&envelope.item.people);
+    for person in ["Садыр Жапаров", "Касым-Жомарт Токаев", "Токтогул", "Абай", "Чингиз", "Мухтар"]
+    {
+        assert!(people.contains(&person.to_string()), "{person} in {people:?}");
+    }
+    let places = names(&envelope.item.places);
+    for place in ["Бишкек", "Кыргызстан", "Казахстан"] {
+        assert!(places.contains(&place.to_string()), "{place} in {places:?}");
+    }
+    assert!(!places.iter().any(|p| p == "Абай" || p == "Токтогул"));
+    let kg = envelope.x.entities.iter().find(|e| e.name == "Кыргызстан").unwrap();
+    assert_eq!((kg.kind.as_str(), kg.country.as_deref()), ("place", Some("KG")));
+    assert!(kg.mentions.iter().any(|m| m.text == "Кыргызской Республики"));
+    let japarov = envelope.x.entities.iter().find(|e| e.name == "Садыр Жапаров").unwrap();
+    assert_eq!(japarov.roles, ["Президент Кыргызской Республики"]);
 }
