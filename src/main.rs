@@ -43,7 +43,8 @@ enum Command {
         /// A TOML file layered over config/default.toml.
         #[arg(long)]
         config: Option<PathBuf>,
-        /// Send every file this many times.
+        /// Send every file this many times. message_id is the SHA-256 of the bytes; with N > 1 the copies get
+        /// `-1`..`-N` suffixes, so they are distinct releases (for load tests).
         #[arg(long, default_value_t = 1)]
         repeat: u32,
         /// Files or directories.
