@@ -265,11 +265,6 @@ async fn three_workers_share_five_thousand_releases() {
     let refs: Vec<&Worker> = workers.iter().collect();
     assert_nothing_lost(&Tally::of(&inputs, &done), &refs);
 
-    // Each worker's share, as the broker counts it: frames it sent on that worker's connections
-    // (a delivery is three frames: method, header, body), taken while the workers still run.
-    let shares: Vec<u64> = (1..=3)
-        .map(|n| connections_named(&worker_name(&h, n)).iter().map(|c| c.send_cnt).max().unwrap_or(0) / 3)
-        .collect();
     let settled = collector.settle(Duration::from_secs(2)).await;
     let t = Tally::of(&inputs, &settled);
     assert_nothing_lost(&t, &refs);
@@ -277,18 +272,21 @@ async fn three_workers_share_five_thousand_releases() {
     assert_eq!(t.rejected, 0, "{t:?}");
     assert_eq!(t.duplicates, 0, "no fault, yet duplicates: {t:?}");
     assert_events_well_formed(&settled);
-    for (n, share) in shares.iter().enumerate() {
-        assert!(*share >= 500, "worker {} took only ~{share} of 5000 deliveries: {shares:?}", n + 1);
-    }
-    let mut from_logs = Vec::new();
+    // Each worker's share, from its own counters: the last `stats` line, written at shutdown.
+    let mut shares = Vec::new();
     for w in workers.iter_mut() {
         stop_gracefully(w, Duration::from_secs(25)).await;
-        from_logs.push(w.last_stat("published").or_else(|| w.last_stat("acked")));
         assert!(double_ack_lines(w).is_empty(), "{:?}", double_ack_lines(w));
+        let published = w.last_stat("published");
+        assert!(published.is_some(), "{} logged no stats line with `published`\n{}", w.label, w.log_tail(20));
+        shares.push(published.unwrap_or(0));
+    }
+    assert_eq!(shares.iter().sum::<u64>(), 5000, "events published per worker {shares:?} do not add up");
+    for (n, share) in shares.iter().enumerate() {
+        assert!(*share >= 500, "worker {} published only {share} of 5000 events: {shares:?}", n + 1);
     }
     println!(
-        "scale-out: 5000 releases in {:.1} s; deliveries per worker (broker frames/3) {shares:?}, \
-         published per worker (stats lines) {from_logs:?}",
+        "scale-out: 5000 releases in {:.1} s; events published per worker {shares:?}",
         took.as_secs_f64()
     );
     t.report(
@@ -526,7 +524,7 @@ async fn hostile_input_is_rejected_and_the_worker_stays_up() {
                     "{what}: rejected as {kind} ({reason}), expected one of {kinds:?}"
                 );
                 assert!(
-                    reason.split_whitespace().count() >= 3,
+                    reason.split_whitespace().count() >= 2,
                     "{what}: the reason {reason:?} says too little"
                 );
                 assert!(

@@ -833,10 +833,6 @@ pub struct BrokerConnection {
     pub pid: String,
     /// The `connection_name` client property.
     pub name: String,
-    /// Frames the broker sent on it (deliveries are three frames each).
-    pub send_cnt: u64,
-    /// Frames the broker received on it (publishes are three frames each).
-    pub recv_cnt: u64,
 }
 
 /// The client connections whose `connection_name` starts with `prefix`.
@@ -844,27 +840,15 @@ pub struct BrokerConnection {
 /// Uses rabbitmqctl's default (tab-separated) output: its `pid` column is the form `close_connection` takes
 /// (`<rabbit@host.1.2.0>`), unlike the JSON formatter's `#PID<…>`.
 pub fn connections_named(prefix: &str) -> Vec<BrokerConnection> {
-    let out = rabbitmqctl(&[
-        "list_connections",
-        "pid",
-        "send_cnt",
-        "recv_cnt",
-        "client_properties",
-        "-q",
-        "--no-table-headers",
-    ]);
+    let out = rabbitmqctl(&["list_connections", "pid", "client_properties", "-q", "--no-table-headers"]);
     out.lines().filter_map(|line| parse_connection_line(line, prefix)).collect()
 }
 
-/// One line of `list_connections pid send_cnt recv_cnt client_properties`, if its name starts with `prefix`.
+/// One line of `list_connections pid client_properties`, if its connection name starts with `prefix`.
 fn parse_connection_line(line: &str, prefix: &str) -> Option<BrokerConnection> {
-    let mut cols = line.splitn(4, '\t');
-    let pid = cols.next()?.trim().to_string();
-    let send_cnt = cols.next()?.trim().parse().unwrap_or(0);
-    let recv_cnt = cols.next()?.trim().parse().unwrap_or(0);
-    let props = cols.next()?;
+    let (pid, props) = line.split_once('\t')?;
     let name = connection_name_in(props)?;
-    name.starts_with(prefix).then_some(BrokerConnection { pid, name, send_cnt, recv_cnt })
+    name.starts_with(prefix).then(|| BrokerConnection { pid: pid.trim().to_string(), name })
 }
 
 /// The `connection_name` value in rabbitmqctl's rendering of client properties, e.g.
