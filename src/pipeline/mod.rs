@@ -19,6 +19,7 @@ pub mod decode;
 pub mod entities;
 pub mod kb;
 pub mod language;
+pub mod morph;
 pub mod parse;
 pub mod quotes;
 
@@ -277,16 +278,16 @@ impl Pipeline {
         if self.panic_on_marker && decoded.text.contains(PANIC_MARKER) {
             panic!("fault injection: the release contains {PANIC_MARKER}");
         }
-        let format = parse::choose_format(input.format, input.content_type, &decoded.text);
+        let format = parse::choose_format(input.format, input.content_type, &decoded.text)?;
         let release = parse::parse(&decoded.text, format)?;
         let text = release.text.as_str();
         let dateline = dateline::find(text, &release, &self.kb, &self.dates);
         let language = language::detect(text, &release, &self.settings.default_language);
         let anchor = release.declared_date.or_else(|| dateline.as_ref().and_then(|d| d.date));
         let dates = dates::find(text, &release, anchor, &self.dates);
-        let mut entities = entities::find(text, &release, dateline.as_ref(), &language, &self.kb);
+        let mut entities = entities::find(text, &release, dateline.as_ref(), &language, &self.kb, &[]);
         let mut quotes = quotes::find(text, &release, &self.speech);
-        entities::resolve_speakers(text, &mut quotes, &mut entities);
+        entities::resolve_speakers(text, &mut quotes, &mut entities, &self.kb);
         let events = classify::classify(
             text,
             &release,
