@@ -272,14 +272,9 @@ impl Loop<'_> {
         let Done { tag, outcome, body, properties, received } = done;
         match outcome {
             Outcome::Event(msg) => {
-                let confirm = self
-                    .publish(
-                        &self.output_exchange.clone(),
-                        msg.routing_key.clone(),
-                        &msg.payload,
-                        msg.properties,
-                    )
-                    .await?;
+                let exchange = self.output_exchange.clone();
+                let key = msg.routing_key.clone();
+                let confirm = publish(self.session, exchange, key, &msg.payload, msg.properties).await?;
                 let what = Published::Event {
                     event_id: msg.event_id,
                     routing_key: msg.routing_key,
@@ -311,27 +306,9 @@ impl Loop<'_> {
         );
         let props = rejection_properties(&properties, &rejection);
         let exchange = self.rejected_exchange.clone();
-        let confirm = self.publish(&exchange, self.rejected_key.clone(), &body, props).await?;
+        let confirm = publish(self.session, exchange, self.rejected_key.clone(), &body, props).await?;
         self.await_confirm(tag, received, Published::Rejection { kind: rejection.kind, message_id }, confirm);
         Ok(())
-    }
-
-    async fn publish(
-        &self,
-        exchange: &ShortString,
-        routing_key: ShortString,
-        payload: &[u8],
-        properties: BasicProperties,
-    ) -> anyhow::Result<PublisherConfirm> {
-        let options = BasicPublishOptions { mandatory: true, ..Default::default() };
-        let publish = self.session.publish_ch.basic_publish(
-            exchange.clone(),
-            routing_key,
-            options,
-            payload,
-            properties,
-        );
-        timed("publishing", self.session.limit, publish).await
     }
 
     fn await_confirm(&mut self, tag: u64, received: Instant, what: Published, confirm: PublisherConfirm) {
@@ -413,6 +390,19 @@ impl Loop<'_> {
         self.stats.in_flight.store(self.tracker.len() as u64, Ordering::Relaxed);
         Ok(())
     }
+}
+
+/// Publishes one message (mandatory) on the session's confirming channel; the confirm is awaited elsewhere.
+async fn publish(
+    session: &Session,
+    exchange: ShortString,
+    routing_key: ShortString,
+    payload: &[u8],
+    properties: BasicProperties,
+) -> anyhow::Result<PublisherConfirm> {
+    let options = BasicPublishOptions { mandatory: true, ..Default::default() };
+    let publish = session.publish_ch.basic_publish(exchange, routing_key, options, payload, properties);
+    timed("publishing", session.limit, publish).await
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {
