@@ -235,7 +235,7 @@ proptest! {
                 prop_assert!(!msg.event_id.is_empty());
                 let again = {
                     let mut later = input.clone();
-                    later.received_at = later.received_at + chrono::Duration::hours(5);
+                    later.received_at += chrono::Duration::hours(5);
                     later.redelivered = true;
                     pipeline().normalize(&later).expect("the same input normalises again")
                 };

@@ -509,7 +509,7 @@ fn judge_hostile(
             if reason.split_whitespace().count() < 2 {
                 wrong.push(format!("{what}: the reason {reason:?} says too little"));
             }
-            if !r.header("x-wirefeed-stage").is_some_and(|s| !s.is_empty()) {
+            if r.header("x-wirefeed-stage").is_none_or(|s| s.is_empty()) {
                 wrong.push(format!("{what}: no x-wirefeed-stage header"));
             }
             if r.body != input.body {
@@ -708,7 +708,11 @@ async fn credentials_never_appear_in_logs_or_errors() {
         &worker_env(&h, 1, &[("WIREFEED__AMQP__URL", &url(&wrong))]),
     );
     // Let it try (and fail) for a few seconds; it may exit or keep retrying with backoff.
-    let _ = w.wait_exit(Duration::from_secs(6)).await;
+    if w.wait_exit(Duration::from_secs(6)).await.is_none() {
+        // Still retrying with backoff: SIGTERM must end it cleanly even though it never connected.
+        let took = stop_gracefully(&mut w, Duration::from_secs(5)).await;
+        println!("credentials: SIGTERM during reconnect backoff, exit 0 in {took:?}");
+    }
     let wrong_log = w.log_text();
     drop(w);
     for (what, text) in [
@@ -719,6 +723,19 @@ async fn credentials_never_appear_in_logs_or_errors() {
         assert!(!text.trim().is_empty(), "{what}: failed without saying why");
         assert!(!text.contains(&wrong), "{what} printed the password:\n{text}");
     }
+
+    // amqps:// (rustls) with the right password against the plain-AMQP port: the TLS handshake fails, the
+    // command says so, and the password still does not show.
+    let tls_env =
+        with(h.env(), &[("WIREFEED__AMQP__URL", &format!("amqps://{user}:{password}@127.0.0.1:5672/%2f"))]);
+    let tls = run_cli(&["topology"], &tls_env, Duration::from_secs(60));
+    assert!(!tls.status.success(), "amqps:// to a plain AMQP port cannot succeed");
+    let tls_text = format!("{}{}", tls.stdout, tls.stderr);
+    assert!(
+        !tls_text.trim().is_empty() && !tls_text.contains(&password),
+        "amqps failure output:\n{tls_text}"
+    );
+    println!("amqps:// against a plain port: {}", tls.stderr.trim());
 
     // Right password, debug logging (where libraries log the most): still never the password.
     let good_env =
