@@ -19,12 +19,12 @@ use lapin::options::{
     BasicQosOptions, ConfirmSelectOptions,
 };
 use lapin::types::{FieldTable, ShortString};
-use lapin::{BasicProperties, Channel, Confirmation, Connection, Consumer, Event, PublisherConfirm};
+use lapin::{BasicProperties, Channel, Confirmation, Connection, Consumer, Event};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use super::acks::AckTracker;
 use super::connection::{self, short, timed};
-use super::message::rejection_properties;
+use super::message::{rejection_properties, EventMessage};
 use super::pool::{Done, Job, Outcome, Pool};
 use super::shutdown::Shutdown;
 use super::stats::Stats;
@@ -46,7 +46,7 @@ pub struct Session {
 /// What was published for an input, waiting for its confirm.
 enum Published {
     /// The input's event.
-    Event { event_id: String, routing_key: ShortString, body: Vec<u8>, properties: BasicProperties },
+    Event { event_id: String, routing_key: ShortString, body: Vec<u8>, properties: Box<BasicProperties> },
     /// The input's rejection.
     Rejection { kind: RejectKind, message_id: Option<String> },
 }
@@ -224,14 +224,14 @@ impl Loop<'_> {
                     Some(Err(e)) => return Err(e).context("the consumer failed"),
                     None => anyhow::bail!("the broker cancelled the consumer (was the input queue deleted?)"),
                 },
-                Some(done) = results.recv() => self.on_done(done).await?,
+                Some(done) = results.recv() => self.on_done(done),
                 Some(confirmed) = self.confirms.next(), if !self.confirms.is_empty() => {
                     self.on_confirm(confirmed).await?;
                 }
             }
             // Take whatever else is ready without waiting, so that one ack covers many inputs under load.
             while let Ok(done) = results.try_recv() {
-                self.on_done(done).await?;
+                self.on_done(done);
             }
             while let Some(Some(confirmed)) = self.confirms.next().now_or_never() {
                 self.on_confirm(confirmed).await?;
@@ -268,34 +268,32 @@ impl Loop<'_> {
         });
     }
 
-    async fn on_done(&mut self, done: Done) -> anyhow::Result<()> {
+    fn on_done(&mut self, done: Done) {
         let Done { tag, outcome, body, properties, received } = done;
         match outcome {
             Outcome::Event(msg) => {
+                let EventMessage { event_id, routing_key, payload, properties: event_properties } = *msg;
                 let exchange = self.output_exchange.clone();
-                let key = msg.routing_key.clone();
-                let confirm = publish(self.session, exchange, key, &msg.payload, msg.properties).await?;
                 let what = Published::Event {
-                    event_id: msg.event_id,
-                    routing_key: msg.routing_key,
+                    event_id,
+                    routing_key: routing_key.clone(),
                     body,
-                    properties,
+                    properties: Box::new(properties),
                 };
-                self.await_confirm(tag, received, what, confirm);
+                self.publish(tag, received, what, exchange, routing_key, payload, event_properties);
             }
-            Outcome::Rejected(rejection) => self.reject(tag, received, body, properties, rejection).await?,
+            Outcome::Rejected(rejection) => self.reject(tag, received, body, properties, rejection),
         }
-        Ok(())
     }
 
-    async fn reject(
+    fn reject(
         &mut self,
         tag: u64,
         received: Instant,
         body: Vec<u8>,
         properties: BasicProperties,
         rejection: Rejection,
-    ) -> anyhow::Result<()> {
+    ) {
         let message_id = properties.message_id().as_ref().map(|s| s.to_string());
         tracing::warn!(
             message_id = message_id.as_deref().unwrap_or(""),
@@ -305,16 +303,34 @@ impl Loop<'_> {
             "release rejected"
         );
         let props = rejection_properties(&properties, &rejection);
-        let exchange = self.rejected_exchange.clone();
-        let confirm = publish(self.session, exchange, self.rejected_key.clone(), &body, props).await?;
-        self.await_confirm(tag, received, Published::Rejection { kind: rejection.kind, message_id }, confirm);
-        Ok(())
+        let (exchange, key) = (self.rejected_exchange.clone(), self.rejected_key.clone());
+        let what = Published::Rejection { kind: rejection.kind, message_id };
+        self.publish(tag, received, what, exchange, key, body, props);
     }
 
-    fn await_confirm(&mut self, tag: u64, received: Instant, what: Published, confirm: PublisherConfirm) {
+    /// Publishes one message (mandatory) and waits for its confirm, both inside a future of `confirms`:
+    /// many publishes are in flight at once instead of one round trip to lapin's I/O loop each.
+    #[allow(clippy::too_many_arguments)]
+    fn publish(
+        &mut self,
+        tag: u64,
+        received: Instant,
+        what: Published,
+        exchange: ShortString,
+        routing_key: ShortString,
+        payload: Vec<u8>,
+        properties: BasicProperties,
+    ) {
+        let channel = self.session.publish_ch.clone();
         let limit = self.session.limit;
         self.confirms.push(Box::pin(async move {
-            let result = timed("waiting for a publisher confirm", limit, confirm).await;
+            let options = BasicPublishOptions { mandatory: true, ..Default::default() };
+            let result = async {
+                let publish = channel.basic_publish(exchange, routing_key, options, &payload, properties);
+                let confirm = timed("publishing", limit, publish).await?;
+                timed("waiting for a publisher confirm", limit, confirm).await
+            }
+            .await;
             Confirmed { tag, received, what, result }
         }));
     }
@@ -340,7 +356,7 @@ impl Loop<'_> {
                 );
                 tracing::debug!(event_id = %event_id, "event returned unroutable");
                 let rejection = Rejection::new(RejectKind::Unroutable, "publish", reason);
-                self.reject(tag, received, body, properties, rejection).await?;
+                self.reject(tag, received, body, *properties, rejection);
             }
             (Published::Rejection { .. }, None) => {
                 Stats::incr(&self.stats.rejected);
@@ -390,19 +406,6 @@ impl Loop<'_> {
         self.stats.in_flight.store(self.tracker.len() as u64, Ordering::Relaxed);
         Ok(())
     }
-}
-
-/// Publishes one message (mandatory) on the session's confirming channel; the confirm is awaited elsewhere.
-async fn publish(
-    session: &Session,
-    exchange: ShortString,
-    routing_key: ShortString,
-    payload: &[u8],
-    properties: BasicProperties,
-) -> anyhow::Result<PublisherConfirm> {
-    let options = BasicPublishOptions { mandatory: true, ..Default::default() };
-    let publish = session.publish_ch.basic_publish(exchange, routing_key, options, payload, properties);
-    timed("publishing", session.limit, publish).await
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {
