@@ -212,7 +212,18 @@ pub struct Pipeline {
     dates: dates::DateLexicon,
     /// The statistical NER model, when `pipeline.ner = "model"`.
     ner: Option<ner::NerModel>,
+    /// Test-only fault injection (see [`FAULT_INJECTION_ENV`]); always off in production.
+    panic_on_marker: bool,
 }
+
+/// The environment variable that turns on test-only fault injection. It is read once, when the pipeline
+/// loads. With the value `panic-on-marker`, a release whose decoded text contains [`PANIC_MARKER`] panics
+/// inside a stage, so tests can prove a real panic is caught, rejected as `internal`, and leaves the worker up.
+/// Unset (the default) it costs one `bool` check per message. Never set it in production.
+pub const FAULT_INJECTION_ENV: &str = "WIREFEED_FAULT_INJECTION";
+
+/// The text that makes a stage panic when [`FAULT_INJECTION_ENV`] is `panic-on-marker`.
+pub const PANIC_MARKER: &str = "WIREFEED_TEST_PANIC";
 
 impl Pipeline {
     /// Loads the data files from `settings.data_dir` (or the built-in copies) and builds the matchers.
@@ -226,6 +237,7 @@ impl Pipeline {
             zones: assemble::TimeZones::load(&files, &settings.timezone)?,
             dates: dates::DateLexicon::load(&files)?,
             ner: load_ner(settings)?,
+            panic_on_marker: std::env::var(FAULT_INJECTION_ENV).is_ok_and(|v| v == "panic-on-marker"),
         })
     }
 
@@ -267,6 +279,9 @@ impl Pipeline {
             ));
         }
         let decoded = decode::decode(input.body, input.content_type)?;
+        if self.panic_on_marker && decoded.text.contains(PANIC_MARKER) {
+            panic!("fault injection: the release contains {PANIC_MARKER}");
+        }
         let format = parse::choose_format(input.format, input.content_type, &decoded.text)?;
         let release = parse::parse(&decoded.text, format)?;
         let text = release.text.as_str();
@@ -343,5 +358,30 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         s.clone()
     } else {
         "unknown panic".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_stage_becomes_an_internal_rejection() {
+        let mut pipeline = Pipeline::builtin();
+        pipeline.panic_on_marker = true;
+        let body = format!(" date 2025-08-22 Заголовок\n\nБишкек. Текст {PANIC_MARKER}.");
+        let rejection = pipeline.normalize(&RawInput::from_bytes(body.as_bytes())).unwrap_err();
+        assert_eq!(rejection.kind, RejectKind::Internal);
+        assert!(rejection.reason.contains("fault injection"), "{}", rejection.reason);
+    }
+
+    #[test]
+    fn the_marker_is_harmless_without_fault_injection() {
+        let pipeline = Pipeline::builtin();
+        assert!(!pipeline.panic_on_marker, "fault injection must be off unless {FAULT_INJECTION_ENV} is set");
+        let body = format!(" date 2025-08-22 Заголовок\n\nБишкек. Текст {PANIC_MARKER}.");
+        if let Err(r) = pipeline.normalize(&RawInput::from_bytes(body.as_bytes())) {
+            assert_ne!(r.kind, RejectKind::Internal, "{}", r.reason);
+        }
     }
 }
