@@ -166,7 +166,9 @@ fn main() {
     let dir = std::env::args().nth(1).expect("usage: eval <factrueval directory>");
     let dir = Path::new(&dir);
     let t = Instant::now();
-    let pipeline = Pipeline::builtin();
+    // The [pipeline] section of the usual layers, so `WIREFEED__PIPELINE__NER=rules` scores rules mode.
+    let settings = wirefeed::config::Config::load(None).expect("configuration").pipeline;
+    let pipeline = Pipeline::load(&settings).expect("pipeline data");
     eprintln!("pipeline loaded in {:?}", t.elapsed());
     let mut books: Vec<String> = std::fs::read_dir(dir)
         .expect("readable directory")
