@@ -122,11 +122,10 @@ fn serve(receiver: &Mutex<mpsc::Receiver<Job>>, pipeline: &Pipeline, template: &
     }
 }
 
-/// Normalises one job and renders its event. A panic anywhere in here (the pipeline catches its own, this
-/// also covers rendering and the test fault hook) becomes an `internal` rejection instead of a dead thread.
+/// Normalises one job and renders its event. A panic anywhere in here (the pipeline catches its own; this
+/// also covers rendering the event) becomes an `internal` rejection instead of a dead thread.
 pub fn process(pipeline: &Pipeline, template: &str, job: &Job) -> Outcome {
     let run = || -> Outcome {
-        fault::maybe_panic(&job.body);
         let input = RawInput {
             body: &job.body,
             content_type: job.properties.content_type().as_ref().map(|s| s.as_str()),
@@ -159,24 +158,6 @@ pub fn process(pipeline: &Pipeline, template: &str, job: &Job) -> Outcome {
             format!("a pipeline stage panicked ({what}); this is a bug, please report it"),
         ))
     })
-}
-
-/// Test-only fault injection (Cargo feature `fault-injection`, never in default builds): a release whose body
-/// contains [`fault::PANIC_MARKER`] makes the pipeline step panic, to prove a panic is rejected as `internal`
-/// and does not take the worker down.
-pub mod fault {
-    /// The marker that triggers a panic under the `fault-injection` feature.
-    pub const PANIC_MARKER: &[u8] = b"WIREFEED_TEST_PANIC";
-
-    /// Panics when the feature is on and the body carries the marker; does nothing otherwise.
-    #[inline]
-    pub fn maybe_panic(body: &[u8]) {
-        #[cfg(feature = "fault-injection")]
-        if body.windows(PANIC_MARKER.len()).any(|w| w == PANIC_MARKER) {
-            panic!("fault injection: the body contains WIREFEED_TEST_PANIC");
-        }
-        let _ = body;
-    }
 }
 
 #[cfg(test)]
@@ -214,16 +195,5 @@ mod tests {
         let event = outcomes.iter().find(|d| matches!(d.outcome, Outcome::Event(_))).expect("an event");
         assert!(!event.body.is_empty());
         assert_eq!(stats.pipeline_us.snapshot().count(), 2);
-    }
-
-    #[cfg(feature = "fault-injection")]
-    #[test]
-    fn injected_panic_becomes_an_internal_rejection() {
-        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-        let outcome = process(&Pipeline::builtin(), "{language}", &job(b"x WIREFEED_TEST_PANIC y", tx));
-        match outcome {
-            Outcome::Rejected(r) => assert_eq!(r.kind, RejectKind::Internal),
-            other => panic!("expected a rejection, got {other:?}"),
-        }
     }
 }
