@@ -1,5 +1,5 @@
 # wirefeed worker image: build with the Rust toolchain, run on a slim Debian with only the binary, its
-# configuration and the sample releases (for the compose `demo` profile).
+# configuration, the NER model and the sample releases (for the compose `demo` profile).
 FROM rust:1-slim-bookworm AS builder
 WORKDIR /src
 # The whole source tree (see .dockerignore): Cargo checks every target the manifest declares.
@@ -14,6 +14,8 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=builder /src/target/release/wirefeed /usr/local/bin/wirefeed
 COPY config ./config
+# The slovnet NER model (pipeline.ner = "model", pipeline.model_dir = models/slovnet_ner_news_v1).
+COPY models ./models
 COPY samples /samples
 USER wirefeed
 # Logs are JSON lines on stderr; /healthz, /readyz and /metrics on 8080.

@@ -96,11 +96,17 @@ fn the_seed_gives_its_presidents_in_the_nominative_with_roles_and_countries() {
 #[test]
 fn the_seed_names_its_historical_figures_as_people_not_places() {
     let (text, es) = seed();
-    for name in ["Токтогул", "Абай", "Чингиз", "Мухтар"] {
+    // Абай and Токтогул are in the knowledge base under their full names; Чингиз and Мухтар come from the rules.
+    for (name, mention) in [
+        ("Токтогул Сатылганов", "Токтогул"),
+        ("Абай Кунанбаев", "Абай"),
+        ("Чингиз", "Чингиз"),
+        ("Мухтар", "Мухтар"),
+    ] {
         let e = named(&es, name);
         assert_eq!(e.kind, EntityKind::Person, "{name}");
         assert_eq!(e.mentions.len(), 1);
-        assert_eq!(morph::stem(e.mentions[0].of(&text)), morph::stem(name));
+        assert_eq!(morph::stem(e.mentions[0].of(&text)), morph::stem(mention));
     }
 }
 
@@ -292,13 +298,14 @@ fn the_seed_through_the_pipeline_names_its_people_and_places() {
     let people = names(&envelope.item.people);
     for person in ["Садыр Жапаров", "Касым-Жомарт Токаев", "Токтогул", "Абай", "Чингиз", "Мухтар"]
     {
-        assert!(people.contains(&person.to_string()), "{person} in {people:?}");
+        // The knowledge base knows Абай and Токтогул by their full names.
+        assert!(people.iter().any(|p| p.starts_with(person)), "{person} in {people:?}");
     }
     let places = names(&envelope.item.places);
     for place in ["Бишкек", "Кыргызстан", "Казахстан"] {
         assert!(places.contains(&place.to_string()), "{place} in {places:?}");
     }
-    assert!(!places.iter().any(|p| p == "Абай" || p == "Токтогул"));
+    assert!(!places.iter().any(|p| p.starts_with("Абай") || p.starts_with("Токтогул")));
     let kg = envelope.x.entities.iter().find(|e| e.name == "Кыргызстан").unwrap();
     assert_eq!((kg.kind.as_str(), kg.country.as_deref()), ("place", Some("KG")));
     assert!(kg.mentions.iter().any(|m| m.text == "Кыргызской Республики"));
