@@ -55,6 +55,9 @@ pub struct AmqpConfig {
     pub connection_name: String,
     /// Heartbeat in seconds (0 = the broker's default).
     pub heartbeat: u16,
+    /// Seconds any single broker operation (connect, declare, publish, confirm, ack) may take before the
+    /// worker gives the session up and reconnects.
+    pub timeout_secs: u64,
 }
 
 impl Default for AmqpConfig {
@@ -63,6 +66,7 @@ impl Default for AmqpConfig {
             url: "amqp://guest:guest@127.0.0.1:5672/%2f".into(),
             connection_name: "wirefeed".into(),
             heartbeat: 30,
+            timeout_secs: 15,
         }
     }
 }

@@ -1,21 +1,71 @@
 //! The RabbitMQ side: connection, topology, consuming, publishing with confirms. It knows nothing of the
 //! text it carries: it hands bodies to a [`crate::pipeline::Pipeline`] and publishes what comes back.
+//!
+//! - [`worker`]: the reconnect loop, the pipeline pool, HTTP and stats around a [`consume::Session`];
+//! - [`consume`]: one session: consume → pipeline → publish with confirms → ack;
+//! - [`acks`]: which delivery tags to ack and how (`multiple` for contiguous runs);
+//! - [`message`]: event and rejection messages (properties, headers, routing key);
+//! - [`topology`]: what is declared; [`publish`]: the `publish` command; [`connection`]: named connections,
+//!   timeouts, backoff; [`stats`], [`http`]: observability; [`shutdown`]: the stop signal.
+
+pub mod acks;
+pub mod connection;
+pub mod consume;
+pub mod http;
+pub mod message;
+pub mod pool;
+pub mod publish;
+pub mod shutdown;
+pub mod stats;
+pub mod topology;
+pub mod worker;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use shutdown::Shutdown;
+pub use stats::Stats;
+pub use worker::Worker;
 
 use crate::config::Config;
+use crate::pipeline::Pipeline;
 
-/// Runs the worker until SIGTERM/SIGINT.
-pub fn run(_cfg: Config) -> anyhow::Result<()> {
-    anyhow::bail!("the worker is not built yet")
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+/// Runs the worker until SIGTERM/SIGINT, then finishes in-flight work and returns.
+pub fn run(cfg: Config) -> anyhow::Result<()> {
+    let pipeline = Arc::new(Pipeline::load(&cfg.pipeline)?);
+    runtime()?.block_on(async move {
+        let shutdown = Shutdown::new();
+        shutdown::trigger_on_signals(shutdown.clone())?;
+        Worker::new(cfg, pipeline).run(shutdown).await
+    })
 }
 
 /// Publishes files (or directories of files) to the input queue, `repeat` times each.
-pub fn publish_files(_cfg: Config, _paths: &[PathBuf], _repeat: u32) -> anyhow::Result<()> {
-    anyhow::bail!("publish is not built yet")
+pub fn publish_files(cfg: Config, paths: &[PathBuf], repeat: u32) -> anyhow::Result<()> {
+    runtime()?.block_on(publish::run_cli(&cfg, paths, repeat))
 }
 
 /// Declares the topology and prints it.
-pub fn declare_and_print(_cfg: Config) -> anyhow::Result<()> {
-    anyhow::bail!("topology is not built yet")
+pub fn declare_and_print(cfg: Config) -> anyhow::Result<()> {
+    let topology = topology::Topology::from_config(&cfg);
+    runtime()?.block_on(async {
+        let limit = Duration::from_secs(cfg.amqp.timeout_secs.max(1));
+        let conn = connection::connect(&cfg.amqp, "topology").await?;
+        let result = async {
+            let channel = connection::timed("opening a channel", limit, conn.create_channel()).await?;
+            let declared = topology::declare(&channel, &topology, limit).await;
+            connection::close_channel(&channel, limit).await;
+            declared
+        }
+        .await;
+        connection::close(&conn, limit).await;
+        result
+    })?;
+    println!("declared on {}:\n{topology}", crate::config::redact_url(&cfg.amqp.url));
+    Ok(())
 }

@@ -1,0 +1,171 @@
+//! Which deliveries to acknowledge, and how: a delivery is acked only once its event (or rejection) is
+//! confirmed, and contiguous runs of finished delivery tags are acked with one `multiple` ack.
+//!
+//! Delivery tags on a channel grow by one per delivery, so the finished prefix of the outstanding tags can
+//! be acked as `basic.ack(last, multiple = true)`. A slow message at the front would hold back everything
+//! behind it (and with it the prefetch window), so once enough finished tags wait behind an unfinished one
+//! they are acked one by one.
+
+use std::collections::BTreeMap;
+
+/// One `basic.ack` to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ack {
+    /// The delivery tag.
+    pub tag: u64,
+    /// Whether it acks every outstanding tag up to `tag`.
+    pub multiple: bool,
+}
+
+/// The outstanding deliveries of one channel and which of them are finished.
+#[derive(Debug, Default)]
+pub struct AckTracker {
+    /// Outstanding delivery tag → finished (its output is confirmed).
+    outstanding: BTreeMap<u64, bool>,
+    /// How many entries of `outstanding` are finished.
+    finished: usize,
+}
+
+impl AckTracker {
+    /// An empty tracker.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a delivery taken from the broker.
+    pub fn track(&mut self, tag: u64) {
+        self.outstanding.insert(tag, false);
+    }
+
+    /// Marks a delivery as finished: it may be acked.
+    pub fn finish(&mut self, tag: u64) {
+        if let Some(done) = self.outstanding.get_mut(&tag) {
+            if !*done {
+                *done = true;
+                self.finished += 1;
+            }
+        }
+    }
+
+    /// Forgets a delivery that was settled otherwise (nacked).
+    pub fn forget(&mut self, tag: u64) {
+        if let Some(done) = self.outstanding.remove(&tag) {
+            if done {
+                self.finished -= 1;
+            }
+        }
+    }
+
+    /// Deliveries taken and not yet acked.
+    pub fn len(&self) -> usize {
+        self.outstanding.len()
+    }
+
+    /// Whether nothing is outstanding.
+    pub fn is_empty(&self) -> bool {
+        self.outstanding.is_empty()
+    }
+
+    /// The acks to send now, removed from the tracker: one (`multiple` when it covers more than one tag)
+    /// for the finished prefix, plus single acks for finished tags stuck behind an unfinished one once there
+    /// are at least `stuck_limit` of them.
+    pub fn take_acks(&mut self, stuck_limit: usize) -> Vec<Ack> {
+        let mut acks = Vec::new();
+        let mut prefix = 0usize;
+        let mut last = None;
+        while let Some((&tag, &done)) = self.outstanding.first_key_value() {
+            if !done {
+                break;
+            }
+            self.outstanding.pop_first();
+            self.finished -= 1;
+            prefix += 1;
+            last = Some(tag);
+        }
+        if let Some(tag) = last {
+            acks.push(Ack { tag, multiple: prefix > 1 });
+        }
+        if self.finished > 0 && self.finished >= stuck_limit.max(1) {
+            let stuck: Vec<u64> =
+                self.outstanding.iter().filter(|(_, done)| **done).map(|(t, _)| *t).collect();
+            for tag in stuck {
+                self.outstanding.remove(&tag);
+                acks.push(Ack { tag, multiple: false });
+            }
+            self.finished = 0;
+        }
+        acks
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tracker(tags: std::ops::RangeInclusive<u64>) -> AckTracker {
+        let mut t = AckTracker::new();
+        for tag in tags {
+            t.track(tag);
+        }
+        t
+    }
+
+    #[test]
+    fn contiguous_finished_prefix_is_one_multiple_ack() {
+        let mut t = tracker(1..=5);
+        for tag in [3, 1, 2] {
+            t.finish(tag);
+        }
+        assert_eq!(t.take_acks(100), vec![Ack { tag: 3, multiple: true }]);
+        assert_eq!(t.len(), 2);
+        assert!(t.take_acks(100).is_empty());
+    }
+
+    #[test]
+    fn single_finished_front_is_a_plain_ack() {
+        let mut t = tracker(7..=8);
+        t.finish(7);
+        assert_eq!(t.take_acks(100), vec![Ack { tag: 7, multiple: false }]);
+    }
+
+    #[test]
+    fn nothing_is_acked_behind_an_unfinished_front_until_the_stuck_limit() {
+        let mut t = tracker(1..=4);
+        t.finish(2);
+        t.finish(4);
+        assert!(t.take_acks(3).is_empty());
+        t.finish(3);
+        assert_eq!(
+            t.take_acks(3),
+            vec![
+                Ack { tag: 2, multiple: false },
+                Ack { tag: 3, multiple: false },
+                Ack { tag: 4, multiple: false }
+            ]
+        );
+        assert_eq!(t.len(), 1);
+        t.finish(1);
+        assert_eq!(t.take_acks(3), vec![Ack { tag: 1, multiple: false }]);
+        assert!(t.is_empty());
+    }
+
+    #[test]
+    fn forgotten_tags_are_not_acked_and_do_not_block() {
+        let mut t = tracker(1..=3);
+        t.forget(1);
+        t.finish(2);
+        t.finish(3);
+        assert_eq!(t.take_acks(10), vec![Ack { tag: 3, multiple: true }]);
+        assert!(t.is_empty());
+    }
+
+    #[test]
+    fn finishing_twice_or_unknown_tags_is_harmless() {
+        let mut t = tracker(1..=2);
+        t.finish(1);
+        t.finish(1);
+        t.finish(99);
+        assert_eq!(t.take_acks(10), vec![Ack { tag: 1, multiple: false }]);
+        assert_eq!(t.len(), 1);
+    }
+}

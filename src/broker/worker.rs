@@ -1,0 +1,145 @@
+//! The worker: the pipeline pool, the HTTP endpoint, the periodic `stats` line, and the reconnect loop
+//! around [`Session`]s.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::connection::Backoff;
+use super::consume::Session;
+use super::http;
+use super::pool::Pool;
+use super::shutdown::Shutdown;
+use super::stats::{Stats, StatsSnapshot};
+use crate::config::{redact_url, Config};
+use crate::pipeline::Pipeline;
+
+/// A session that lasted this long was healthy: the next reconnect starts again from the shortest delay.
+const HEALTHY_SESSION: Duration = Duration::from_secs(30);
+
+/// The RabbitMQ worker of SPEC §4.
+#[derive(Debug)]
+pub struct Worker {
+    cfg: Config,
+    pipeline: Arc<Pipeline>,
+    stats: Arc<Stats>,
+}
+
+impl Worker {
+    /// A worker for `cfg` running `pipeline`.
+    pub fn new(cfg: Config, pipeline: Arc<Pipeline>) -> Worker {
+        Worker { cfg, pipeline, stats: Arc::new(Stats::default()) }
+    }
+
+    /// Its counters (live).
+    pub fn stats(&self) -> Arc<Stats> {
+        Arc::clone(&self.stats)
+    }
+
+    /// Runs until `shutdown` is triggered, reconnecting with exponential backoff (to 30 s) whenever the broker
+    /// goes away. Returns after in-flight work is finished (or the grace period is over) and the connections
+    /// are closed. Fails only when it cannot start (e.g. `http.addr` is taken).
+    pub async fn run(self, shutdown: Shutdown) -> anyhow::Result<()> {
+        let cfg = &self.cfg;
+        tracing::info!(
+            url = %redact_url(&cfg.amqp.url),
+            queue = %cfg.input.queue,
+            exchange = %cfg.output.exchange,
+            prefetch = cfg.input.prefetch,
+            pipeline_workers = cfg.pipeline.worker_threads(),
+            "wirefeed worker starting"
+        );
+        let http_task = if cfg.http.addr.is_empty() {
+            None
+        } else {
+            let listener = http::bind(&cfg.http.addr).await?;
+            Some(tokio::spawn(http::serve(listener, self.stats(), shutdown.clone())))
+        };
+        let stats_task = (cfg.log.stats_interval_secs > 0).then(|| {
+            tokio::spawn(log_stats(
+                self.stats(),
+                Duration::from_secs(cfg.log.stats_interval_secs),
+                shutdown.clone(),
+            ))
+        });
+        let pool = Pool::start(
+            Arc::clone(&self.pipeline),
+            cfg.pipeline.worker_threads(),
+            &cfg.output.routing_key,
+            self.stats(),
+        );
+        self.reconnect_loop(&pool, &shutdown).await;
+        drop(pool);
+        if let Some(task) = stats_task {
+            let _ = task.await;
+        }
+        if let Some(task) = http_task {
+            let _ = task.await;
+        }
+        tracing::info!("wirefeed worker stopped");
+        Ok(())
+    }
+
+    async fn reconnect_loop(&self, pool: &Pool, shutdown: &Shutdown) {
+        let mut backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(30));
+        let mut lost_once = false;
+        while !shutdown.is_triggered() {
+            let opened = tokio::select! {
+                opened = Session::open(&self.cfg) => opened,
+                _ = shutdown.wait() => break,
+            };
+            match opened {
+                Ok(session) => {
+                    if lost_once {
+                        Stats::incr(&self.stats.reconnects);
+                        tracing::warn!(
+                            reconnects = self.stats.reconnects.load(Ordering::Relaxed),
+                            "reconnected; prefetch re-applied, consuming again"
+                        );
+                    }
+                    let started = Instant::now();
+                    match session.run(&self.cfg, pool, &self.stats, shutdown).await {
+                        Ok(()) => break,
+                        Err(e) => {
+                            lost_once = true;
+                            tracing::warn!(
+                                error = %format!("{e:#}"),
+                                "connection to the broker lost; unacked deliveries will be redelivered"
+                            );
+                            if started.elapsed() >= HEALTHY_SESSION {
+                                backoff.reset();
+                            }
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "cannot open a session with the broker");
+                }
+            }
+            let delay = backoff.next_delay();
+            tracing::warn!(retry_in_ms = delay.as_millis() as u64, "reconnecting");
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = shutdown.wait() => break,
+            }
+        }
+    }
+}
+
+/// Logs a `stats` line every `every`, and a last one at shutdown.
+async fn log_stats(stats: Arc<Stats>, every: Duration, shutdown: Shutdown) {
+    let mut previous = StatsSnapshot::default();
+    previous.at = Some(Instant::now());
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => previous = stats.log_interval(&previous),
+            _ = shutdown.wait() => break,
+        }
+    }
+    // Let the session finish its in-flight work before the last line.
+    while stats.consuming.load(Ordering::Relaxed) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stats.log_interval(&previous);
+}
