@@ -76,6 +76,10 @@ struct Args {
     /// Publish rate of the latency phase, messages a second.
     #[arg(long, default_value_t = 1_000)]
     latency_rate: u32,
+    /// The passthrough: `concurrent` (each delivery in its own task: publish, await that confirm, ack that
+    /// delivery; up to prefetch in flight) or `sequential` (one message at a time).
+    #[arg(long, value_enum, default_value_t = PassMode::Concurrent)]
+    passthrough: PassMode,
     /// Only run the worker side (e.g. to profile it).
     #[arg(long)]
     worker_only: bool,
@@ -97,6 +101,16 @@ struct Args {
     /// Broker URL (else `AMQP_URL`, else the local default).
     #[arg(long, env = "AMQP_URL", default_value = "amqp://guest:guest@127.0.0.1:5672/%2f")]
     amqp_url: String,
+}
+
+/// How the bare passthrough treats deliveries. Both await each message's own confirm before acking it
+/// (the naive contract); they differ only in whether messages overlap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PassMode {
+    /// A task per delivery: publish → await its confirm → ack it; the prefetch bounds how many overlap.
+    Concurrent,
+    /// One delivery at a time.
+    Sequential,
 }
 
 /// The queues and exchanges of one benchmark invocation, all named after a unique prefix.
@@ -423,10 +437,10 @@ impl Bench {
         let mut sent = vec![start; m];
         let mut latencies = Vec::with_capacity(m);
         let mut confirms = VecDeque::new();
-        for (i, slot) in sent.iter_mut().enumerate() {
+        for i in 0..m {
             let due = start + interval * i as u32;
             tokio::time::sleep_until(due.into()).await;
-            *slot = Instant::now();
+            sent[i] = Instant::now();
             confirms.push_back(self.publish_input(message_id(round, LATENCY_BASE + i as u32)).await?);
             while confirms.len() > 100 {
                 confirms.pop_front().unwrap().await?;
@@ -505,7 +519,8 @@ impl Running {
                     FieldTable::default(),
                 )
                 .await?;
-            tasks.push(tokio::spawn(passthrough_loop(consumer, cch, pch, topo.output_exchange.clone(), stop.clone())));
+            let exchange = topo.output_exchange.clone();
+            tasks.push(tokio::spawn(passthrough_loop(consumer, cch, pch, exchange, stop.clone(), args.passthrough)));
             conns.push(consume_conn);
             conns.push(publish_conn);
         }
@@ -603,20 +618,35 @@ impl Running {
     }
 }
 
-/// The naive passthrough: one message at a time, consume → publish (mandatory, persistent) → await its
-/// confirm → ack. No pipeline, no batching.
+/// The naive passthrough: consume → publish the body unchanged (mandatory, persistent) → await that
+/// message's confirm → ack that message. No pipeline, no batching, no `multiple` acks.
 async fn passthrough_loop(
     mut consumer: lapin::Consumer,
     _consume_channel: Channel,
     publish: Channel,
     exchange: String,
     stop: Arc<AtomicBool>,
+    mode: PassMode,
 ) -> anyhow::Result<()> {
+    let exchange: Arc<str> = Arc::from(exchange);
     while let Some(delivery) = consumer.next().await {
         if stop.load(Ordering::SeqCst) {
             break;
         }
         let delivery = delivery?;
+        match mode {
+            PassMode::Sequential => pass_one(delivery, &publish, &exchange).await?,
+            PassMode::Concurrent => {
+                let (publish, exchange) = (publish.clone(), exchange.clone());
+                tokio::spawn(async move { pass_one(delivery, &publish, &exchange).await });
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn pass_one(delivery: lapin::message::Delivery, publish: &Channel, exchange: &str) -> anyhow::Result<()> {
+    {
         let mut props = BasicProperties::default()
             .with_content_type("application/json".into())
             .with_delivery_mode(2);
@@ -625,7 +655,7 @@ async fn passthrough_loop(
         }
         let confirm = publish
             .basic_publish(
-                exchange.as_str().into(),
+                exchange.into(),
                 "ru.other".into(),
                 BasicPublishOptions { mandatory: true, ..Default::default() },
                 &delivery.data,
@@ -713,7 +743,10 @@ fn print_comparison(args: &Args, setup: Setup, sides: &[Side], sums: &[Summary])
     println!("|---|---:|---|---:|---:|---:|");
     for (side, s) in sides.iter().zip(sums) {
         let name = match side {
-            Side::Passthrough => "bare lapin passthrough (naive confirms)",
+            Side::Passthrough => match args.passthrough {
+                PassMode::Concurrent => "bare lapin passthrough (concurrent, confirm+ack per message)",
+                PassMode::Sequential => "bare lapin passthrough (sequential, confirm+ack per message)",
+            },
             Side::Worker => "wirefeed run",
         };
         println!(
