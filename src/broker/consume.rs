@@ -19,7 +19,7 @@ use lapin::options::{
     BasicQosOptions, ConfirmSelectOptions,
 };
 use lapin::types::{FieldTable, ShortString};
-use lapin::{BasicProperties, Channel, Confirmation, Connection, Consumer, Event, PublisherConfirm};
+use lapin::{BasicProperties, Channel, Confirmation, Connection, Consumer, Event};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use super::acks::AckTracker;
@@ -272,35 +272,29 @@ impl Loop<'_> {
         let Done { tag, outcome, body, properties, received } = done;
         match outcome {
             Outcome::Event(msg) => {
-                let confirm = self
-                    .publish(
-                        &self.output_exchange.clone(),
-                        msg.routing_key.clone(),
-                        &msg.payload,
-                        msg.properties,
-                    )
-                    .await?;
+                let msg = *msg;
                 let what = Published::Event {
                     event_id: msg.event_id,
-                    routing_key: msg.routing_key,
+                    routing_key: msg.routing_key.clone(),
                     body,
                     properties,
                 };
-                self.await_confirm(tag, received, what, confirm);
+                let exchange = self.output_exchange.clone();
+                self.publish(tag, received, what, exchange, msg.routing_key, msg.payload, msg.properties);
             }
-            Outcome::Rejected(rejection) => self.reject(tag, received, body, properties, rejection).await?,
+            Outcome::Rejected(rejection) => self.reject(tag, received, body, properties, rejection),
         }
         Ok(())
     }
 
-    async fn reject(
+    fn reject(
         &mut self,
         tag: u64,
         received: Instant,
         body: Vec<u8>,
         properties: BasicProperties,
         rejection: Rejection,
-    ) -> anyhow::Result<()> {
+    ) {
         let message_id = properties.message_id().as_ref().map(|s| s.to_string());
         tracing::warn!(
             message_id = message_id.as_deref().unwrap_or(""),
@@ -310,34 +304,35 @@ impl Loop<'_> {
             "release rejected"
         );
         let props = rejection_properties(&properties, &rejection);
-        let exchange = self.rejected_exchange.clone();
-        let confirm = self.publish(&exchange, self.rejected_key.clone(), &body, props).await?;
-        self.await_confirm(tag, received, Published::Rejection { kind: rejection.kind, message_id }, confirm);
-        Ok(())
+        let (exchange, key) = (self.rejected_exchange.clone(), self.rejected_key.clone());
+        let what = Published::Rejection { kind: rejection.kind, message_id };
+        self.publish(tag, received, what, exchange, key, body, props);
     }
 
-    async fn publish(
-        &self,
-        exchange: &ShortString,
+    /// Publishes without waiting: the publish and its confirm run as one future in `confirms`, so the loop
+    /// never waits for lapin's I/O thread to write a frame. Awaiting each `basic_publish` in the loop cost a
+    /// thread hand-off per message and capped the worker below a plain passthrough (docs/performance.md).
+    #[allow(clippy::too_many_arguments)]
+    fn publish(
+        &mut self,
+        tag: u64,
+        received: Instant,
+        what: Published,
+        exchange: ShortString,
         routing_key: ShortString,
-        payload: &[u8],
+        payload: Vec<u8>,
         properties: BasicProperties,
-    ) -> anyhow::Result<PublisherConfirm> {
-        let options = BasicPublishOptions { mandatory: true, ..Default::default() };
-        let publish = self.session.publish_ch.basic_publish(
-            exchange.clone(),
-            routing_key,
-            options,
-            payload,
-            properties,
-        );
-        timed("publishing", self.session.limit, publish).await
-    }
-
-    fn await_confirm(&mut self, tag: u64, received: Instant, what: Published, confirm: PublisherConfirm) {
+    ) {
+        let channel = self.session.publish_ch.clone();
         let limit = self.session.limit;
         self.confirms.push(Box::pin(async move {
-            let result = timed("waiting for a publisher confirm", limit, confirm).await;
+            let result = async {
+                let options = BasicPublishOptions { mandatory: true, ..Default::default() };
+                let publish = channel.basic_publish(exchange, routing_key, options, &payload, properties);
+                let confirm = timed("publishing", limit, publish).await?;
+                timed("waiting for a publisher confirm", limit, confirm).await
+            }
+            .await;
             Confirmed { tag, received, what, result }
         }));
     }
@@ -363,7 +358,7 @@ impl Loop<'_> {
                 );
                 tracing::debug!(event_id = %event_id, "event returned unroutable");
                 let rejection = Rejection::new(RejectKind::Unroutable, "publish", reason);
-                self.reject(tag, received, body, properties, rejection).await?;
+                self.reject(tag, received, body, properties, rejection);
             }
             (Published::Rejection { .. }, None) => {
                 Stats::incr(&self.stats.rejected);
