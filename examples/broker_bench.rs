@@ -243,6 +243,11 @@ struct RoundResult {
     p99_ms: f64,
     rss_kib: u64,
     rejected: usize,
+    /// Broker (beam.smp) CPU per message during the throughput phase, µs.
+    broker_us: f64,
+    /// Client CPU per message during the throughput phase, µs: this process (passthrough or not, and the
+    /// reader) plus the worker processes.
+    client_us: f64,
 }
 
 /// A configuration to measure.
@@ -392,20 +397,29 @@ impl Bench {
     async fn measure(&mut self, running: &mut Running, n: usize) -> anyhow::Result<RoundResult> {
         let round = self.round;
         let (mut first, mut last, mut seen, mut rejected) = (None, None, 0usize, 0usize);
+        let broker = broker_pid();
+        let mut cpu_start = (0u64, 0u64);
         while seen < n {
             let a = self.next_arrival(running).await?;
             if a.round != round || a.index >= LATENCY_BASE {
                 continue;
+            }
+            if first.is_none() {
+                cpu_start = (broker.and_then(cpu_ticks).unwrap_or(0), running.client_ticks());
             }
             first.get_or_insert(a.at);
             last = Some(a.at);
             seen += 1;
             rejected += a.rejected as usize;
         }
+        let cpu_end = (broker.and_then(cpu_ticks).unwrap_or(0), running.client_ticks());
+        let per_msg_us = |ticks: u64| ticks as f64 * 1e6 / ticks_per_sec() / (n.saturating_sub(1)).max(1) as f64;
+        let broker_us = per_msg_us(cpu_end.0.saturating_sub(cpu_start.0));
+        let client_us = per_msg_us(cpu_end.1.saturating_sub(cpu_start.1));
         let span = last.unwrap().duration_since(first.unwrap()).as_secs_f64();
         let rate = (n.saturating_sub(1)) as f64 / span.max(1e-9);
         let (p50_ms, p99_ms) = self.latency_phase(running).await?;
-        Ok(RoundResult { rate, p50_ms, p99_ms, rss_kib: 0, rejected })
+        Ok(RoundResult { rate, p50_ms, p99_ms, rss_kib: 0, rejected, broker_us, client_us })
     }
 
     /// The next output the reader saw; fails when the side under test died or nothing arrived for [`STALL`].
@@ -564,6 +578,17 @@ impl Running {
         Ok(Running::Workers { children, peak_kib: 0 })
     }
 
+    /// CPU ticks used so far by this process and the worker processes.
+    fn client_ticks(&self) -> u64 {
+        let own = cpu_ticks(std::process::id()).unwrap_or(0);
+        match self {
+            Running::Passthrough { .. } => own,
+            Running::Workers { children, .. } => {
+                own + children.iter().filter_map(|(c, _)| c.id().and_then(cpu_ticks)).sum::<u64>()
+            }
+        }
+    }
+
     /// Fails when a worker process has exited on its own; also samples peak RSS.
     fn check_alive(&mut self) -> anyhow::Result<()> {
         if let Running::Workers { children, peak_kib, .. } = self {
@@ -671,6 +696,29 @@ async fn pass_one(delivery: lapin::message::Delivery, publish: &Channel, exchang
     Ok(())
 }
 
+/// User + system CPU time of a process so far, in clock ticks (`/proc/<pid>/stat` fields 14 and 15).
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may contain spaces; the fields after it start past the last ')'.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+}
+
+/// Clock ticks a second (`sysconf(_SC_CLK_TCK)`, 100 on Linux).
+fn ticks_per_sec() -> f64 {
+    100.0
+}
+
+/// The RabbitMQ node's process (`beam.smp`) on this machine, if the broker runs here.
+fn broker_pid() -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+        (comm.trim() == "beam.smp").then_some(pid)
+    })
+}
+
 /// `VmHWM` (peak resident set) of a process, in KiB.
 fn vm_hwm_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -686,6 +734,8 @@ struct Summary {
     p99: f64,
     rss_kib: u64,
     rejected: usize,
+    broker_us: f64,
+    client_us: f64,
 }
 
 impl Summary {
@@ -696,6 +746,8 @@ impl Summary {
             p99: median(results.iter().map(|r| r.p99_ms).collect()),
             rss_kib: results.iter().map(|r| r.rss_kib).max().unwrap_or(0),
             rejected: results.iter().map(|r| r.rejected).sum(),
+            broker_us: median(results.iter().map(|r| r.broker_us).collect()),
+            client_us: median(results.iter().map(|r| r.client_us).collect()),
         }
     }
 
@@ -715,12 +767,14 @@ async fn compare(bench: &mut Bench, setup: Setup, sides: &[Side]) -> anyhow::Res
         for (s, side) in sides.iter().enumerate() {
             let res = bench.round(*side, setup).await?;
             eprintln!(
-                "  round {} {}: {:>8.0} msg/s  p50 {:>6.1} ms  p99 {:>6.1} ms{}{}",
+                "  round {} {}: {:>8.0} msg/s  p50 {:>6.1} ms  p99 {:>6.1} ms  CPU/msg broker {:>5.0} µs client {:>5.0} µs{}{}",
                 r + 1,
                 side.letter(),
                 res.rate,
                 res.p50_ms,
                 res.p99_ms,
+                res.broker_us,
+                res.client_us,
                 if res.rss_kib > 0 { format!("  peak RSS {:.1} MiB", res.rss_kib as f64 / 1024.0) } else { String::new() },
                 if res.rejected > 0 { format!("  ({} rejected!)", res.rejected) } else { String::new() },
             );
@@ -739,8 +793,8 @@ fn print_comparison(args: &Args, setup: Setup, sides: &[Side], sums: &[Summary])
         if setup.pipeline_workers == 0 { "0 (= cores)".to_string() } else { setup.pipeline_workers.to_string() },
         setup.processes
     );
-    println!("| side | msg/s (median) | rounds | p50 ms | p99 ms | peak RSS MiB |");
-    println!("|---|---:|---|---:|---:|---:|");
+    println!("| side | msg/s (median) | rounds | p50 ms | p99 ms | peak RSS MiB | broker CPU µs/msg | client CPU µs/msg |");
+    println!("|---|---:|---|---:|---:|---:|---:|---:|");
     for (side, s) in sides.iter().zip(sums) {
         let name = match side {
             Side::Passthrough => match args.passthrough {
@@ -750,12 +804,14 @@ fn print_comparison(args: &Args, setup: Setup, sides: &[Side], sums: &[Summary])
             Side::Worker => "wirefeed run",
         };
         println!(
-            "| {name} | {:.0} | {} | {:.1} | {:.1} | {} |",
+            "| {name} | {:.0} | {} | {:.1} | {:.1} | {} | {:.0} | {:.0} |",
             s.rate(),
             s.rates_text(),
             s.p50,
             s.p99,
-            if *side == Side::Worker { format!("{:.1}", s.rss_kib as f64 / 1024.0) } else { "–".into() }
+            if *side == Side::Worker { format!("{:.1}", s.rss_kib as f64 / 1024.0) } else { "–".into() },
+            s.broker_us,
+            s.client_us,
         );
     }
     if sums.len() == 2 {
@@ -822,7 +878,13 @@ async fn main() -> anyhow::Result<()> {
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR"))?;
     let mut bench = Bench::new(args).await?;
     eprintln!("topology: {} → {} → {}", bench.topo.input, bench.topo.output_exchange, bench.topo.output_queue);
-    let result = run(&mut bench).await;
+    // Ctrl-C (or SIGTERM from `timeout`) still deletes the topology; worker children die with kill_on_drop.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let result = tokio::select! {
+        r = run(&mut bench) => r,
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+        _ = term.recv() => Err(anyhow::anyhow!("terminated")),
+    };
     if let Err(e) = bench.topo.delete(&bench.admin).await {
         eprintln!("cleanup failed: {e:#}");
     }
