@@ -43,7 +43,8 @@ enum Command {
         /// A TOML file layered over config/default.toml.
         #[arg(long)]
         config: Option<PathBuf>,
-        /// Send every file this many times.
+        /// Send every file this many times. message_id is the SHA-256 of the bytes; with N > 1 the copies get
+        /// `-1`..`-N` suffixes, so they are distinct releases (for load tests).
         #[arg(long, default_value_t = 1)]
         repeat: u32,
         /// Files or directories.
@@ -83,11 +84,11 @@ fn main() -> ExitCode {
         Command::Normalize { format, pretty, config, files } => {
             normalize(format.into(), pretty, config, &files)
         }
-        Command::Run { config } => with_config(config, |cfg| wirefeed::broker::run(cfg)),
+        Command::Run { config } => with_config(config, wirefeed::broker::run),
         Command::Publish { config, repeat, paths } => {
             with_config(config, |cfg| wirefeed::broker::publish_files(cfg, &paths, repeat))
         }
-        Command::Topology { config } => with_config(config, |cfg| wirefeed::broker::declare_and_print(cfg)),
+        Command::Topology { config } => with_config(config, wirefeed::broker::declare_and_print),
     };
     match result {
         Ok(code) => code,

@@ -24,7 +24,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use super::acks::AckTracker;
 use super::connection::{self, short, timed};
-use super::message::rejection_properties;
+use super::message::{rejection_properties, EventMessage};
 use super::pool::{Done, Job, Outcome, Pool};
 use super::shutdown::Shutdown;
 use super::stats::Stats;
@@ -46,7 +46,7 @@ pub struct Session {
 /// What was published for an input, waiting for its confirm.
 enum Published {
     /// The input's event.
-    Event { event_id: String, routing_key: ShortString, body: Vec<u8>, properties: BasicProperties },
+    Event { event_id: String, routing_key: ShortString, body: Vec<u8>, properties: Box<BasicProperties> },
     /// The input's rejection.
     Rejection { kind: RejectKind, message_id: Option<String> },
 }
@@ -224,14 +224,14 @@ impl Loop<'_> {
                     Some(Err(e)) => return Err(e).context("the consumer failed"),
                     None => anyhow::bail!("the broker cancelled the consumer (was the input queue deleted?)"),
                 },
-                Some(done) = results.recv() => self.on_done(done).await?,
+                Some(done) = results.recv() => self.on_done(done),
                 Some(confirmed) = self.confirms.next(), if !self.confirms.is_empty() => {
                     self.on_confirm(confirmed).await?;
                 }
             }
             // Take whatever else is ready without waiting, so that one ack covers many inputs under load.
             while let Ok(done) = results.try_recv() {
-                self.on_done(done).await?;
+                self.on_done(done);
             }
             while let Some(Some(confirmed)) = self.confirms.next().now_or_never() {
                 self.on_confirm(confirmed).await?;
@@ -268,23 +268,22 @@ impl Loop<'_> {
         });
     }
 
-    async fn on_done(&mut self, done: Done) -> anyhow::Result<()> {
+    fn on_done(&mut self, done: Done) {
         let Done { tag, outcome, body, properties, received } = done;
         match outcome {
             Outcome::Event(msg) => {
-                let msg = *msg;
-                let what = Published::Event {
-                    event_id: msg.event_id,
-                    routing_key: msg.routing_key.clone(),
-                    body,
-                    properties,
-                };
+                let EventMessage { event_id, routing_key, payload, properties: event_properties } = *msg;
                 let exchange = self.output_exchange.clone();
-                self.publish(tag, received, what, exchange, msg.routing_key, msg.payload, msg.properties);
+                let what = Published::Event {
+                    event_id,
+                    routing_key: routing_key.clone(),
+                    body,
+                    properties: Box::new(properties),
+                };
+                self.publish(tag, received, what, exchange, routing_key, payload, event_properties);
             }
             Outcome::Rejected(rejection) => self.reject(tag, received, body, properties, rejection),
         }
-        Ok(())
     }
 
     fn reject(
@@ -309,9 +308,8 @@ impl Loop<'_> {
         self.publish(tag, received, what, exchange, key, body, props);
     }
 
-    /// Publishes without waiting: the publish and its confirm run as one future in `confirms`, so the loop
-    /// never waits for lapin's I/O thread to write a frame. Awaiting each `basic_publish` in the loop cost a
-    /// thread hand-off per message and capped the worker below a plain passthrough (docs/performance.md).
+    /// Publishes one message (mandatory) and waits for its confirm, both inside a future of `confirms`:
+    /// many publishes are in flight at once instead of one round trip to lapin's I/O loop each.
     #[allow(clippy::too_many_arguments)]
     fn publish(
         &mut self,
@@ -326,8 +324,8 @@ impl Loop<'_> {
         let channel = self.session.publish_ch.clone();
         let limit = self.session.limit;
         self.confirms.push(Box::pin(async move {
+            let options = BasicPublishOptions { mandatory: true, ..Default::default() };
             let result = async {
-                let options = BasicPublishOptions { mandatory: true, ..Default::default() };
                 let publish = channel.basic_publish(exchange, routing_key, options, &payload, properties);
                 let confirm = timed("publishing", limit, publish).await?;
                 timed("waiting for a publisher confirm", limit, confirm).await
@@ -358,7 +356,7 @@ impl Loop<'_> {
                 );
                 tracing::debug!(event_id = %event_id, "event returned unroutable");
                 let rejection = Rejection::new(RejectKind::Unroutable, "publish", reason);
-                self.reject(tag, received, body, properties, rejection);
+                self.reject(tag, received, body, *properties, rejection);
             }
             (Published::Rejection { .. }, None) => {
                 Stats::incr(&self.stats.rejected);

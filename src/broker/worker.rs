@@ -128,8 +128,7 @@ impl Worker {
 
 /// Logs a `stats` line every `every`, and a last one at shutdown.
 async fn log_stats(stats: Arc<Stats>, every: Duration, shutdown: Shutdown) {
-    let mut previous = StatsSnapshot::default();
-    previous.at = Some(Instant::now());
+    let mut previous = StatsSnapshot { at: Some(Instant::now()), ..Default::default() };
     let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         tokio::select! {
