@@ -1,11 +1,31 @@
-//! Stage 5: dates named in the text, absolute ("22 августа", "June 23") and relative ("сегодня", "вчера",
-//! "в понедельник"), resolved against the release date.
+//! Stage 5: dates named in the text, absolute ("22 августа", "June 23", "2025-08-22") and relative
+//! ("сегодня", "вчера", "в понедельник"), resolved against the release date.
+//!
+//! The words come from data files a user can extend: `lexicons/months.tsv`, `lexicons/relative_days.tsv`
+//! and `lexicons/weekdays.tsv`. The matchers are compiled once, when the [`DateLexicon`] is loaded.
+//!
+//! Resolution rules (documented here because they are choices):
+//! - a day and month without a year take the year of the anchor (the release date), moved by one year
+//!   when that puts the date more than half a year from the anchor ("28 декабря" in a release of
+//!   10 January is the December before);
+//! - a weekday is the nearest such day on or before the anchor (wire copy mostly reports the past);
+//! - a relative word directly followed by an absolute date ("сегодня, 22 августа") is one mention, and the
+//!   absolute date wins;
+//! - without an anchor, only dates that carry their year are reported;
+//! - impossible dates ("31 февраля") are skipped.
 
-use chrono::NaiveDate;
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate, TimeDelta};
+use regex::{Captures, Regex};
 
 use super::data::DataFiles;
 use super::parse::Release;
 use super::{LoadError, Span};
+
+const MONTHS_FILE: &str = "lexicons/months.tsv";
+const RELATIVE_FILE: &str = "lexicons/relative_days.tsv";
+const WEEKDAYS_FILE: &str = "lexicons/weekdays.tsv";
 
 /// A date named in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,23 +36,473 @@ pub struct DateMention {
     pub date: NaiveDate,
 }
 
-/// Month names and relative-day words, from `data/lexicons/`.
-#[derive(Debug, Default)]
-pub struct DateLexicon {}
+/// Month names and relative-day words from `data/lexicons/`, with the matchers built from them.
+#[derive(Debug)]
+pub struct DateLexicon {
+    months: HashMap<String, u32>,
+    relative: HashMap<String, i64>,
+    weekdays: HashMap<String, u32>,
+    /// Day-month(-year), month-day(-year) and ISO dates, relative-day words and weekday phrases.
+    mentions: Regex,
+}
 
 impl DateLexicon {
-    /// Loads the lexicon.
-    pub fn load(_files: &DataFiles) -> Result<Self, LoadError> {
-        Ok(DateLexicon {})
+    /// Loads the three lexicon files and compiles the matchers.
+    pub fn load(files: &DataFiles) -> Result<Self, LoadError> {
+        let months = load_numbered(files, MONTHS_FILE, 1..=12)?;
+        let weekdays = load_numbered(files, WEEKDAYS_FILE, 1..=7)?;
+        let relative = load_relative(files)?;
+        let mentions = compile_mentions(&months, &relative, &weekdays);
+        Ok(DateLexicon { months, relative, weekdays, mentions })
+    }
+
+    /// The month (1–12) a word names, in any listed form and letter case, with or without a final dot
+    /// ("августа", "Aug.", "МАР" → 8, 8, 3).
+    pub fn month(&self, word: &str) -> Option<u32> {
+        let key = word.trim().trim_end_matches('.').to_lowercase();
+        self.months.get(&key).copied()
     }
 }
 
+/// Reads `number<TAB>form|form…` records, checking the number lies in `range`.
+fn load_numbered(
+    files: &DataFiles,
+    name: &str,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<HashMap<String, u32>, LoadError> {
+    let mut map = HashMap::new();
+    for (line, fields) in files.records(name)? {
+        let [number, forms, ..] = fields.as_slice() else {
+            return Err(DataFiles::syntax(name, line, "expected number<TAB>forms"));
+        };
+        let number: u32 = number
+            .parse()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| DataFiles::syntax(name, line, format!("{number:?} is not in {range:?}")))?;
+        for form in forms.split('|').map(str::trim).filter(|f| !f.is_empty()) {
+            map.insert(form.to_lowercase(), number);
+        }
+    }
+    Ok(map)
+}
+
+/// Reads `word<TAB>offset` records.
+fn load_relative(files: &DataFiles) -> Result<HashMap<String, i64>, LoadError> {
+    let mut map = HashMap::new();
+    for (line, fields) in files.records(RELATIVE_FILE)? {
+        let [word, offset, ..] = fields.as_slice() else {
+            return Err(DataFiles::syntax(RELATIVE_FILE, line, "expected word<TAB>offset"));
+        };
+        let offset: i64 = offset.parse().map_err(|_| {
+            DataFiles::syntax(RELATIVE_FILE, line, format!("{offset:?} is not a number of days"))
+        })?;
+        map.insert(word.to_lowercase(), offset);
+    }
+    Ok(map)
+}
+
+/// A regex alternation of the keys, longest first so that "сент" wins over "сен" and "on monday" over
+/// "monday". Whitespace inside a phrase matches any run of whitespace.
+fn alternation<V>(map: &HashMap<String, V>) -> String {
+    let mut keys: Vec<&String> = map.keys().collect();
+    keys.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
+    let escaped: Vec<String> = keys
+        .iter()
+        .map(|k| k.split_whitespace().map(regex::escape).collect::<Vec<_>>().join(r"\s+"))
+        .collect();
+    format!("(?:{})", escaped.join("|"))
+}
+
+/// One regex for every kind of mention, so that each paragraph is scanned once.
+fn compile_mentions(
+    months: &HashMap<String, u32>,
+    relative: &HashMap<String, i64>,
+    weekdays: &HashMap<String, u32>,
+) -> Regex {
+    let m = alternation(months);
+    // A year suffix is part of the mention ("2025 года", "2025 г."), a dot after the month is not (it may
+    // end the sentence), except between an abbreviated month and its day ("Aug. 22"). Word boundaries are
+    // checked by hand ([`at_word_bounds`]): a Unicode `\b` would keep the regex off its fast DFA engines on
+    // Cyrillic text. Digits are ASCII `[0-9]`: a Unicode `\d` multiplies the automaton's states for
+    // digits no wire copy uses.
+    let pattern = format!(
+        r"(?i)(?P<d1>[0-9]{{1,2}})\s+(?P<m1>{m})(?:,?\s+(?P<y1>[0-9]{{4}})(?:\s+(?:года|году|год|г\.))?)?|(?P<m2>{m})\.?\s+(?P<d2>[0-9]{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y2>[0-9]{{4}}))?|(?P<iy>[0-9]{{4}})-(?P<im>[0-9]{{2}})-(?P<id>[0-9]{{2}})|(?P<rel>{})|(?P<wd>{})",
+        alternation(relative),
+        alternation(weekdays)
+    );
+    Regex::new(&pattern).expect("the date lexicons build a valid regex")
+}
+
+/// Whether `segment[start..end]` is neither preceded nor followed by a letter or digit: "мая" in "5 мая"
+/// but not in "5 маяков", "сегодня" but not "сегодняшний".
+fn at_word_bounds(segment: &str, start: usize, end: usize) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let before = segment[..start].chars().next_back();
+    let after = segment[end..].chars().next();
+    !before.is_some_and(is_word) && !after.is_some_and(is_word)
+}
+
+/// What a match says before it is resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Absolute,
+    Relative,
+}
+
 /// Finds the dates in the headline and body, resolving relative ones against `anchor`.
-pub fn find(
-    _text: &str,
-    _release: &Release,
-    _anchor: Option<NaiveDate>,
-    _lex: &DateLexicon,
-) -> Vec<DateMention> {
-    Vec::new()
+pub fn find(text: &str, release: &Release, anchor: Option<NaiveDate>, lex: &DateLexicon) -> Vec<DateMention> {
+    let mut found: Vec<(Kind, DateMention)> = Vec::new();
+    for span in std::iter::once(release.headline).chain(release.paragraphs.iter().copied()) {
+        if let Some(segment) = text.get(span.start..span.end) {
+            mentions_in(segment, span.start, anchor, lex, &mut found);
+        }
+    }
+    found.sort_by_key(|(_, m)| (m.span.start, m.span.end));
+    merge_relative_with_absolute(text, found)
+}
+
+/// The dates in `segment` (which starts at byte `offset` of the text), pushed onto `out`.
+fn mentions_in(
+    segment: &str,
+    offset: usize,
+    anchor: Option<NaiveDate>,
+    lex: &DateLexicon,
+    out: &mut Vec<(Kind, DateMention)>,
+) {
+    for caps in lex.mentions.captures_iter(segment) {
+        let whole = caps.get(0).expect("group 0 always matches");
+        if !at_word_bounds(segment, whole.start(), whole.end()) {
+            continue;
+        }
+        let resolved = if caps.name("rel").is_some() || caps.name("wd").is_some() {
+            anchor.and_then(|anchor| resolve_relative(&caps, anchor, lex)).map(|d| (Kind::Relative, d))
+        } else {
+            resolve_absolute(&caps, anchor, lex).map(|d| (Kind::Absolute, d))
+        };
+        if let Some((kind, date)) = resolved {
+            let span = Span::new(offset + whole.start(), offset + whole.end());
+            out.push((kind, DateMention { span, date }));
+        }
+    }
+}
+
+/// The day an absolute mention names: day-month(-year), month-day(-year) or ISO.
+fn resolve_absolute(caps: &Captures<'_>, anchor: Option<NaiveDate>, lex: &DateLexicon) -> Option<NaiveDate> {
+    if let Some(day) = caps.name("d1") {
+        let month = caps.name("m1").and_then(|m| lex.month(m.as_str()));
+        day_month_year(day.as_str(), month, caps.name("y1").map(|y| y.as_str()), anchor)
+    } else if let Some(month_word) = caps.name("m2") {
+        // English puts a capitalised month first; a lower-case "may 5" is a verb and a number.
+        if !month_word.as_str().starts_with(char::is_uppercase) {
+            return None;
+        }
+        let day = caps.name("d2").map_or("", |d| d.as_str());
+        day_month_year(day, lex.month(month_word.as_str()), caps.name("y2").map(|y| y.as_str()), anchor)
+    } else {
+        iso_date(caps.name("iy")?.as_str(), caps.name("im")?.as_str(), caps.name("id")?.as_str())
+    }
+}
+
+/// The day a relative word or a weekday phrase names, counted from `anchor`.
+fn resolve_relative(caps: &Captures<'_>, anchor: NaiveDate, lex: &DateLexicon) -> Option<NaiveDate> {
+    let key = normalise_phrase(caps.get(0)?.as_str());
+    if caps.name("rel").is_some() {
+        anchor.checked_add_signed(TimeDelta::try_days(*lex.relative.get(&key)?)?)
+    } else {
+        weekday_on_or_before(anchor, *lex.weekdays.get(&key)?)
+    }
+}
+
+/// Lower case, single spaces: the form the lexicon keys are stored in.
+fn normalise_phrase(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// The nearest day with ISO weekday `weekday` (1 = Monday) on or before `anchor`.
+fn weekday_on_or_before(anchor: NaiveDate, weekday: u32) -> Option<NaiveDate> {
+    let today = anchor.weekday().number_from_monday();
+    let back = (today + 7 - weekday) % 7;
+    anchor.checked_sub_signed(TimeDelta::try_days(i64::from(back))?)
+}
+
+/// A date from a day, a month and an optional year; without a year, the one nearest the anchor.
+fn day_month_year(
+    day: &str,
+    month: Option<u32>,
+    year: Option<&str>,
+    anchor: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    let day: u32 = day.parse().ok()?;
+    let month = month?;
+    match year {
+        Some(year) => NaiveDate::from_ymd_opt(year.parse().ok()?, month, day),
+        None => nearest_year(day, month, anchor?),
+    }
+}
+
+/// The date `day.month` in the anchor's year, or the year before/after when that is more than half a year
+/// from the anchor. `None` for an impossible date (31 February, 29 February outside leap years).
+pub fn nearest_year(day: u32, month: u32, anchor: NaiveDate) -> Option<NaiveDate> {
+    let same = NaiveDate::from_ymd_opt(anchor.year(), month, day)?;
+    let shift = (same - anchor).num_days();
+    if shift > 183 {
+        NaiveDate::from_ymd_opt(anchor.year() - 1, month, day)
+    } else if shift < -183 {
+        NaiveDate::from_ymd_opt(anchor.year() + 1, month, day)
+    } else {
+        Some(same)
+    }
+}
+
+fn iso_date(year: &str, month: &str, day: &str) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
+}
+
+/// Joins "сегодня" + ", " + "22 августа" into one mention with the absolute date; drops overlaps.
+fn merge_relative_with_absolute(text: &str, found: Vec<(Kind, DateMention)>) -> Vec<DateMention> {
+    let mut out: Vec<(Kind, DateMention)> = Vec::with_capacity(found.len());
+    for (kind, mention) in found {
+        if let Some((last_kind, last)) = out.last_mut() {
+            if last.span.end > mention.span.start {
+                continue;
+            }
+            let gap = text.get(last.span.end..mention.span.start).unwrap_or("x");
+            let joined = gap.chars().all(|c| c == ',' || c.is_whitespace()) && gap.matches(',').count() <= 1;
+            if *last_kind == Kind::Relative && kind == Kind::Absolute && joined {
+                last.span.end = mention.span.end;
+                last.date = mention.date;
+                *last_kind = Kind::Absolute;
+                continue;
+            }
+        }
+        out.push((kind, mention));
+    }
+    out.into_iter().map(|(_, m)| m).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::{parse, Format};
+
+    /// The built-in lexicon, loaded once for all tests (compiling it is slow in debug builds).
+    fn lex() -> &'static DateLexicon {
+        static LEX: std::sync::OnceLock<DateLexicon> = std::sync::OnceLock::new();
+        LEX.get_or_init(|| DateLexicon::load(&DataFiles::new(None)).unwrap())
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    /// (text as written, ISO date) of every mention in a wire release with `body`, dated `anchor`.
+    fn mentions(body: &str, anchor: Option<NaiveDate>) -> Vec<(String, String)> {
+        let text = format!("date 2025-08-22 Заголовок\n\n{body}");
+        let release = parse::parse(&text, Format::Wire).unwrap();
+        find(&release.text, &release, anchor, lex())
+            .into_iter()
+            .map(|m| (m.span.of(&release.text).to_string(), m.date.to_string()))
+            .collect()
+    }
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn month_reads_every_form_case_and_dot() {
+        let lex = lex();
+        assert_eq!(lex.month("августа"), Some(8));
+        assert_eq!(lex.month("АВГ"), Some(8));
+        assert_eq!(lex.month("Aug."), Some(8));
+        assert_eq!(lex.month("мар"), Some(3));
+        assert_eq!(lex.month("June"), Some(6));
+        assert_eq!(lex.month("мая"), Some(5));
+        assert_eq!(lex.month("Sputnik"), None);
+        assert_eq!(lex.month(""), None);
+    }
+
+    #[test]
+    fn russian_absolute_dates_with_and_without_year() {
+        let anchor = Some(date(2025, 8, 22));
+        assert_eq!(
+            mentions(
+                "Встреча 22 августа. Договор от 22 августа 2025 года и от 10 января 2022 вступил.",
+                anchor
+            ),
+            pairs(&[
+                ("22 августа", "2025-08-22"),
+                ("22 августа 2025 года", "2025-08-22"),
+                ("10 января 2022", "2022-01-10")
+            ])
+        );
+    }
+
+    #[test]
+    fn english_absolute_and_iso_dates() {
+        let anchor = Some(date(2025, 6, 23));
+        assert_eq!(
+            mentions("Signed on June 23, ratified 23 June 2025, due Aug 22 and 2025-09-01.", anchor),
+            pairs(&[
+                ("June 23", "2025-06-23"),
+                ("23 June 2025", "2025-06-23"),
+                ("Aug 22", "2025-08-22"),
+                ("2025-09-01", "2025-09-01")
+            ])
+        );
+    }
+
+    #[test]
+    fn a_lower_case_may_is_not_a_month() {
+        assert!(mentions("They may 5 times refuse.", Some(date(2025, 6, 23))).is_empty());
+    }
+
+    #[test]
+    fn today_followed_by_a_date_is_one_mention() {
+        let found = mentions("Президент сегодня, 22 августа, провел переговоры.", Some(date(2025, 8, 22)));
+        assert_eq!(found, pairs(&[("сегодня, 22 августа", "2025-08-22")]));
+    }
+
+    #[test]
+    fn the_absolute_date_wins_over_the_relative_word() {
+        let found = mentions("Сегодня, 23 августа, все разъехались.", Some(date(2025, 8, 22)));
+        assert_eq!(found, pairs(&[("Сегодня, 23 августа", "2025-08-23")]));
+    }
+
+    #[test]
+    fn relative_words_resolve_against_the_anchor() {
+        let found = mentions(
+            "Вчера Президент провел совещание. Завтра он улетит, а позавчера прилетел. Yesterday, today.",
+            Some(date(2025, 5, 20)),
+        );
+        assert_eq!(
+            found,
+            pairs(&[
+                ("Вчера", "2025-05-19"),
+                ("Завтра", "2025-05-21"),
+                ("позавчера", "2025-05-18"),
+                ("Yesterday", "2025-05-19"),
+                ("today", "2025-05-20")
+            ])
+        );
+    }
+
+    #[test]
+    fn weekdays_are_the_nearest_such_day_not_after_the_anchor() {
+        // 2025-08-23 is a Saturday, 2025-06-23 a Monday.
+        let sat = mentions("Фестиваль завершился в субботу.", Some(date(2025, 8, 23)));
+        assert_eq!(sat, pairs(&[("в субботу", "2025-08-23")]));
+        let mon = mentions("Фестиваль завершился в субботу, а во вторник начался.", Some(date(2025, 8, 25)));
+        assert_eq!(mon, pairs(&[("в субботу", "2025-08-23"), ("во вторник", "2025-08-19")]));
+        let en = mentions("They signed it on Monday.", Some(date(2025, 6, 23)));
+        assert_eq!(en, pairs(&[("on Monday", "2025-06-23")]));
+    }
+
+    #[test]
+    fn relative_words_and_months_need_whole_words() {
+        assert!(
+            mentions("Сегодняшний и вчерашний дни, Петров понедельник.", Some(date(2025, 8, 22))).is_empty()
+        );
+        let found = mentions("Построено 5 маяков, 115 мая нет, а 6 мая открыли.", Some(date(2025, 8, 22)));
+        assert_eq!(found, pairs(&[("6 мая", "2025-05-06")]));
+    }
+
+    #[test]
+    fn without_an_anchor_only_dates_with_a_year() {
+        let found = mentions("Вчера, 22 августа, и 10 января 2022 года.", None);
+        assert_eq!(found, pairs(&[("10 января 2022 года", "2022-01-10")]));
+    }
+
+    #[test]
+    fn impossible_dates_are_skipped() {
+        let found = mentions(
+            "31 февраля, 30 февраля 2024 года, 2025-13-45, 29 февраля 2024.",
+            Some(date(2025, 1, 1)),
+        );
+        assert_eq!(found, pairs(&[("29 февраля 2024", "2024-02-29")]));
+    }
+
+    #[test]
+    fn a_year_is_inferred_across_new_year() {
+        let found = mentions("Решение от 28 декабря вступило в силу.", Some(date(2025, 1, 10)));
+        assert_eq!(found, pairs(&[("28 декабря", "2024-12-28")]));
+        assert_eq!(nearest_year(10, 1, date(2024, 12, 30)), Some(date(2025, 1, 10)));
+    }
+
+    #[test]
+    fn dates_in_the_headline_are_found() {
+        let text = "date 2025-08-22 Саммит 22 августа\n\nТекст.";
+        let release = parse::parse(text, Format::Wire).unwrap();
+        let found = find(&release.text, &release, Some(date(2025, 8, 22)), lex());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].span.of(&release.text), "22 августа");
+    }
+
+    #[test]
+    fn seed_sample_gives_today_22_august() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/sayasat-2025-08-22.txt");
+        let text = std::fs::read_to_string(path).unwrap();
+        let release = parse::parse(&text, Format::Wire).unwrap();
+        let found = find(&release.text, &release, release.declared_date, lex());
+        let first = &found[0];
+        assert_eq!(first.span.of(&release.text), "сегодня, 22 августа");
+        assert_eq!(first.date, date(2025, 8, 22));
+    }
+
+    #[test]
+    fn kazinform_sample_gives_yesterday() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/kazinform-style-2025-05-20.txt");
+        let text = std::fs::read_to_string(path).unwrap();
+        let release = parse::parse(&text, Format::Wire).unwrap();
+        let found = find(&release.text, &release, release.declared_date, lex());
+        assert!(found.iter().any(|m| m.span.of(&release.text) == "Вчера" && m.date == date(2025, 5, 19)));
+    }
+
+    #[test]
+    fn a_user_file_extends_the_lexicon() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("lexicons")).unwrap();
+        std::fs::write(dir.path().join("lexicons/relative_days.tsv"), "# mine\nнынче\t0\n").unwrap();
+        let lex = DateLexicon::load(&DataFiles::new(Some(dir.path()))).unwrap();
+        let text = "date 2025-08-22 Х\n\nНынче тепло.";
+        let release = parse::parse(text, Format::Wire).unwrap();
+        let found = find(&release.text, &release, release.declared_date, &lex);
+        assert_eq!(found, vec![DateMention { span: Span::new(20, 30), date: date(2025, 8, 22) }]);
+    }
+
+    #[test]
+    fn a_huge_offset_in_a_user_file_does_not_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("lexicons")).unwrap();
+        let huge = format!("# mine\nнынче\t{}\nприсно\t-900000000\n", i64::MAX);
+        std::fs::write(dir.path().join("lexicons/relative_days.tsv"), huge).unwrap();
+        let lex = DateLexicon::load(&DataFiles::new(Some(dir.path()))).unwrap();
+        let release = parse::parse("date 2025-08-22 Х\n\nНынче и присно.", Format::Wire).unwrap();
+        assert!(find(&release.text, &release, release.declared_date, &lex).is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_gives_mentions_inside_the_text(body in "\\PC{0,300}", day in 0u32..40, y in 0i32..10000) {
+            let lex = lex();
+            let text = format!("date 2025-08-22 Заголовок\n\n{body} {day} августа {y} года, вчера {body}");
+            let Ok(release) = parse::parse(&text, Format::Wire) else { return Ok(()) };
+            for anchor in [release.declared_date, None, NaiveDate::from_ymd_opt(-262_000, 1, 1), Some(NaiveDate::MAX)] {
+                for m in find(&release.text, &release, anchor, lex) {
+                    proptest::prop_assert!(release.text.get(m.span.start..m.span.end).is_some());
+                    proptest::prop_assert!(!m.span.is_empty());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_bad_line_is_a_syntax_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("lexicons")).unwrap();
+        std::fs::write(dir.path().join("lexicons/months.tsv"), "13\tsmarch\n").unwrap();
+        let err = DateLexicon::load(&DataFiles::new(Some(dir.path()))).unwrap_err();
+        assert!(matches!(err, LoadError::Syntax { line: 1, .. }), "{err}");
+    }
 }

@@ -1,7 +1,28 @@
 //! Stage 1: bytes → text. Charset from the `charset=` parameter, else UTF-8 when valid, else detected
 //! (windows-1251 / KOI8-R); BOM stripped; Unicode normalised to NFC.
+//!
+//! Choices:
+//! - a byte-order mark decides the charset, over any `charset=` parameter (it is the stronger evidence);
+//! - a UTF-8 body cut in the middle of its last character is decoded with the broken tail replaced by
+//!   U+FFFD and a warning;
+//! - a body that is mostly UTF-8 (its valid multi-byte characters outnumber its invalid sequences four to
+//!   one) is decoded as UTF-8 with the invalid sequences replaced and a warning: that is a damaged UTF-8
+//!   text, not a single-byte one;
+//! - otherwise the body is decoded as windows-1251 and as KOI8-R and the decoding that reads more like
+//!   Russian (letter frequencies and letter case, see [`russian_score`]) wins, with a warning;
+//! - after decoding, a text with NUL characters, or where control characters (other than tab, line feed,
+//!   carriage return and form feed) and replacement characters make up more than 5% of the characters, is
+//!   not text: rejected with kind `decode`.
 
-use super::Rejection;
+use encoding_rs::{Encoding, KOI8_R, UTF_8, WINDOWS_1251};
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+use super::{RejectKind, Rejection};
+
+const STAGE: &str = "decode";
+
+/// The share of control and replacement characters above which a body is not text.
+const MAX_NOISE_SHARE: f64 = 0.05;
 
 /// Decoded text and how it was decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,10 +36,541 @@ pub struct Decoded {
 }
 
 /// Decodes a message body. Rejects (kind `decode`) bytes that are not text in any charset we read.
-pub fn decode(body: &[u8], _content_type: Option<&str>) -> Result<Decoded, Rejection> {
-    Ok(Decoded {
-        text: String::from_utf8_lossy(body).into_owned(),
-        charset: "utf-8".into(),
-        warnings: vec![],
+pub fn decode(body: &[u8], content_type: Option<&str>) -> Result<Decoded, Rejection> {
+    let mut warnings = Vec::new();
+    let declared = content_type.and_then(charset_param);
+    let (text, encoding) = if let Some((encoding, bom_len)) = Encoding::for_bom(body) {
+        (decode_declared(encoding, &body[bom_len..], &mut warnings), encoding)
+    } else if let Some(label) = declared {
+        match Encoding::for_label(label.as_bytes()) {
+            Some(encoding) => (decode_declared(encoding, body, &mut warnings), encoding),
+            None => {
+                let (text, encoding) = decode_undeclared(body, &mut warnings);
+                warnings.push(format!(
+                    "unknown charset {label:?} in the content type: decoded as {} instead",
+                    encoding.name().to_ascii_lowercase()
+                ));
+                (text, encoding)
+            }
+        }
+    } else {
+        decode_undeclared(body, &mut warnings)
+    };
+    check_is_text(&text)?;
+    Ok(Decoded { text: normalise(text), charset: encoding.name().to_ascii_lowercase(), warnings })
+}
+
+/// The `charset=` parameter of a content type (`text/plain; charset="KOI8-R"` → `KOI8-R`).
+fn charset_param(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (key, value) = param.split_once('=')?;
+        let value = value.trim().trim_matches('"').trim();
+        (key.trim().eq_ignore_ascii_case("charset") && !value.is_empty()).then(|| value.to_string())
     })
+}
+
+/// Decodes with a charset the sender named (or a BOM implied); invalid sequences are replaced, with a
+/// warning.
+fn decode_declared(encoding: &'static Encoding, body: &[u8], warnings: &mut Vec<String>) -> String {
+    if encoding == UTF_8 {
+        return decode_utf8(body, warnings);
+    }
+    let (text, had_errors) = encoding.decode_without_bom_handling(body);
+    if had_errors {
+        warnings.push(format!(
+            "the body has byte sequences that are not valid {}: replaced with U+FFFD",
+            encoding.name().to_ascii_lowercase()
+        ));
+    }
+    text.into_owned()
+}
+
+/// Decodes a body with no charset: UTF-8 when it is (mostly) UTF-8, else the likelier Cyrillic
+/// single-byte charset.
+fn decode_undeclared(body: &[u8], warnings: &mut Vec<String>) -> (String, &'static Encoding) {
+    if let Ok(text) = std::str::from_utf8(body) {
+        return (text.to_string(), UTF_8);
+    }
+    if is_cut_utf8(body) || is_mostly_utf8(body) {
+        return (decode_utf8(body, warnings), UTF_8);
+    }
+    let (text, encoding) = guess_single_byte(body);
+    warnings.push(format!(
+        "no charset given and the body is not UTF-8: guessed {} from its Cyrillic letters",
+        encoding.name().to_ascii_lowercase()
+    ));
+    (text, encoding)
+}
+
+/// UTF-8, replacing invalid sequences; says whether only the tail was broken (a cut message) or the
+/// middle too.
+fn decode_utf8(body: &[u8], warnings: &mut Vec<String>) -> String {
+    match std::str::from_utf8(body) {
+        Ok(text) => text.to_string(),
+        Err(e) if e.error_len().is_none() => {
+            warnings.push(format!(
+                "the body ends in the middle of a UTF-8 character (cut after byte {}): the broken tail \
+                 was replaced with U+FFFD; the release may be truncated",
+                e.valid_up_to()
+            ));
+            String::from_utf8_lossy(body).into_owned()
+        }
+        Err(e) => {
+            let invalid = count_invalid_utf8(body);
+            warnings.push(format!(
+                "the body has {invalid} invalid UTF-8 sequence(s), the first at byte {}: replaced with U+FFFD",
+                e.valid_up_to()
+            ));
+            String::from_utf8_lossy(body).into_owned()
+        }
+    }
+}
+
+/// Valid UTF-8 except for an incomplete character at the very end.
+fn is_cut_utf8(body: &[u8]) -> bool {
+    matches!(std::str::from_utf8(body), Err(e) if e.error_len().is_none())
+}
+
+/// Whether the valid multi-byte characters outnumber the invalid sequences four to one.
+fn is_mostly_utf8(body: &[u8]) -> bool {
+    let mut multibyte = 0usize;
+    let mut invalid = 0usize;
+    for chunk in body.utf8_chunks() {
+        multibyte += chunk.valid().chars().filter(|c| c.len_utf8() > 1).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    multibyte > 0 && multibyte >= invalid * 4
+}
+
+fn count_invalid_utf8(body: &[u8]) -> usize {
+    body.utf8_chunks().filter(|c| !c.invalid().is_empty()).count()
+}
+
+/// Decodes as windows-1251 and as KOI8-R and keeps the one that reads more like Russian. Both are
+/// single-byte charsets where every byte decodes, so only plausibility can tell them apart.
+fn guess_single_byte(body: &[u8]) -> (String, &'static Encoding) {
+    let (cp1251, _) = WINDOWS_1251.decode_without_bom_handling(body);
+    let (koi8, _) = KOI8_R.decode_without_bom_handling(body);
+    if russian_score(&koi8) > russian_score(&cp1251) {
+        (koi8.into_owned(), KOI8_R)
+    } else {
+        (cp1251.into_owned(), WINDOWS_1251)
+    }
+}
+
+/// How much a text reads like Russian: the log-likelihood of its Cyrillic letters under Russian letter
+/// frequencies, minus a penalty for a capital right after a small letter (the two charsets swap the cases
+/// of each other's letters, so a capitalised word comes out as "пРЕЗИДЕНТ") and for box-drawing
+/// characters (KOI8-R's reading of the typographic quotes and dashes windows-1251 puts in the same bytes).
+pub fn russian_score(text: &str) -> f64 {
+    let mut score = 0.0;
+    let mut previous_lower = false;
+    for c in text.chars() {
+        if ('\u{2500}'..='\u{25ff}').contains(&c) {
+            score -= 8.0;
+            previous_lower = false;
+        } else if let Some((lower, upper)) = russian_letter(c) {
+            score += russian_frequency(lower).unwrap_or(1.0).ln();
+            // "пРЕЗИДЕНТ": a capital right after a small letter is how the wrong charset reads a
+            // capitalised word. Whole words in capitals are fine (headlines, datelines, all-caps copy).
+            if upper && previous_lower {
+                score -= 3.0;
+            }
+            previous_lower = !upper;
+        } else {
+            previous_lower = c.is_ascii_lowercase();
+        }
+    }
+    score
+}
+
+/// A Russian letter in lower case, and whether it was a capital. A range check: `char::to_lowercase` is
+/// a table search, and this runs twice over every single-byte body.
+fn russian_letter(c: char) -> Option<(char, bool)> {
+    match c {
+        'а'..='я' | 'ё' => Some((c, false)),
+        'А'..='Я' => Some((char::from_u32(u32::from(c) + 0x20)?, true)),
+        'Ё' => Some(('ё', true)),
+        _ => None,
+    }
+}
+
+/// The frequency of a lower-case Russian letter in running text, per mille.
+fn russian_frequency(c: char) -> Option<f64> {
+    let f = match c {
+        'о' => 110.0,
+        'е' => 85.0,
+        'а' => 80.0,
+        'и' => 74.0,
+        'н' => 67.0,
+        'т' => 63.0,
+        'с' => 55.0,
+        'р' => 47.0,
+        'в' => 45.0,
+        'л' => 44.0,
+        'к' => 35.0,
+        'м' => 32.0,
+        'д' => 30.0,
+        'п' => 28.0,
+        'у' => 26.0,
+        'я' => 20.0,
+        'ы' => 19.0,
+        'ь' => 17.0,
+        'г' => 17.0,
+        'з' => 16.0,
+        'б' => 16.0,
+        'ч' => 14.0,
+        'й' => 12.0,
+        'х' => 10.0,
+        'ж' => 9.0,
+        'ш' => 7.0,
+        'ю' => 6.0,
+        'ц' => 5.0,
+        'щ' => 4.0,
+        'э' => 3.0,
+        'ф' => 3.0,
+        'ъ' => 0.4,
+        'ё' => 0.4,
+        _ => return None,
+    };
+    Some(f)
+}
+
+/// Rejects a decoded text that is not text: too many control/replacement characters, or NUL characters.
+fn check_is_text(text: &str) -> Result<(), Rejection> {
+    let noise = count_noise(text);
+    if noise.total > 0 && noise.noisy as f64 / noise.total as f64 > MAX_NOISE_SHARE {
+        return Err(not_text(format!(
+            "{}% of its {} characters are control characters or undecodable bytes (the first at \
+             character {}); send UTF-8 text, or set charset= in the content type",
+            (noise.noisy * 100).div_ceil(noise.total),
+            noise.total,
+            noise.first_noisy.unwrap_or(0)
+        )));
+    }
+    if let Some(at) = noise.first_nul {
+        return Err(not_text(format!(
+            "it contains a NUL character (character {at}); send UTF-8 text, or set charset= in the content \
+             type if it is UTF-16"
+        )));
+    }
+    Ok(())
+}
+
+/// Characters that make a text not text, counted.
+#[derive(Debug, Default)]
+struct Noise {
+    /// Characters in all.
+    total: usize,
+    /// Control characters (but tab, line feed, form feed, carriage return) and U+FFFD.
+    noisy: usize,
+    /// 1-based character position of the first noisy one.
+    first_noisy: Option<usize>,
+    /// 1-based character position of the first NUL.
+    first_nul: Option<usize>,
+}
+
+/// Counts over the UTF-8 bytes rather than the chars, which is several times faster: C0 controls and
+/// DEL are single bytes, C1 controls are `C2 80`–`C2 9F`, U+FFFD is `EF BF BD`.
+fn count_noise(text: &str) -> Noise {
+    let bytes = text.as_bytes();
+    let mut noise = Noise::default();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b & 0xc0 != 0x80 {
+            noise.total += 1;
+        }
+        let noisy = match b {
+            0x09 | 0x0a | 0x0c | 0x0d => false,
+            0x00..=0x1f | 0x7f => true,
+            0xc2 => matches!(bytes.get(i + 1), Some(0x80..=0x9f)),
+            0xef => bytes.get(i + 1..i + 3) == Some(&[0xbf, 0xbd][..]),
+            _ => false,
+        };
+        if b == 0 {
+            noise.first_nul.get_or_insert(noise.total);
+        }
+        if noisy {
+            noise.noisy += 1;
+            noise.first_noisy.get_or_insert(noise.total);
+        }
+    }
+    noise
+}
+
+fn not_text(why: String) -> Rejection {
+    Rejection::new(RejectKind::Decode, STAGE, format!("the body is not text: {why}"))
+}
+
+/// Characters that are in NFC whatever surrounds them: no decomposition, no combining class, nothing
+/// that composes with what precedes. Basic Latin to IPA (below the combining marks at U+0300), Cyrillic
+/// letters, general punctuation (but U+2000/U+2001, which decompose), currency signs, №. Checking these
+/// by range spares Russian and English copy the table look-ups of the full NFC check.
+fn is_surely_nfc(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0}'..='\u{2ff}'
+            | '\u{400}'..='\u{482}'
+            | '\u{48a}'..='\u{4ff}'
+            | '\u{2010}'..='\u{2027}'
+            | '\u{2030}'..='\u{205e}'
+            | '\u{20a0}'..='\u{20bf}'
+            | '\u{2116}'
+    )
+}
+
+/// Strips a leading BOM (when the charset label, not a BOM, chose the decoder) and normalises to NFC.
+fn normalise(text: String) -> String {
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    if text.chars().all(is_surely_nfc) || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text
+    } else {
+        text.nfc().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PARAGRAPH: &str = "Президент Кыргызской Республики Садыр Жапаров сегодня, 22 августа, провел \
+        переговоры с Президентом Республики Казахстан Касым-Жомартом Токаевым в узком формате. Обсужден \
+        широкий спектр вопросов двусторонней повестки.";
+
+    fn sample(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    fn encode(encoding: &'static Encoding, text: &str) -> Vec<u8> {
+        let (bytes, _, unmappable) = encoding.encode(text);
+        assert!(!unmappable);
+        bytes.into_owned()
+    }
+
+    fn rejection(body: &[u8]) -> Rejection {
+        let err = decode(body, None).unwrap_err();
+        assert_eq!((err.kind, err.stage), (RejectKind::Decode, "decode"));
+        assert!(err.reason.starts_with("the body is not text: "), "{}", err.reason);
+        err
+    }
+
+    #[test]
+    fn valid_utf8_is_taken_as_is() {
+        let d = decode(PARAGRAPH.as_bytes(), None).unwrap();
+        assert_eq!((d.text.as_str(), d.charset.as_str()), (PARAGRAPH, "utf-8"));
+        assert!(d.warnings.is_empty());
+    }
+
+    #[test]
+    fn windows_1251_is_detected() {
+        let d = decode(&encode(WINDOWS_1251, PARAGRAPH), None).unwrap();
+        assert_eq!((d.text.as_str(), d.charset.as_str()), (PARAGRAPH, "windows-1251"));
+        assert!(d.warnings[0].contains("guessed windows-1251"), "{:?}", d.warnings);
+    }
+
+    #[test]
+    fn koi8_r_is_detected() {
+        let d = decode(&encode(KOI8_R, PARAGRAPH), None).unwrap();
+        assert_eq!((d.text.as_str(), d.charset.as_str()), (PARAGRAPH, "koi8-r"));
+        assert!(d.warnings[0].contains("guessed koi8-r"), "{:?}", d.warnings);
+    }
+
+    #[test]
+    fn detection_works_on_capitals_and_short_texts_too() {
+        let caps = PARAGRAPH.to_uppercase();
+        for encoding in [WINDOWS_1251, KOI8_R] {
+            assert_eq!(decode(&encode(encoding, &caps), None).unwrap().text, caps);
+            let short = "Вчера Президент провел совещание.";
+            assert_eq!(decode(&encode(encoding, short), None).unwrap().text, short);
+        }
+    }
+
+    #[test]
+    fn the_cp1251_sample_decodes_like_the_utf8_one() {
+        let utf8 = decode(&sample("sayasat-2025-08-22.txt"), None).unwrap();
+        let cp1251 = decode(&sample("sayasat-2025-08-22.cp1251.txt"), None).unwrap();
+        assert_eq!(cp1251.text, utf8.text);
+        assert_eq!(cp1251.charset, "windows-1251");
+    }
+
+    #[test]
+    fn the_charset_parameter_wins() {
+        let koi8 = encode(KOI8_R, PARAGRAPH);
+        let d = decode(&koi8, Some("text/plain; charset=\"KOI8-R\"")).unwrap();
+        assert_eq!((d.text.as_str(), d.charset.as_str()), (PARAGRAPH, "koi8-r"));
+        assert!(d.warnings.is_empty(), "a declared charset is not a guess");
+        // Any label encoding_rs knows: cp1251 is an alias of windows-1251.
+        let d = decode(&encode(WINDOWS_1251, PARAGRAPH), Some("text/plain;charset=cp1251")).unwrap();
+        assert_eq!(d.charset, "windows-1251");
+        assert_eq!(d.text, PARAGRAPH);
+    }
+
+    #[test]
+    fn a_declared_charset_with_bad_bytes_warns() {
+        let mut body = PARAGRAPH.as_bytes().to_vec();
+        body.insert(10, 0xff);
+        let d = decode(&body, Some("text/plain; charset=utf-8")).unwrap();
+        assert!(d.text.contains('\u{fffd}'));
+        assert!(d.warnings[0].contains("invalid UTF-8"), "{:?}", d.warnings);
+    }
+
+    #[test]
+    fn an_unknown_charset_label_falls_back_to_detection_with_a_warning() {
+        let d = decode(PARAGRAPH.as_bytes(), Some("text/plain; charset=x-martian")).unwrap();
+        assert_eq!(d.text, PARAGRAPH);
+        assert!(d.warnings[0].contains("x-martian"), "{:?}", d.warnings);
+    }
+
+    #[test]
+    fn a_utf16_body_with_its_charset_decodes() {
+        let mut body = Vec::new();
+        for unit in PARAGRAPH.encode_utf16() {
+            body.extend_from_slice(&unit.to_le_bytes());
+        }
+        let d = decode(&body, Some("text/plain; charset=utf-16le")).unwrap();
+        assert_eq!((d.text.as_str(), d.charset.as_str()), (PARAGRAPH, "utf-16le"));
+    }
+
+    #[test]
+    fn a_bom_is_stripped_and_decides() {
+        let mut body = vec![0xef, 0xbb, 0xbf];
+        body.extend_from_slice(PARAGRAPH.as_bytes());
+        let d = decode(&body, Some("text/plain; charset=windows-1251")).unwrap();
+        assert_eq!((d.text.as_str(), d.charset.as_str()), (PARAGRAPH, "utf-8"));
+        let mut body = vec![0xff, 0xfe];
+        body.extend(PARAGRAPH.encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode(&body, None).unwrap().text, PARAGRAPH);
+    }
+
+    #[test]
+    fn a_bom_decoded_by_label_is_stripped_too() {
+        let body = encode(UTF_8, "\u{feff}Текст");
+        // Without a BOM sniff (the label path), the U+FEFF survives decoding and normalise removes it.
+        assert_eq!(normalise(String::from_utf8(body).unwrap()), "Текст");
+    }
+
+    #[test]
+    fn text_is_normalised_to_nfc() {
+        let decomposed = "Баи\u{306} и e\u{301}";
+        let d = decode(decomposed.as_bytes(), None).unwrap();
+        assert_eq!(d.text, "Бай и é");
+    }
+
+    #[test]
+    fn a_cut_utf8_tail_is_replaced_with_a_warning() {
+        let seed = sample("sayasat-2025-08-22.txt");
+        // Byte 1002 of the seed falls inside a two-byte Cyrillic letter.
+        assert!(std::str::from_utf8(&seed[..1002]).is_err());
+        for content_type in [None, Some("text/plain; charset=utf-8")] {
+            let d = decode(&seed[..1002], content_type).unwrap();
+            assert_eq!(d.charset, "utf-8");
+            assert!(
+                d.text.ends_with("каз\u{fffd}"),
+                "{:?}",
+                d.text.chars().rev().take(5).collect::<String>()
+            );
+            assert_eq!(d.text.matches('\u{fffd}').count(), 1);
+            assert!(d.warnings[0].contains("ends in the middle of a UTF-8 character"), "{:?}", d.warnings);
+        }
+    }
+
+    #[test]
+    fn the_cut_sample_decodes_as_utf8() {
+        // samples/bad/cut-utf8.txt ends on a character boundary ("…и каз"); the parse stage warns that the
+        // text stops mid-sentence.
+        let d = decode(&sample("bad/cut-utf8.txt"), None).unwrap();
+        assert_eq!(d.charset, "utf-8");
+        assert!(d.text.ends_with("и каз"));
+    }
+
+    #[test]
+    fn invalid_utf8_in_the_middle_of_utf8_text_is_replaced_with_a_warning() {
+        let mut body = PARAGRAPH.as_bytes().to_vec();
+        body.splice(20..20, [0xc0, 0x80, 0xff]);
+        let d = decode(&body, None).unwrap();
+        assert_eq!(d.charset, "utf-8");
+        assert!(d.text.contains('\u{fffd}'));
+        assert!(d.warnings[0].contains("invalid UTF-8"), "{:?}", d.warnings);
+    }
+
+    #[test]
+    fn random_bytes_are_not_text() {
+        let err = rejection(&sample("bad/random.bin"));
+        assert!(err.reason.contains("% of its 2048 characters are control characters"), "{}", err.reason);
+        assert!(err.reason.contains("send UTF-8 text"), "{}", err.reason);
+    }
+
+    #[test]
+    fn nul_bytes_are_not_text() {
+        let mut body = PARAGRAPH.as_bytes().to_vec();
+        body.extend_from_slice(&[0, 0, 0, 0]);
+        assert!(rejection(&body).reason.contains("NUL"));
+    }
+
+    #[test]
+    fn mostly_control_characters_are_not_text() {
+        let body: Vec<u8> = (0..400u32).map(|i| if i % 3 == 0 { 0x07 } else { b'a' }).collect();
+        let err = rejection(&body);
+        assert!(err.reason.contains("34% of its 400 characters are control"), "{}", err.reason);
+    }
+
+    #[test]
+    fn a_few_stray_control_characters_are_tolerated() {
+        let text = format!("{PARAGRAPH}\u{7}\t\u{c}\r\n");
+        assert!(decode(text.as_bytes(), None).is_ok());
+    }
+
+    #[test]
+    fn the_nfc_fast_path_agrees_with_the_full_check() {
+        for c in (0..0x2200u32).filter_map(char::from_u32).filter(|c| is_surely_nfc(*c)) {
+            let alone = c.to_string();
+            assert_eq!(alone.nfc().collect::<String>(), alone, "U+{:04X} is not NFC", c as u32);
+            for next in ['a', 'я', '.'] {
+                let pair: String = [c, next].iter().collect();
+                assert_eq!(pair.nfc().collect::<String>(), pair, "U+{:04X} + {next:?}", c as u32);
+            }
+        }
+    }
+
+    #[test]
+    fn noise_counts_c1_controls_and_replacement_characters() {
+        let noise = count_noise("a\u{85}b\u{fffd}\u{0}\tя");
+        assert_eq!((noise.total, noise.noisy, noise.first_noisy, noise.first_nul), (7, 3, Some(2), Some(5)));
+    }
+
+    #[test]
+    fn empty_body_decodes_to_empty_text() {
+        assert_eq!(decode(b"", None).unwrap().text, "");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_decode_or_are_rejected_as_not_text(
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..600),
+            content_type in proptest::option::of(proptest::sample::select(vec![
+                "text/plain", "text/plain; charset=koi8-r", "text/plain; charset=utf-16", "x; charset=\"\"",
+            ])),
+        ) {
+            match decode(&body, content_type) {
+                Ok(d) => proptest::prop_assert!(!d.text.contains('\0')),
+                Err(e) => proptest::prop_assert_eq!(e.kind, RejectKind::Decode),
+            }
+        }
+
+        #[test]
+        fn cuts_of_the_cp1251_sample_decode_as_windows_1251(cut in 200usize..3000) {
+            let body = sample("sayasat-2025-08-22.cp1251.txt");
+            let d = decode(&body[..cut.min(body.len())], None).unwrap();
+            proptest::prop_assert_eq!(d.charset, "windows-1251");
+        }
+    }
+
+    #[test]
+    fn russian_score_prefers_the_right_reading() {
+        let bytes = encode(WINDOWS_1251, PARAGRAPH);
+        let (wrong, _) = KOI8_R.decode_without_bom_handling(&bytes);
+        assert!(russian_score(PARAGRAPH) > russian_score(&wrong));
+    }
 }

@@ -262,7 +262,7 @@ impl Pipeline {
             ));
         }
         let decoded = decode::decode(input.body, input.content_type)?;
-        let format = parse::choose_format(input.format, input.content_type, &decoded.text);
+        let format = parse::choose_format(input.format, input.content_type, &decoded.text)?;
         let release = parse::parse(&decoded.text, format)?;
         let text = release.text.as_str();
         let dateline = dateline::find(text, &release, &self.kb, &self.dates);
