@@ -1,8 +1,22 @@
 //! Stage 6: people, places and organisations: found, put in the nominative, linked to the knowledge base,
 //! with roles; quote speakers resolved to them.
+//!
+//! How: the text is cut into tokens once; every token gets a stem key and the knowledge-base automaton finds
+//! all known names in any case form ([`KnowledgeBase::matches`]). Spans proposed by a statistical model
+//! (`candidates`) come next, then rules for the names no list knows: runs of capitalised words classified by
+//! the morphology dictionary (given name / surname / place / organisation), abbreviations, Latin brand names,
+//! organisation cue nouns ("Министерство обороны", "Конституционного суда"), quoted names after a descriptor
+//! (холдинг «Байтерек»), English capitalised runs. Mentions of one entity are then merged (same KB record,
+//! same nominative name, a surname alone after the full name), roles are read from the words before a name
+//! ("Президент Кыргызской Республики Садыр Жапаров") and after "назначен", and entities are numbered in order
+//! of first mention.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use super::dateline::Dateline;
-use super::kb::KnowledgeBase;
+use super::kb::{KbRef, KnowledgeBase};
+use super::morph::{self, NamePart, WordInfo};
 use super::parse::Release;
 use super::quotes::Quote;
 use super::Span;
@@ -50,18 +64,933 @@ pub struct Entity {
     pub mentions: Vec<Span>,
 }
 
-/// Finds the entities of a release.
+/// One token: a word (letters and digits, inner hyphens kept) or a single other character.
+#[derive(Debug, Clone)]
+struct Tok<'t> {
+    span: Span,
+    text: &'t str,
+    lower: String,
+    key: String,
+    word: bool,
+    cap: bool,
+    upper: bool,
+    latin: bool,
+    sent_start: bool,
+}
+
+impl Tok<'_> {
+    fn is_quote(&self) -> bool {
+        matches!(self.text, "«" | "»" | "\"" | "„" | "“" | "”" | "'")
+    }
+
+    fn is_break(&self) -> bool {
+        !self.word && !self.is_quote()
+    }
+}
+
+fn tokenize(text: &str) -> Vec<Tok<'_>> {
+    let mut toks: Vec<Tok> = Vec::new();
+    let mut iter = text.char_indices().peekable();
+    let mut sentence_start = true;
+    while let Some((i, c)) = iter.next() {
+        if c.is_whitespace() {
+            if c == '\n' && text[i + 1..].starts_with('\n') {
+                sentence_start = true;
+            }
+            continue;
+        }
+        let mut end = i + c.len_utf8();
+        let word = is_word_char(c);
+        if word {
+            while let Some(&(j, d)) = iter.peek() {
+                if is_word_char(d) {
+                    end = j + d.len_utf8();
+                    iter.next();
+                } else if d == '-' && text[j + 1..].chars().next().is_some_and(is_word_char) {
+                    end = j + 1;
+                    iter.next();
+                } else if d == '.' && is_domain_suffix(&text[j + 1..]) {
+                    end = j + 1;
+                    iter.next();
+                } else {
+                    break;
+                }
+            }
+        }
+        let t = &text[i..end];
+        let letters = if word { t.chars().filter(|c| !c.is_ascii_digit()).count() } else { 0 };
+        let tok = Tok {
+            span: Span::new(i, end),
+            text: t,
+            lower: if word { t.to_lowercase() } else { String::new() },
+            key: if word { morph::stem(t) } else { "|".into() },
+            word,
+            cap: t.chars().next().is_some_and(char::is_uppercase),
+            upper: letters >= 2 && t.chars().all(|c| c.is_ascii_digit() || c == '-' || c.is_uppercase()),
+            latin: t.chars().any(|c| c.is_ascii_alphabetic()) && !t.chars().any(morph::is_cyrillic),
+            sent_start: sentence_start,
+        };
+        if word {
+            sentence_start = false;
+        } else if matches!(t, "." | "!" | "?" | "…" | ":") || (sentence_start && tok.is_quote()) {
+            sentence_start = true;
+        } else if !tok.is_quote() && !matches!(t, "-" | "–" | "—") {
+            sentence_start = false;
+        }
+        toks.push(tok);
+    }
+    toks
+}
+
+/// Letters and digits, with fast paths for ASCII and Cyrillic (the general Unicode tables are slow).
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if ('\u{0410}'..='\u{044F}').contains(&c) || c == 'ё' || c == 'Ё' {
+        true
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+/// Whether the text after a dot is a domain suffix ("ru", "com", "kg", "ру"): 2–4 lower-case letters, then
+/// no letter ("NEWSru.com", "Лента.ру", "24.kg").
+fn is_domain_suffix(rest: &str) -> bool {
+    let letters = rest.chars().take_while(|c| c.is_alphabetic()).count();
+    (2..=4).contains(&letters) && rest.chars().take(letters).all(char::is_lowercase)
+}
+
+/// A mention before grouping: tokens `[start, end)`.
+#[derive(Debug, Clone)]
+struct Mention {
+    start: usize,
+    end: usize,
+    kind: EntityKind,
+    name: String,
+    kb: Option<KbRef>,
+    subtype: Option<String>,
+    country: Option<String>,
+    wikidata: Option<String>,
+    role: Option<String>,
+}
+
+impl Mention {
+    fn new(start: usize, end: usize, kind: EntityKind, name: String) -> Self {
+        Mention { start, end, kind, name, kb: None, subtype: None, country: None, wikidata: None, role: None }
+    }
+}
+
+struct Finder<'a, 't> {
+    text: &'t str,
+    toks: Vec<Tok<'t>>,
+    kb: &'a KnowledgeBase,
+    taken: Vec<bool>,
+    mentions: Vec<Mention>,
+    english: bool,
+    /// Dictionary answers per token, computed at most once each.
+    infos: RefCell<Vec<Option<WordInfo>>>,
+    /// Countries named by role phrases, computed once per phrase.
+    role_countries: RefCell<HashMap<String, Option<String>>>,
+}
+
+/// Finds the entities of a release. `candidates` are spans proposed by a statistical model (empty when none):
+/// they are normalised and linked here, and the knowledge base wins where they conflict with it.
 pub fn find(
     text: &str,
     release: &Release,
     dateline: Option<&Dateline>,
-    _language: &str,
+    language: &str,
     kb: &KnowledgeBase,
+    candidates: &[(Span, EntityKind)],
 ) -> Vec<Entity> {
-    let _ = (text, release, dateline, kb);
-    Vec::new()
+    let _ = release;
+    let toks = tokenize(text);
+    let english = language.starts_with("en");
+    let mut f = Finder {
+        text,
+        taken: vec![false; toks.len()],
+        infos: RefCell::new(vec![None; toks.len()]),
+        toks,
+        kb,
+        mentions: Vec::new(),
+        english,
+        role_countries: RefCell::default(),
+    };
+    f.knowledge_base_names();
+    f.candidate_names(candidates);
+    f.quoted_names();
+    f.organisation_phrases();
+    f.lower_case_organisations();
+    if english {
+        f.english_runs();
+    } else {
+        f.capitalised_runs();
+    }
+    f.appointed_roles();
+    f.keep_only_the_dateline_city(dateline);
+    f.into_entities()
 }
 
-/// Sets each quote's `speaker` to the id of the entity its `speaker_text` refers to (name, surname, role
+impl<'a, 't> Finder<'a, 't> {
+    fn free(&self, start: usize, end: usize) -> bool {
+        start < end && end <= self.toks.len() && self.taken[start..end].iter().all(|t| !t)
+    }
+
+    fn push(&mut self, m: Mention) {
+        for t in &mut self.taken[m.start..m.end] {
+            *t = true;
+        }
+        self.mentions.push(m);
+    }
+
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.toks[start].span.start, self.toks[end - 1].span.end)
+    }
+
+    /// Known names, longest first, leftmost first.
+    fn knowledge_base_names(&mut self) {
+        let index: Vec<usize> = (0..self.toks.len()).filter(|&i| !self.toks[i].is_quote()).collect();
+        let keys: Vec<String> = index.iter().map(|&i| self.toks[i].key.clone()).collect();
+        let mut found = self.kb.matches(&keys);
+        found.sort_by_key(|m| (std::cmp::Reverse(m.end - m.start), m.start));
+        for m in found {
+            let (start, end) = (index[m.start], index[m.end - 1] + 1);
+            let first = &self.toks[start];
+            let Some(target) = m.targets.iter().find(|t| {
+                (first.cap || first.text.starts_with(char::is_numeric) || t.lower)
+                    && (!t.upper || first.upper)
+                    && (!first.upper || t.upper || first.text.chars().count() > 4 || m.end - m.start > 1)
+            }) else {
+                continue;
+            };
+            if !self.free(start, end) {
+                continue;
+            }
+            if let KbRef::Surname(_) = target.target {
+                let hints: Vec<KbRef> = m.targets.iter().map(|t| t.target).collect();
+                let name = self.person_name(start, end);
+                let mut mention = Mention::new(start, end, EntityKind::Person, name);
+                mention.kb = self.pick_surname(&hints);
+                self.push(mention);
+                continue;
+            }
+            let mention = self.kb_mention(start, end, target.target);
+            self.push(mention);
+        }
+    }
+
+    /// Of the people sharing a surname, the one in office now, if only one is.
+    fn pick_surname(&self, hints: &[KbRef]) -> Option<KbRef> {
+        let current: Vec<KbRef> = hints
+            .iter()
+            .copied()
+            .filter(|h| matches!(h, KbRef::Surname(i) if self.kb.person_at(*i).current))
+            .collect();
+        match (hints, current.as_slice()) {
+            ([one], _) | (_, [one]) => Some(*one),
+            _ => None,
+        }
+    }
+
+    fn kb_mention(&self, start: usize, end: usize, target: KbRef) -> Mention {
+        let kb = self.kb;
+        let (kind, name, subtype, country, wikidata) = match target {
+            KbRef::Place(i) => {
+                let p = kb.place_at(i);
+                (EntityKind::Place, &p.name, Some(p.subtype.clone()), &p.country, &p.wikidata)
+            }
+            KbRef::Person(i) | KbRef::Surname(i) => {
+                let p = kb.person_at(i);
+                (EntityKind::Person, &p.name, None, &p.country, &p.wikidata)
+            }
+            KbRef::Org(i) => {
+                let o = kb.org_at(i);
+                (EntityKind::Organisation, &o.name, Some(o.subtype.clone()), &o.country, &o.wikidata)
+            }
+        };
+        Mention {
+            subtype,
+            country: country.clone(),
+            wikidata: wikidata.clone(),
+            kb: Some(target),
+            ..Mention::new(start, end, kind, name.clone())
+        }
+    }
+
+    /// Spans from a statistical model, snapped to tokens, typed and linked.
+    fn candidate_names(&mut self, candidates: &[(Span, EntityKind)]) {
+        for &(span, kind) in candidates {
+            let start = self.toks.iter().position(|t| t.span.end > span.start);
+            let end = self.toks.iter().rposition(|t| t.span.start < span.end).map(|e| e + 1);
+            let (Some(start), Some(end)) = (start, end) else { continue };
+            if !self.free(start, end) {
+                continue;
+            }
+            let mention = self.typed_mention(start, end, kind);
+            self.push(mention);
+        }
+    }
+
+    fn typed_mention(&self, start: usize, end: usize, kind: EntityKind) -> Mention {
+        let text = self.span(start, end).of(self.text);
+        if kind == EntityKind::Place {
+            if let Some(p) = self.kb.place(text) {
+                return Mention {
+                    subtype: Some(p.subtype.clone()),
+                    country: p.country.clone(),
+                    wikidata: p.wikidata.clone(),
+                    ..Mention::new(start, end, kind, p.name.clone())
+                };
+            }
+        }
+        let name = match kind {
+            EntityKind::Person => self.person_name(start, end),
+            _ => self.phrase_name(start, end),
+        };
+        Mention::new(start, end, kind, name)
+    }
+
+    /// The nominative of a person's name written over tokens `[start, end)`.
+    fn person_name(&self, start: usize, end: usize) -> String {
+        let morph = self.kb.morph();
+        let words: Vec<usize> = (start..end).filter(|&i| self.toks[i].word).collect();
+        let feminine = words
+            .first()
+            .filter(|_| words.len() > 1)
+            .map(|&i| morph.is_feminine_given(self.toks[i].text));
+        let mut out = String::new();
+        let mut last_end = None;
+        for (n, &i) in words.iter().enumerate() {
+            let t = &self.toks[i];
+            let next_is_patronymic = words.get(n + 1).is_some_and(|&j| morph::is_turkic_patronymic(self.toks[j].text));
+            let part = match (n, words.len()) {
+                _ if t.text.chars().count() == 1 => NamePart::Any,
+                (_, 1) => NamePart::Any,
+                (0, _) => NamePart::Given,
+                (k, len) if k + 1 == len => NamePart::Surname,
+                _ => NamePart::Patronymic,
+            };
+            let word = if next_is_patronymic || self.english || t.text.chars().count() == 1 {
+                t.text.to_string()
+            } else {
+                morph.person_word(t.text, part, feminine)
+            };
+            if let Some(e) = last_end {
+                out.push_str(if self.text[e..t.span.start].contains('.') { ". " } else { " " });
+            }
+            out.push_str(&word);
+            last_end = Some(t.span.end);
+        }
+        if self.toks[end - 1].text == "." {
+            out.push('.');
+        }
+        out
+    }
+
+    /// The nominative of a name phrase over tokens `[start, end)`, quotes and punctuation kept as written.
+    fn phrase_name(&self, start: usize, end: usize) -> String {
+        let words: Vec<&str> = (start..end).filter(|&i| self.toks[i].word).map(|i| self.toks[i].text).collect();
+        let nominative = if self.english { words.iter().map(|w| w.to_string()).collect() } else { self.kb.morph().nominative_phrase(&words) };
+        let mut out = String::new();
+        let mut w = 0;
+        for i in start..end {
+            let t = &self.toks[i];
+            if i > start && self.toks[i - 1].span.end < t.span.start {
+                out.push(' ');
+            }
+            if t.word {
+                out.push_str(&nominative[w]);
+                w += 1;
+            } else {
+                out.push_str(t.text);
+            }
+        }
+        out
+    }
+
+    /// «Name» after a descriptor noun (холдинг «Байтерек», партия «Яблоко») is an organisation.
+    fn quoted_names(&mut self) {
+        for i in 1..self.toks.len() {
+            if self.toks[i].text != "«" && self.toks[i].text != "\"" {
+                continue;
+            }
+            let descriptor = &self.toks[i - 1];
+            let cues = self.kb.cues();
+            let described = descriptor.word && cues.descriptor.contains(&descriptor.key);
+            if descriptor.word && cues.work.contains(&descriptor.key) {
+                continue;
+            }
+            let Some(close) = (i + 1..self.toks.len().min(i + 8)).find(|&j| matches!(self.toks[j].text, "»" | "\"" | "“"))
+            else {
+                continue;
+            };
+            if close == i + 1 || !self.toks[i + 1].cap && !self.toks[i + 1].text.starts_with(char::is_numeric) {
+                continue;
+            }
+            let words = (i + 1..close).filter(|&k| self.toks[k].word).count();
+            let plain = (i + 1..close).all(|k| self.toks[k].word || matches!(self.toks[k].text, "-" | "&" | "+"));
+            let all_caps = (i + 1..close).filter(|&k| self.toks[k].word).all(|k| self.toks[k].cap);
+            let name_like = plain && (words == 1 || words == 2 && all_caps);
+            if !described && !(name_like && !self.toks[i].sent_start && !self.english) {
+                continue;
+            }
+            if self.free(i + 1, close) {
+                let name = self.span(i + 1, close).of(self.text).to_string();
+                self.push(Mention { subtype: None, ..Mention::new(i + 1, close, EntityKind::Organisation, name) });
+            }
+        }
+    }
+
+    /// Capitalised adjectives before a lower-case organisation noun ("Конституционного суда"), and a
+    /// capitalised organisation noun with its genitive complement ("Министерство обороны").
+    fn organisation_phrases(&mut self) {
+        let n = self.toks.len();
+        let mut i = 0;
+        while i < n {
+            let t = &self.toks[i];
+            if !t.word || !t.cap || t.upper || self.taken[i] || self.english {
+                i += 1;
+                continue;
+            }
+            let cues = self.kb.cues();
+            let morph = self.kb.morph();
+            if cues.org_head.contains(&t.key) {
+                let end = self.complement_end(i + 1);
+                if end > i + 1 && (!t.sent_start || self.toks[i + 1].cap) {
+                    let m = self.typed_mention(i, end, EntityKind::Organisation);
+                    self.push(m);
+                    i = end;
+                    continue;
+                }
+            }
+            // A capitalised adjective, up to three more adjectives, then an organisation noun
+            // ("Федеральной миграционной службы", "Русская Православная Церковь").
+            let mut j = i;
+            while j < n && j - i < 4 && self.toks[j].word && !self.taken[j] && self.info(j).adjective > 0.5 {
+                j += 1;
+            }
+            if j > i && j < n && self.toks[j].word && !self.taken[j] && !self.toks[j].cap && cues.place_head.contains(&self.toks[j].key) {
+                let m = self.typed_mention(i, j + 1, EntityKind::Place);
+                self.push(m);
+                i = j + 1;
+                continue;
+            }
+            if j > i && j < n && self.toks[j].word && !self.taken[j] && cues.org_head.contains(&self.toks[j].key) {
+                let m = self.typed_mention(i, j + 1, EntityKind::Organisation);
+                self.push(m);
+                i = j + 1;
+                continue;
+            }
+            i += 1;
+        }
+    }
+
+    /// The end of a genitive complement after an organisation noun ("обороны", "защиты журналистов"):
+    /// Cyrillic words in the genitive or capitalised, up to four.
+    fn complement_end(&self, from: usize) -> usize {
+        let mut end = from;
+        while end < self.toks.len() && end - from < 4 && !self.taken[end] {
+            let w = &self.toks[end];
+            let ok = w.word
+                && w.text.chars().count() > 2
+                && w.text.chars().any(morph::is_cyrillic)
+                && self.kb.morph().is_genitive(w.text)
+                && !(w.cap && self.names_a_person_or_place(w.text));
+            if !ok {
+                break;
+            }
+            end += 1;
+        }
+        end
+    }
+
+    /// Whether a capitalised word is more likely a person's or a place's name than anything else: it ends an
+    /// organisation's complement ("Министерство обороны | России").
+    fn names_a_person_or_place(&self, word: &str) -> bool {
+        let info = self.kb.morph().info(word);
+        info.person() + info.geo > 0.5 || self.kb.place(word).is_some()
+    }
+
+    /// "министерства финансов": a lower-case organisation noun with its genitive complement.
+    fn lower_case_organisations(&mut self) {
+        for i in 0..self.toks.len() {
+            let t = &self.toks[i];
+            if !t.word || t.cap || self.taken[i] || !self.kb.cues().org_lower.contains(&t.key) {
+                continue;
+            }
+            let end = self.complement_end(i + 1);
+            if end > i + 1 {
+                let m = self.typed_mention(i, end, EntityKind::Organisation);
+                self.push(m);
+            }
+        }
+    }
+
+    /// What a capitalised Russian token looks like on its own.
+    fn classify(&self, i: usize) -> Option<EntityKind> {
+        let t = &self.toks[i];
+        if !t.word || self.taken[i] || !(t.cap || t.upper) {
+            return None;
+        }
+        let cues = self.kb.cues();
+        if cues.role.contains(&t.key) || cues.org_head.contains(&t.key) || cues.not_name.contains(&t.lower) {
+            return None;
+        }
+        if t.sent_start && cues.stop.contains(&t.lower) {
+            return None;
+        }
+        if t.text.contains('.') {
+            return Some(EntityKind::Organisation);
+        }
+        let roman = t.text.chars().all(|c| "IVXLCM".contains(c));
+        if roman || t.text.chars().any(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        if t.latin {
+            return (!t.sent_start || self.toks.get(i + 1).is_some_and(|n| n.cap && n.latin))
+                .then_some(EntityKind::Organisation);
+        }
+        if t.upper {
+            return (t.text.chars().count() <= 8 && t.text.chars().any(morph::is_cyrillic))
+                .then_some(EntityKind::Organisation);
+        }
+        if !t.text.chars().any(morph::is_cyrillic) {
+            return None;
+        }
+        let info = self.info(i);
+        let after_place_prep = i > 0 && cues.place_prep.contains(&self.toks[i - 1].lower);
+        if after_place_prep && !info.known && !t.sent_start {
+            return Some(EntityKind::Place);
+        }
+        let person = info.person();
+        let best = person.max(info.geo).max(info.org);
+        let threshold = if t.sent_start { 0.6 } else { 0.25 };
+        if best < threshold || best < info.common * if t.sent_start { 2.0 } else { 0.6 } {
+            return None;
+        }
+        Some(if person >= info.geo && person >= info.org {
+            EntityKind::Person
+        } else if info.geo >= info.org {
+            EntityKind::Place
+        } else {
+            EntityKind::Organisation
+        })
+    }
+
+    fn is_initial(&self, i: usize) -> bool {
+        let t = &self.toks[i];
+        t.word && t.cap && t.text.chars().count() == 1 && self.toks.get(i + 1).is_some_and(|d| d.text == ".")
+    }
+
+    /// Runs of capitalised Russian words, typed by the dictionary; people's names with initials.
+    fn capitalised_runs(&mut self) {
+        let n = self.toks.len();
+        let mut i = 0;
+        while i < n {
+            if self.taken[i] {
+                i += 1;
+                continue;
+            }
+            // Initials: "В. В. Путин", "Путин В.В." are handled as part of a person run.
+            let mut j = i;
+            let mut kinds = Vec::new();
+            while j < n && !self.taken[j] {
+                let particle = self.kb.cues().particle.contains(&self.toks[j].lower);
+                if particle && kinds.first() == Some(&EntityKind::Person) && j + 1 < n && self.classify(j + 1).is_some() {
+                    j += 1;
+                    continue;
+                }
+                if self.is_initial(j) {
+                    kinds.push(EntityKind::Person);
+                    j += 2;
+                    continue;
+                }
+                let latin_connector = matches!(self.toks[j].text, "of" | "and" | "for" | "the" | "de" | "&");
+                if latin_connector
+                    && kinds.first() == Some(&EntityKind::Organisation)
+                    && self.toks[j - 1].latin
+                    && j + 1 < n
+                    && self.toks[j + 1].latin
+                    && self.classify(j + 1) == Some(EntityKind::Organisation)
+                {
+                    j += 1;
+                    continue;
+                }
+                match self.classify(j) {
+                    Some(k) if kinds.is_empty() || (k == kinds[0] || kinds[0] == EntityKind::Person && k != EntityKind::Organisation && kinds.len() < 3) => {
+                        kinds.push(k);
+                        j += 1;
+                        if j < n && morph::is_turkic_patronymic(self.toks[j].text) && kinds[0] == EntityKind::Person {
+                            j += 1;
+                        }
+                    }
+                    _ => break,
+                }
+            }
+            if kinds.is_empty() {
+                i += 1;
+                continue;
+            }
+            let kind = if kinds.contains(&EntityKind::Person) { EntityKind::Person } else { kinds[0] };
+            let only_initials = (i..j).all(|k| !self.toks[k].word || self.toks[k].text.chars().count() == 1);
+            if !only_initials {
+                let m = self.typed_mention(i, j, kind);
+                self.push(m);
+            }
+            i = j.max(i + 1);
+        }
+    }
+
+    /// English: runs of capitalised words (with "of", "for", "the", "and" inside), typed by cue words, a role
+    /// before them or a preposition of place.
+    fn english_runs(&mut self) {
+        let n = self.toks.len();
+        let cues = self.kb.cues();
+        let mut i = 0;
+        while i < n {
+            let t = &self.toks[i];
+            if self.taken[i] || !t.word || !t.cap || cues.stop.contains(&t.lower) || cues.role.contains(&t.key) {
+                i += 1;
+                continue;
+            }
+            let mut j = i + 1;
+            while j < n && !self.taken[j] && self.toks[j].word {
+                let w = &self.toks[j];
+                if w.cap && !cues.role.contains(&w.key) {
+                    j += 1;
+                } else if matches!(w.text, "of" | "for" | "and" | "the")
+                    && self.toks.get(j + 1).is_some_and(|x| x.cap && x.word)
+                    && (i..j).any(|k| cues.org_head.contains(&self.toks[k].key))
+                {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            let has_org = (i..j).any(|k| cues.org_head.contains(&self.toks[k].key));
+            let after_prep = i > 0 && cues.place_prep.contains(&self.toks[i - 1].lower);
+            let after_role = i > 0 && cues.role.contains(&self.toks[i - 1].key);
+            let kind = if has_org {
+                Some(EntityKind::Organisation)
+            } else if after_prep && j == i + 1 {
+                Some(EntityKind::Place)
+            } else if j - i >= 2 || after_role {
+                Some(EntityKind::Person)
+            } else {
+                None
+            };
+            if let Some(kind) = kind.filter(|_| !t.sent_start || j - i >= 2 || after_role) {
+                let m = self.typed_mention(i, j, kind);
+                self.push(m);
+            }
+            i = j;
+        }
+    }
+
+    /// "X назначен акимом Алматинской области": the role after the verb of appointment.
+    fn appointed_roles(&mut self) {
+        for m in 0..self.mentions.len() {
+            if self.mentions[m].kind != EntityKind::Person {
+                continue;
+            }
+            let after = self.mentions[m].end;
+            let Some(verb) = (after..(after + 3).min(self.toks.len())).find(|&k| self.toks[k].key.starts_with("назначен"))
+            else {
+                continue;
+            };
+            let start = verb + 1;
+            if start >= self.toks.len() || !self.kb.cues().role.contains(&self.toks[start].key) {
+                continue;
+            }
+            let mut end = start + 1;
+            while end < self.toks.len() && end - start < 8 && self.toks[end].word && !self.toks[end].key.starts_with("сообща") {
+                end += 1;
+            }
+            let role = self.role_text(start, end);
+            self.mentions[m].role.get_or_insert(role);
+        }
+    }
+
+    /// A role phrase in the nominative: the role noun (with adjectives before it) in the nominative, its
+    /// complement as written.
+    fn role_text(&self, start: usize, end: usize) -> String {
+        let words: Vec<&str> = (start..end).filter(|&i| !self.toks[i].is_break()).map(|i| self.toks[i].text).collect();
+        if self.english || words.is_empty() {
+            return words.join(" ");
+        }
+        // Only the role noun and the adjectives before it inflect; the complement after it stays as written.
+        let cues = self.kb.cues();
+        let head = words.iter().position(|w| cues.role.contains(&morph::stem(w))).unwrap_or(words.len() - 1);
+        let mut out = self.kb.morph().nominative_phrase(&words[..=head.min(words.len() - 1)]);
+        out.extend(words.iter().skip(out.len()).map(|w| w.to_string()));
+        if let (Some(first), Some(orig)) = (out.first_mut(), words.first()) {
+            *first = morph::restore_case(&first.to_lowercase(), orig);
+        }
+        out.join(" ").replace("« ", "«").replace(" »", "»")
+    }
+
+    /// The role written before a person mention: the nearest role noun within a few words, no punctuation
+    /// in between.
+    fn role_before(&self, start: usize) -> Option<String> {
+        let cues = self.kb.cues();
+        let mut k = start;
+        while k > 0 && start - k < 10 {
+            k -= 1;
+            let t = &self.toks[k];
+            if t.is_break() {
+                return None;
+            }
+            if self.mentions.iter().any(|m| m.kind == EntityKind::Person && m.start <= k && k < m.end) {
+                return None;
+            }
+            if t.word && cues.role.contains(&t.key) {
+                let mut s = k;
+                while s > 0 && self.toks[s - 1].word && !self.toks[s - 1].cap && self.info(s - 1).adjective > 0.5 {
+                    s -= 1;
+                }
+                return (k + 1 < start || start - k == 1).then(|| self.role_text(s, start));
+            }
+        }
+        None
+    }
+
+    /// Mentions inside the dateline are the agency's, not the story's, except the city; the city is a place
+    /// even when the knowledge base does not know it.
+    fn keep_only_the_dateline_city(&mut self, dateline: Option<&Dateline>) {
+        let Some(d) = dateline else { return };
+        let toks = &self.toks;
+        self.mentions.retain(|m| {
+            let span = Span::new(toks[m.start].span.start, toks[m.end - 1].span.end);
+            !d.span.contains(span) || m.kind == EntityKind::Place
+        });
+        let has_city = self.mentions.iter().any(|m| {
+            m.kind == EntityKind::Place && d.span.contains(Span::new(toks[m.start].span.start, toks[m.end - 1].span.end))
+        });
+        let Some(city) = d.city.as_deref().filter(|_| !has_city) else { return };
+        let key = morph::stem(city);
+        let Some(i) = self.toks.iter().position(|t| d.span.contains(t.span) && t.key == key) else { return };
+        let mut m = Mention::new(i, i + 1, EntityKind::Place, city.to_string());
+        if let Some(p) = self.kb.place(city) {
+            m.subtype = Some(p.subtype.clone());
+            m.wikidata = p.wikidata.clone();
+        }
+        m.subtype.get_or_insert_with(|| "city".into());
+        m.country = d.country.clone().or_else(|| self.kb.place(city).and_then(|p| p.country.clone()));
+        self.mentions.push(m);
+    }
+
+    /// Groups mentions into entities: same KB record, same name, or a surname alone after the full name.
+    fn into_entities(mut self) -> Vec<Entity> {
+        self.mentions.sort_by_key(|m| m.start);
+        let roles: Vec<Option<String>> = (0..self.mentions.len())
+            .map(|m| {
+                let m = &self.mentions[m];
+                if m.kind != EntityKind::Person {
+                    return None;
+                }
+                m.role.clone().or_else(|| self.role_before(m.start))
+            })
+            .collect();
+        let mut groups: Vec<(Mention, Vec<Span>, Vec<String>)> = Vec::new();
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+        for (m, role) in self.mentions.iter().zip(roles) {
+            let span = self.span(m.start, m.end);
+            let key = self.group_key(m, &groups);
+            let g = match by_key.get(&key) {
+                Some(&g) => g,
+                None => {
+                    groups.push((m.clone(), Vec::new(), Vec::new()));
+                    by_key.insert(key, groups.len() - 1);
+                    groups.len() - 1
+                }
+            };
+            let group = &mut groups[g];
+            if m.name.split(' ').count() > group.0.name.split(' ').count() && group.0.kb.is_none() {
+                group.0.name = m.name.clone();
+            }
+            group.1.push(span);
+            if let Some(r) = role {
+                group.2.push(r);
+            }
+        }
+        groups
+            .into_iter()
+            .enumerate()
+            .map(|(n, (m, spans, roles))| self.entity(n + 1, m, spans, roles))
+            .collect()
+    }
+
+    fn group_key(&self, m: &Mention, groups: &[(Mention, Vec<Span>, Vec<String>)]) -> String {
+        match m.kb {
+            Some(KbRef::Person(i) | KbRef::Surname(i)) => return format!("person#{i}"),
+            Some(KbRef::Place(i)) => return format!("place#{i}"),
+            Some(KbRef::Org(i)) => return format!("org#{i}"),
+            None => {}
+        }
+        if m.kind == EntityKind::Person && !m.name.contains(' ') {
+            let key = morph::stem(&m.name);
+            let same: Vec<&Mention> = groups
+                .iter()
+                .map(|g| &g.0)
+                .filter(|g| g.kind == EntityKind::Person && g.name.contains(' '))
+                .filter(|g| g.name.rsplit(' ').next().is_some_and(|s| morph::stem(s) == key))
+                .collect();
+            if let [one] = same.as_slice() {
+                return self.group_key(one, &[]);
+            }
+        }
+        format!("{}:{}", m.kind.as_str(), m.name.to_lowercase())
+    }
+
+    fn entity(&self, n: usize, m: Mention, mentions: Vec<Span>, text_roles: Vec<String>) -> Entity {
+        let kb_role = match m.kb {
+            Some(KbRef::Person(i) | KbRef::Surname(i)) => self.kb.person_at(i).role.clone(),
+            _ => None,
+        };
+        let mut roles: Vec<String> = Vec::new();
+        // The knowledge base's wording of the office, unless the release names it in another script.
+        let same_script = text_roles.iter().all(|r| r.chars().any(morph::is_cyrillic));
+        let kb_role = kb_role.filter(|_| same_script || text_roles.is_empty());
+        for role in text_roles.into_iter().chain(kb_role.clone()) {
+            self.add_role(&mut roles, role, kb_role.as_deref());
+        }
+        let country = m.country.clone().or_else(|| roles.iter().find_map(|r| self.country_in(r)));
+        let (mut name, wikidata, subtype) = match m.kb {
+            Some(KbRef::Person(i) | KbRef::Surname(i)) => {
+                let p = self.kb.person_at(i);
+                (p.name.clone(), p.wikidata.clone(), None)
+            }
+            _ => (m.name.clone(), m.wikidata.clone(), m.subtype.clone()),
+        };
+        if self.english {
+            let english = match m.kb {
+                Some(KbRef::Person(i) | KbRef::Surname(i)) => self.kb.person_at(i).english.as_deref(),
+                Some(KbRef::Place(i)) => self.kb.place_english(i),
+                Some(KbRef::Org(i)) => self.kb.org_at(i).english.as_deref(),
+                None => None,
+            };
+            if let Some(english) = english {
+                name = english.to_string();
+            }
+        }
+        Entity {
+            id: format!("{}:{n}", m.kind.as_str()),
+            kind: m.kind,
+            subtype,
+            name,
+            country,
+            roles,
+            wikidata,
+            mentions,
+        }
+    }
+
+    /// Adds a role unless the same office is already there: same role noun and same country (or no country
+    /// named) counts as the same; the knowledge base's wording wins, then the longer one.
+    fn add_role(&self, roles: &mut Vec<String>, role: String, kb_role: Option<&str>) {
+        let head = |r: &str| r.split(' ').next().map(morph::stem).unwrap_or_default();
+        let country = self.country_in(&role);
+        if let Some(existing) = roles.iter_mut().find(|r| {
+            head(r) == head(&role) && (country.is_none() || self.country_in(r).is_none() || self.country_in(r) == country)
+        }) {
+            let prefer_new = Some(role.as_str()) == kb_role
+                || (Some(existing.as_str()) != kb_role && role.split(' ').count() > existing.split(' ').count());
+            if prefer_new {
+                *existing = role;
+            }
+            return;
+        }
+        roles.push(role);
+    }
+
+    /// The country a role phrase names ("Президент Кыргызской Республики" → KG), once per phrase.
+    fn country_in(&self, role: &str) -> Option<String> {
+        if let Some(known) = self.role_countries.borrow().get(role) {
+            return known.clone();
+        }
+        let keys: Vec<String> = super::kb::words(role).map(morph::stem).collect();
+        let country = self.kb.matches(&keys).iter().flat_map(|m| m.targets.iter()).find_map(|t| match t.target {
+            KbRef::Place(i) if self.kb.place_at(i).subtype == "country" => self.kb.place_at(i).country.clone(),
+            _ => None,
+        });
+        self.role_countries.borrow_mut().insert(role.to_string(), country.clone());
+        country
+    }
+
+    /// The dictionary's answer for token `i`, cached.
+    fn info(&self, i: usize) -> WordInfo {
+        if let Some(info) = self.infos.borrow().get(i).copied().flatten() {
+            return info;
+        }
+        let info = self.kb.morph().info(self.toks[i].text);
+        if let Some(slot) = self.infos.borrow_mut().get_mut(i) {
+            *slot = Some(info);
+        }
+        info
+    }
+}
+
+/// Sets each quote's `speaker` to the id of the entity its `speaker_span` refers to (name, surname, role
 /// description, pronoun), adding mentions to that entity.
-pub fn resolve_speakers(_text: &str, _quotes: &mut [Quote], _entities: &mut [Entity]) {}
+pub fn resolve_speakers(text: &str, quotes: &mut [Quote], entities: &mut [Entity], kb: &KnowledgeBase) {
+    for q in quotes.iter_mut() {
+        let Some(span) = q.speaker_span.filter(|s| s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end)) else {
+            continue;
+        };
+        let Some(e) = speaker_of(text, span, q.span, entities, kb) else { continue };
+        q.speaker = Some(entities[e].id.clone());
+        let mentions = &mut entities[e].mentions;
+        if !mentions.iter().any(|m| m.overlaps(span)) && !is_pronoun(span.of(text), kb) {
+            mentions.push(span);
+            mentions.sort();
+        }
+    }
+}
+
+fn is_pronoun(words: &str, kb: &KnowledgeBase) -> bool {
+    kb.cues().pronoun.contains_key(&words.trim().to_lowercase())
+}
+
+fn speaker_of(text: &str, span: Span, quote: Span, entities: &[Entity], kb: &KnowledgeBase) -> Option<usize> {
+    let people = || entities.iter().enumerate().filter(|(_, e)| e.kind == EntityKind::Person);
+    if let Some((i, _)) = people().find(|(_, e)| e.mentions.iter().any(|m| m.overlaps(span))) {
+        return Some(i);
+    }
+    let written = span.of(text).trim();
+    let last_before = |limit: usize| {
+        people()
+            .filter_map(|(i, e)| e.mentions.iter().filter(|m| m.end <= limit).map(|m| m.end).max().map(|end| (end, i)))
+            .max()
+            .map(|(_, i)| i)
+    };
+    if is_pronoun(written, kb) {
+        return last_before(quote.start.min(span.start));
+    }
+    let words: Vec<&str> = super::kb::words(written).collect();
+    let head = words.first().map(|w| morph::stem(w))?;
+    if kb.cues().role.contains(&head) {
+        let country = (1..words.len())
+            .find_map(|k| kb.place(&words[k..].join(" ")).filter(|p| p.subtype == "country"))
+            .and_then(|p| p.country.clone());
+        let holds = |e: &Entity| {
+            e.roles.iter().any(|r| {
+                r.split(' ').next().map(morph::stem).as_deref() == Some(head.as_str())
+                    && (country.is_none() || country == e.country)
+            })
+        };
+        let holders: Vec<usize> = people().filter(|(_, e)| holds(e)).map(|(i, _)| i).collect();
+        return match holders.as_slice() {
+            [one] => Some(*one),
+            [] => None,
+            _ => holders.iter().copied().filter(|&i| entities[i].mentions.iter().any(|m| m.end <= quote.start)).last(),
+        };
+    }
+    let last = words.last().map(|w| morph::stem(w))?;
+    people()
+        .filter(|(_, e)| e.name.rsplit(' ').next().is_some_and(|s| morph::stem(s) == last))
+        .map(|(i, _)| i)
+        .next()
+}
+
+#[cfg(test)]
+mod tests;

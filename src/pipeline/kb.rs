@@ -1,7 +1,17 @@
 //! The knowledge base: countries, regions, cities, people and organisations with their name variants,
-//! countries, roles and Wikidata ids, loaded from `data/kb/*.tsv` (files a user can extend).
+//! countries, roles and Wikidata ids, loaded from `data/kb/*.tsv` (files a user can extend), plus the cue words
+//! of `data/kb/cues.tsv` and the morphology dictionary.
+//!
+//! Every name variant is reduced to a key of word stems ([`morph::stem`]) and all keys go into one
+//! Aho-Corasick automaton built at load, so that any case form of any known name is found in one pass over a
+//! release ("Кыргызской Республики" and "Кыргызская Республика" share a key).
+
+use std::collections::{HashMap, HashSet};
+
+use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::data::DataFiles;
+use super::morph::{self, Morph};
 use super::LoadError;
 
 /// A place the knowledge base knows.
@@ -17,41 +27,462 @@ pub struct PlaceRecord {
     pub wikidata: Option<String>,
 }
 
+/// A person the knowledge base knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRecord {
+    /// Canonical name (given name and surname), nominative.
+    pub name: String,
+    /// ISO 3166-1 alpha-2 (or `EU`/`UN` for officials of those bodies).
+    pub country: Option<String>,
+    /// The office, nominative ("Президент Кыргызской Республики").
+    pub role: Option<String>,
+    /// Whether the person holds the office now (no end year).
+    pub current: bool,
+    /// Wikidata QID.
+    pub wikidata: Option<String>,
+    /// The name in English releases (the first Latin variant).
+    pub english: Option<String>,
+}
+
+/// An organisation the knowledge base knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgRecord {
+    /// Canonical name, nominative.
+    pub name: String,
+    /// international | government | ministry | agency | parliament | party | company | media | …
+    pub subtype: String,
+    /// ISO 3166-1 alpha-2, none for international bodies.
+    pub country: Option<String>,
+    /// Wikidata QID.
+    pub wikidata: Option<String>,
+    /// The name in English releases (the first Latin variant).
+    pub english: Option<String>,
+}
+
+/// What a key of the automaton refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KbRef {
+    /// `places[i]` (countries included).
+    Place(usize),
+    /// `people[i]` by a full name.
+    Person(usize),
+    /// `people[i]` by the surname alone: only a hint, resolved against the release.
+    Surname(usize),
+    /// `organisations[i]`.
+    Org(usize),
+}
+
+/// How a key must appear in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyTarget {
+    /// What it names.
+    pub target: KbRef,
+    /// The variant is an upper-case abbreviation ("ЕС", "США"): the text must be upper case too.
+    pub upper: bool,
+    /// The variant starts with a lower-case word ("национальный холдинг «Байтерек»").
+    pub lower: bool,
+}
+
+/// A knowledge-base name found in a sequence of word keys: words `[start, end)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KbMatch {
+    /// First word.
+    pub start: usize,
+    /// Word after the last.
+    pub end: usize,
+    /// What it may refer to (several for a shared surname).
+    pub targets: Vec<KeyTarget>,
+}
+
+/// Cue words: role nouns, organisation heads, descriptors before quoted names, pronouns.
+#[derive(Debug, Default)]
+pub struct Cues {
+    /// Stems of role nouns ("президент", "министр", "chairman").
+    pub role: HashSet<String>,
+    /// Stems of nouns that head organisation names ("министерство", "комитет", "союз").
+    pub org_head: HashSet<String>,
+    /// Stems of descriptors before a quoted name («Байтерек» after "холдинг").
+    pub descriptor: HashSet<String>,
+    /// Prepositions before a place ("в", "из", "in").
+    pub place_prep: HashSet<String>,
+    /// Personal pronouns and their gender (`m` / `f`).
+    pub pronoun: HashMap<String, char>,
+    /// Capitalised words that never start a name (English sentence starters, months…), lower case.
+    pub stop: HashSet<String>,
+    /// Abbreviations and capitalised words that are not names (СМИ, ОАО, ТВ), lower case.
+    pub not_name: HashSet<String>,
+    /// Stems of nouns after a capitalised adjective that make a place's name ("Тверской области").
+    pub place_head: HashSet<String>,
+    /// Stems of lower-case nouns heading an organisation's name ("министерство").
+    pub org_lower: HashSet<String>,
+    /// Stems of descriptors before a quoted name that is not an organisation (фильм «…»).
+    pub work: HashSet<String>,
+    /// Particles inside people's names ("фон", "де", "ибн"), lower case.
+    pub particle: HashSet<String>,
+}
+
 /// Everything the entity stage links names to.
 #[derive(Debug, Default)]
 pub struct KnowledgeBase {
-    places: Vec<(String, PlaceRecord)>,
+    places: Vec<PlaceRecord>,
+    place_english: Vec<Option<String>>,
+    people: Vec<PersonRecord>,
+    orgs: Vec<OrgRecord>,
+    exact_places: HashMap<String, usize>,
+    key_places: HashMap<String, usize>,
+    keys: Vec<Vec<KeyTarget>>,
+    automaton: Option<AhoCorasick>,
+    cues: Cues,
+    morph: Morph,
+}
+
+/// The matching key of a name: the stems of its words joined by spaces; quotes and punctuation dropped.
+pub fn name_key(name: &str) -> String {
+    words(name).map(morph::stem).collect::<Vec<_>>().join(" ")
+}
+
+/// The words of a name: runs of letters and digits, hyphens and dots inside kept ("Кара-Балта", "24.kg").
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '.' || c == '\''))
+        .map(|w| w.trim_matches(|c: char| c == '-' || c == '.' || c == '\''))
+        .filter(|w| !w.is_empty())
+}
+
+/// The first variant written in Latin letters that is not an abbreviation: the name for English releases.
+fn english_of(variants: &[&str]) -> Option<String> {
+    variants
+        .iter()
+        .find(|v| !v.chars().any(morph::is_cyrillic) && v.chars().any(char::is_lowercase))
+        .map(|v| v.to_string())
+}
+
+fn opt(s: &str) -> Option<String> {
+    Some(s.to_string()).filter(|s| !s.is_empty())
+}
+
+fn is_upper_abbreviation(word: &str) -> bool {
+    let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
+    letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
+}
+
+#[derive(Default)]
+struct Builder {
+    keys: HashMap<String, Vec<KeyTarget>>,
+}
+
+impl Builder {
+    fn add(&mut self, variant: &str, target: KbRef) {
+        let first = words(variant).next().unwrap_or("");
+        let upper = words(variant).count() == 1 && is_upper_abbreviation(first);
+        let lower = first.chars().next().is_some_and(char::is_lowercase);
+        for key in key_variants(variant) {
+            let entry = self.keys.entry(key).or_default();
+            if !entry.iter().any(|t| t.target == target) {
+                entry.push(KeyTarget { target, upper, lower });
+            }
+        }
+    }
+}
+
+/// The keys a nominative name must be found under. A nominative ending in a consonant whose last letters
+/// look like a case ending ("Крым", "Иерусалим", "Рустам") stems differently from its other forms
+/// ("Крыма" → "крым"), so such words count under both their stem and their whole form (at most 8 keys).
+fn key_variants(variant: &str) -> Vec<String> {
+    let mut keys = vec![String::new()];
+    for (n, word) in words(variant).enumerate() {
+        let stem = morph::stem(word);
+        let whole: String = word.to_lowercase().replace('ё', "е");
+        let alternatives: Vec<&str> = if whole != stem
+            && whole.chars().last().is_some_and(|c| !"аеёиоуыэюяйь".contains(c))
+            && keys.len() < 8
+        {
+            vec![&stem, &whole]
+        } else {
+            vec![&stem]
+        };
+        keys = keys
+            .iter()
+            .flat_map(|k| alternatives.iter().map(move |a| if n == 0 { a.to_string() } else { format!("{k} {a}") }))
+            .collect();
+    }
+    keys.retain(|k| !k.is_empty());
+    keys
 }
 
 impl KnowledgeBase {
-    /// Loads `kb/places.tsv`.
+    /// Loads `kb/countries.tsv`, `kb/places.tsv`, `kb/people.tsv`, `kb/organisations.tsv` and `kb/cues.tsv`,
+    /// builds the automaton and opens the morphology dictionary.
     pub fn load(files: &DataFiles) -> Result<Self, LoadError> {
-        let mut places = Vec::new();
-        for (line, fields) in files.records("kb/places.tsv")? {
-            let [name, subtype, country, wikidata, variants @ ..] = fields.as_slice() else {
-                return Err(DataFiles::syntax(
-                    "kb/places.tsv",
-                    line,
-                    "expected name, subtype, country, wikidata",
-                ));
-            };
-            let record = PlaceRecord {
-                name: name.clone(),
-                subtype: subtype.clone(),
-                country: Some(country.clone()).filter(|c| !c.is_empty()),
-                wikidata: Some(wikidata.clone()).filter(|c| !c.is_empty()),
-            };
-            places.push((name.to_lowercase(), record.clone()));
-            for v in variants.iter().flat_map(|v| v.split('|')) {
-                places.push((v.to_lowercase(), record.clone()));
-            }
+        let mut kb = KnowledgeBase { morph: Morph::bundled(), ..KnowledgeBase::default() };
+        let mut builder = Builder::default();
+        kb.load_countries(files, &mut builder)?;
+        kb.load_places(files, &mut builder)?;
+        kb.load_people(files, &mut builder)?;
+        kb.load_orgs(files, &mut builder)?;
+        kb.cues = load_cues(files)?;
+        let mut patterns = Vec::with_capacity(builder.keys.len());
+        for (key, targets) in builder.keys {
+            patterns.push(format!(" {key} "));
+            kb.keys.push(targets);
         }
-        Ok(KnowledgeBase { places })
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| DataFiles::syntax("kb", 0, format!("cannot build the name automaton: {e}")))?;
+        kb.automaton = Some(automaton);
+        Ok(kb)
     }
 
-    /// The place a name (any case form the KB lists, any letter case) refers to.
+    fn add_place(&mut self, record: PlaceRecord, variants: &[&str], builder: &mut Builder) {
+        let i = self.places.len();
+        self.place_english.push(english_of(variants));
+        for v in std::iter::once(record.name.as_str()).chain(variants.iter().copied()) {
+            self.exact_places.entry(v.to_lowercase()).or_insert(i);
+            self.key_places.entry(name_key(v)).or_insert(i);
+            builder.add(v, KbRef::Place(i));
+        }
+        self.places.push(record);
+    }
+
+    fn load_countries(&mut self, files: &DataFiles, builder: &mut Builder) -> Result<(), LoadError> {
+        const FILE: &str = "kb/countries.tsv";
+        for (line, fields) in files.records(FILE)? {
+            let [code, name, wikidata, rest @ ..] = fields.as_slice() else {
+                return Err(DataFiles::syntax(FILE, line, "expected code, name, wikidata, variants"));
+            };
+            let variants: Vec<&str> = rest.iter().flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
+            let record =
+                PlaceRecord { name: name.clone(), subtype: "country".into(), country: opt(code), wikidata: opt(wikidata) };
+            self.add_place(record, &variants, builder);
+        }
+        Ok(())
+    }
+
+    fn load_places(&mut self, files: &DataFiles, builder: &mut Builder) -> Result<(), LoadError> {
+        const FILE: &str = "kb/places.tsv";
+        for (line, fields) in files.records(FILE)? {
+            let [name, subtype, rest @ ..] = fields.as_slice() else {
+                return Err(DataFiles::syntax(FILE, line, "expected name, subtype, country, wikidata, variants"));
+            };
+            let field = |i: usize| rest.get(i).map(String::as_str).unwrap_or("");
+            let variants: Vec<&str> = rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
+            if self.exact_places.contains_key(&name.to_lowercase()) {
+                continue;
+            }
+            let record =
+                PlaceRecord { name: name.clone(), subtype: subtype.clone(), country: opt(field(0)), wikidata: opt(field(1)) };
+            self.add_place(record, &variants, builder);
+        }
+        Ok(())
+    }
+
+    fn load_people(&mut self, files: &DataFiles, builder: &mut Builder) -> Result<(), LoadError> {
+        const FILE: &str = "kb/people.tsv";
+        for (line, fields) in files.records(FILE)? {
+            let [name, country, role, _from, rest @ ..] = fields.as_slice() else {
+                return Err(DataFiles::syntax(FILE, line, "expected name, country, role, from, to, wikidata, variants"));
+            };
+            let field = |i: usize| rest.get(i).map(String::as_str).unwrap_or("");
+            let i = self.people.len();
+            let variants: Vec<&str> = rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
+            self.people.push(PersonRecord {
+                name: name.clone(),
+                country: opt(country),
+                role: opt(role),
+                current: field(0).is_empty(),
+                wikidata: opt(field(1)),
+                english: english_of(&variants),
+            });
+            for v in std::iter::once(name.as_str()).chain(variants.iter().copied()) {
+                builder.add(v, KbRef::Person(i));
+                if let Some(surname) = words(v).last().filter(|s| s.chars().count() >= 4 && words(v).count() > 1) {
+                    builder.add(surname, KbRef::Surname(i));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn load_orgs(&mut self, files: &DataFiles, builder: &mut Builder) -> Result<(), LoadError> {
+        const FILE: &str = "kb/organisations.tsv";
+        for (line, fields) in files.records(FILE)? {
+            let [name, subtype, rest @ ..] = fields.as_slice() else {
+                return Err(DataFiles::syntax(FILE, line, "expected name, subtype, country, wikidata, variants"));
+            };
+            let field = |i: usize| rest.get(i).map(String::as_str).unwrap_or("");
+            let i = self.orgs.len();
+            let variants: Vec<&str> = rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
+            self.orgs.push(OrgRecord {
+                name: name.clone(),
+                subtype: subtype.clone(),
+                country: opt(field(0)),
+                wikidata: opt(field(1)),
+                english: english_of(&variants),
+            });
+            for v in std::iter::once(name.as_str()).chain(variants.iter().copied()) {
+                builder.add(v, KbRef::Org(i));
+            }
+        }
+        Ok(())
+    }
+
+    /// The place a name (any case form, any letter case, any listed variant) refers to.
     pub fn place(&self, name: &str) -> Option<&PlaceRecord> {
-        let key = name.to_lowercase();
-        self.places.iter().find(|(k, _)| *k == key).map(|(_, r)| r)
+        let name = name.trim();
+        self.exact_places
+            .get(&name.to_lowercase())
+            .or_else(|| self.key_places.get(&name_key(name)))
+            .map(|&i| &self.places[i])
+    }
+
+    /// A place by index.
+    pub fn place_at(&self, i: usize) -> &PlaceRecord {
+        &self.places[i]
+    }
+
+    /// The English name of a place by index (for English releases), if the knowledge base has one.
+    pub fn place_english(&self, i: usize) -> Option<&str> {
+        self.place_english.get(i)?.as_deref()
+    }
+
+    /// A person by index.
+    pub fn person_at(&self, i: usize) -> &PersonRecord {
+        &self.people[i]
+    }
+
+    /// An organisation by index.
+    pub fn org_at(&self, i: usize) -> &OrgRecord {
+        &self.orgs[i]
+    }
+
+    /// The people the knowledge base knows.
+    pub fn people(&self) -> &[PersonRecord] {
+        &self.people
+    }
+
+    /// The cue words.
+    pub fn cues(&self) -> &Cues {
+        &self.cues
+    }
+
+    /// The morphology.
+    pub fn morph(&self) -> &Morph {
+        &self.morph
+    }
+
+    /// Every knowledge-base name in a sequence of word keys (from [`morph::stem`]; a key `|` marks a break
+    /// no name crosses), overlapping matches included, in order of start.
+    pub fn matches(&self, keys: &[String]) -> Vec<KbMatch> {
+        let Some(automaton) = &self.automaton else { return Vec::new() };
+        let mut stream = String::with_capacity(keys.iter().map(|k| k.len() + 1).sum::<usize>() + 1);
+        // word_at[b] = index of the word whose leading space is at byte b (usize::MAX elsewhere).
+        let mut word_at = vec![usize::MAX; stream.capacity() + 1];
+        stream.push(' ');
+        for (i, key) in keys.iter().enumerate() {
+            word_at[stream.len() - 1] = i;
+            stream.push_str(key);
+            stream.push(' ');
+        }
+        word_at[stream.len() - 1] = keys.len();
+        let mut found = Vec::new();
+        for m in automaton.find_overlapping_iter(&stream) {
+            let (start, end) = (word_at[m.start()], word_at[m.end() - 1]);
+            if start == usize::MAX || end == usize::MAX {
+                continue;
+            }
+            found.push(KbMatch { start, end, targets: self.keys[m.pattern().as_usize()].clone() });
+        }
+        found.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+        found
+    }
+}
+
+/// A cue word is found by the key of any of its forms: its stem, and the word itself when the stem cut a
+/// final consonant cluster that looked like an ending ("аким" → "ак", while "акимом" → "аким").
+fn insert_forms(set: &mut HashSet<String>, word: &str) -> bool {
+    set.insert(word.to_lowercase());
+    set.insert(morph::stem(word))
+}
+
+fn load_cues(files: &DataFiles) -> Result<Cues, LoadError> {
+    const FILE: &str = "kb/cues.tsv";
+    let mut cues = Cues::default();
+    for (line, fields) in files.records(FILE)? {
+        let [kind, word, rest @ ..] = fields.as_slice() else {
+            return Err(DataFiles::syntax(FILE, line, "expected kind, word"));
+        };
+        match kind.as_str() {
+            "role" => insert_forms(&mut cues.role, word),
+            "org" => insert_forms(&mut cues.org_head, word),
+            "place" => insert_forms(&mut cues.place_head, word),
+            "descriptor" => insert_forms(&mut cues.descriptor, word),
+            "place_prep" => cues.place_prep.insert(word.to_lowercase()),
+            "stop" => cues.stop.insert(word.to_lowercase()),
+            "not_name" => cues.not_name.insert(word.to_lowercase()),
+            "particle" => cues.particle.insert(word.to_lowercase()),
+            "org_lower" => insert_forms(&mut cues.org_lower, word),
+            "work" => insert_forms(&mut cues.work, word),
+            "pronoun" => {
+                let gender = rest.first().and_then(|g| g.chars().next()).unwrap_or('m');
+                cues.pronoun.insert(word.to_lowercase(), gender).is_none()
+            }
+            other => return Err(DataFiles::syntax(FILE, line, format!("unknown cue kind {other}"))),
+        };
+    }
+    Ok(cues)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn kb() -> &'static KnowledgeBase {
+        static KB: OnceLock<KnowledgeBase> = OnceLock::new();
+        KB.get_or_init(|| KnowledgeBase::load(&DataFiles::new(None)).unwrap())
+    }
+
+    #[test]
+    fn places_are_found_in_any_letter_case_and_case_form() {
+        let kb = kb();
+        for name in ["Бишкек", "БИШКЕК", "Bishkek", "Бишкеке"] {
+            let p = kb.place(name).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!((p.name.as_str(), p.country.as_deref()), ("Бишкек", Some("KG")));
+        }
+        for name in ["Москва", "МОСКВА", "Moscow"] {
+            assert_eq!(kb.place(name).unwrap().country.as_deref(), Some("RU"));
+        }
+        assert_eq!(kb.place("АСТАНА").unwrap().name, "Астана");
+        assert_eq!(kb.place("Кыргызской Республики").unwrap().name, "Кыргызстан");
+        assert_eq!(kb.place("Кыргызская Республика").unwrap().subtype, "country");
+        assert!(kb.place("Нигдеград").is_none());
+    }
+
+    #[test]
+    fn the_automaton_finds_case_forms_of_multiword_names() {
+        let kb = kb();
+        let keys: Vec<String> =
+            "с Президентом Республики Казахстан Касым-Жомартом Токаевым".split(' ').map(morph::stem).collect();
+        let found = kb.matches(&keys);
+        let country = found.iter().find(|m| (m.start, m.end) == (2, 4)).expect("Республики Казахстан");
+        assert!(matches!(country.targets[0].target, KbRef::Place(i) if kb.place_at(i).name == "Казахстан"));
+        let person = found.iter().find(|m| (m.start, m.end) == (4, 6)).expect("Касым-Жомартом Токаевым");
+        assert!(matches!(person.targets[0].target, KbRef::Person(i) if kb.person_at(i).name == "Касым-Жомарт Токаев"));
+    }
+
+    #[test]
+    fn organisations_are_known_by_abbreviation_and_full_name() {
+        let kb = kb();
+        let keys: Vec<String> = "саммиту ОДКБ и Евразийской экономической комиссии".split(' ').map(morph::stem).collect();
+        let orgs: Vec<&str> = kb
+            .matches(&keys)
+            .iter()
+            .flat_map(|m| m.targets.iter())
+            .filter_map(|t| match t.target {
+                KbRef::Org(i) => Some(kb.org_at(i).name.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(orgs, ["Организация Договора о коллективной безопасности", "Евразийская экономическая комиссия"]);
     }
 }

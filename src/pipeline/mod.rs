@@ -19,6 +19,7 @@ pub mod decode;
 pub mod entities;
 pub mod kb;
 pub mod language;
+pub mod morph;
 pub mod parse;
 pub mod quotes;
 
@@ -269,9 +270,9 @@ impl Pipeline {
         let language = language::detect(text, &release, &self.settings.default_language);
         let anchor = release.declared_date.or_else(|| dateline.as_ref().and_then(|d| d.date));
         let dates = dates::find(text, &release, anchor, &self.dates);
-        let mut entities = entities::find(text, &release, dateline.as_ref(), &language, &self.kb);
+        let mut entities = entities::find(text, &release, dateline.as_ref(), &language, &self.kb, &[]);
         let mut quotes = quotes::find(text, &release, &self.speech);
-        entities::resolve_speakers(text, &mut quotes, &mut entities);
+        entities::resolve_speakers(text, &mut quotes, &mut entities, &self.kb);
         let events = classify::classify(
             text,
             &release,
