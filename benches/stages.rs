@@ -51,11 +51,11 @@ fn bench_stages(c: &mut Criterion) {
 
     g.bench_function("parse", |b| {
         b.iter(|| {
-            let format = parse::choose_format(Format::Auto, Some("text/plain"), black_box(&decoded.text));
+            let format = parse::choose_format(Format::Auto, Some("text/plain"), black_box(&decoded.text)).unwrap();
             parse::parse(&decoded.text, format).unwrap()
         })
     });
-    let format = parse::choose_format(Format::Auto, Some("text/plain"), &decoded.text);
+    let format = parse::choose_format(Format::Auto, Some("text/plain"), &decoded.text).unwrap();
     let release = parse::parse(&decoded.text, format).unwrap();
     let text = release.text.as_str();
 
@@ -72,9 +72,9 @@ fn bench_stages(c: &mut Criterion) {
     let found_dates = dates::find(text, &release, anchor, &data.dates);
 
     g.bench_function("entities", |b| {
-        b.iter(|| entities::find(black_box(text), &release, dateline.as_ref(), &language, &data.kb))
+        b.iter(|| entities::find(black_box(text), &release, dateline.as_ref(), &language, &data.kb, &[]))
     });
-    let mut found_entities = entities::find(text, &release, dateline.as_ref(), &language, &data.kb);
+    let mut found_entities = entities::find(text, &release, dateline.as_ref(), &language, &data.kb, &[]);
 
     g.bench_function("quotes", |b| b.iter(|| quotes::find(black_box(text), &release, &data.speech)));
     let mut found_quotes = quotes::find(text, &release, &data.speech);
@@ -82,11 +82,11 @@ fn bench_stages(c: &mut Criterion) {
     g.bench_function("resolve_speakers", |b| {
         b.iter_batched(
             || (found_quotes.clone(), found_entities.clone()),
-            |(mut q, mut e)| entities::resolve_speakers(black_box(text), &mut q, &mut e),
+            |(mut q, mut e)| entities::resolve_speakers(black_box(text), &mut q, &mut e, &data.kb),
             criterion::BatchSize::SmallInput,
         )
     });
-    entities::resolve_speakers(text, &mut found_quotes, &mut found_entities);
+    entities::resolve_speakers(text, &mut found_quotes, &mut found_entities, &data.kb);
 
     let ctx = classify::Context {
         lexicon: &data.events,
