@@ -9,7 +9,8 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use wirefeed::config::PipelineConfig;
 use wirefeed::pipeline::data::DataFiles;
 use wirefeed::pipeline::{
-    assemble, classify, dateline, dates, decode, entities, kb, language, parse, quotes, Format, Pipeline, RawInput,
+    assemble, classify, dateline, dates, decode, entities, kb, language, parse, quotes, Format, Pipeline,
+    RawInput,
 };
 
 fn seed() -> Vec<u8> {
@@ -51,7 +52,8 @@ fn bench_stages(c: &mut Criterion) {
 
     g.bench_function("parse", |b| {
         b.iter(|| {
-            let format = parse::choose_format(Format::Auto, Some("text/plain"), black_box(&decoded.text)).unwrap();
+            let format =
+                parse::choose_format(Format::Auto, Some("text/plain"), black_box(&decoded.text)).unwrap();
             parse::parse(&decoded.text, format).unwrap()
         })
     });

@@ -140,8 +140,13 @@ impl Topology {
     /// dead-lettering, topic output exchange, fanout rejected exchange).
     async fn declare(&self, ch: &Channel, output_queue_type: &str) -> anyhow::Result<()> {
         let durable = ExchangeDeclareOptions { durable: true, ..Default::default() };
-        ch.exchange_declare(self.output_exchange.as_str().into(), ExchangeKind::Topic, durable, FieldTable::default())
-            .await?;
+        ch.exchange_declare(
+            self.output_exchange.as_str().into(),
+            ExchangeKind::Topic,
+            durable,
+            FieldTable::default(),
+        )
+        .await?;
         ch.exchange_declare(
             self.rejected_exchange.as_str().into(),
             ExchangeKind::Fanout,
@@ -153,8 +158,10 @@ impl Topology {
         let mut input_args = FieldTable::default();
         input_args.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
         input_args.insert("x-delivery-limit".into(), AMQPValue::LongInt(5));
-        input_args
-            .insert("x-dead-letter-exchange".into(), AMQPValue::LongString(self.rejected_exchange.as_str().into()));
+        input_args.insert(
+            "x-dead-letter-exchange".into(),
+            AMQPValue::LongString(self.rejected_exchange.as_str().into()),
+        );
         ch.queue_declare(self.input.as_str().into(), qopts, input_args).await?;
         let mut out_args = FieldTable::default();
         out_args.insert("x-queue-type".into(), AMQPValue::LongString(output_queue_type.into()));
@@ -312,7 +319,8 @@ async fn start_reader(
 
 impl Bench {
     async fn new(args: Args) -> anyhow::Result<Self> {
-        let body = std::fs::read(&args.seed).with_context(|| format!("cannot read {}", args.seed.display()))?;
+        let body =
+            std::fs::read(&args.seed).with_context(|| format!("cannot read {}", args.seed.display()))?;
         let admin_conn = connect(&args.amqp_url, "bench-admin").await?;
         let admin = admin_conn.create_channel().await?;
         let loader = admin_conn.create_channel().await?;
@@ -413,7 +421,8 @@ impl Bench {
             rejected += a.rejected as usize;
         }
         let cpu_end = (broker.and_then(cpu_ticks).unwrap_or(0), running.client_ticks());
-        let per_msg_us = |ticks: u64| ticks as f64 * 1e6 / ticks_per_sec() / (n.saturating_sub(1)).max(1) as f64;
+        let per_msg_us =
+            |ticks: u64| ticks as f64 * 1e6 / ticks_per_sec() / (n.saturating_sub(1)).max(1) as f64;
         let broker_us = per_msg_us(cpu_end.0.saturating_sub(cpu_start.0));
         let client_us = per_msg_us(cpu_end.1.saturating_sub(cpu_start.1));
         let span = last.unwrap().duration_since(first.unwrap()).as_secs_f64();
@@ -432,7 +441,10 @@ impl Bench {
                 Err(_) => {
                     running.check_alive()?;
                     if waiting_since.elapsed() > STALL {
-                        bail!("no output for {} s; see the worker logs under target/broker_bench/", STALL.as_secs())
+                        bail!(
+                            "no output for {} s; see the worker logs under target/broker_bench/",
+                            STALL.as_secs()
+                        )
                     }
                 }
             }
@@ -507,8 +519,15 @@ const STALL: Duration = Duration::from_secs(30);
 
 /// The side under test while it runs.
 enum Running {
-    Passthrough { stop: Arc<AtomicBool>, tasks: Vec<tokio::task::JoinHandle<anyhow::Result<()>>>, conns: Vec<Connection> },
-    Workers { children: Vec<(tokio::process::Child, PathBuf)>, peak_kib: u64 },
+    Passthrough {
+        stop: Arc<AtomicBool>,
+        tasks: Vec<tokio::task::JoinHandle<anyhow::Result<()>>>,
+        conns: Vec<Connection>,
+    },
+    Workers {
+        children: Vec<(tokio::process::Child, PathBuf)>,
+        peak_kib: u64,
+    },
 }
 
 impl Running {
@@ -534,7 +553,14 @@ impl Running {
                 )
                 .await?;
             let exchange = topo.output_exchange.clone();
-            tasks.push(tokio::spawn(passthrough_loop(consumer, cch, pch, exchange, stop.clone(), args.passthrough)));
+            tasks.push(tokio::spawn(passthrough_loop(
+                consumer,
+                cch,
+                pch,
+                exchange,
+                stop.clone(),
+                args.passthrough,
+            )));
             conns.push(consume_conn);
             conns.push(publish_conn);
         }
@@ -670,11 +696,14 @@ async fn passthrough_loop(
     Ok(())
 }
 
-async fn pass_one(delivery: lapin::message::Delivery, publish: &Channel, exchange: &str) -> anyhow::Result<()> {
+async fn pass_one(
+    delivery: lapin::message::Delivery,
+    publish: &Channel,
+    exchange: &str,
+) -> anyhow::Result<()> {
     {
-        let mut props = BasicProperties::default()
-            .with_content_type("application/json".into())
-            .with_delivery_mode(2);
+        let mut props =
+            BasicProperties::default().with_content_type("application/json".into()).with_delivery_mode(2);
         if let Some(id) = delivery.properties.message_id() {
             props = props.with_correlation_id(id.clone()).with_message_id(id.clone());
         }
@@ -790,7 +819,11 @@ fn print_comparison(args: &Args, setup: Setup, sides: &[Side], sums: &[Summary])
         args.messages,
         args.rounds,
         setup.prefetch,
-        if setup.pipeline_workers == 0 { "0 (= cores)".to_string() } else { setup.pipeline_workers.to_string() },
+        if setup.pipeline_workers == 0 {
+            "0 (= cores)".to_string()
+        } else {
+            setup.pipeline_workers.to_string()
+        },
         setup.processes
     );
     println!("| side | msg/s (median) | rounds | p50 ms | p99 ms | peak RSS MiB | broker CPU µs/msg | client CPU µs/msg |");
@@ -831,7 +864,11 @@ async fn run(bench: &mut Bench) -> anyhow::Result<()> {
         _ => vec![Side::Passthrough, Side::Worker],
     };
     if !args.sweep {
-        let setup = Setup { prefetch: args.prefetch, pipeline_workers: args.pipeline_workers, processes: args.workers };
+        let setup = Setup {
+            prefetch: args.prefetch,
+            pipeline_workers: args.pipeline_workers,
+            processes: args.workers,
+        };
         let sums = compare(bench, setup, &sides).await?;
         print_comparison(&args, setup, &sides, &sums);
         return Ok(());
@@ -877,7 +914,10 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR"))?;
     let mut bench = Bench::new(args).await?;
-    eprintln!("topology: {} → {} → {}", bench.topo.input, bench.topo.output_exchange, bench.topo.output_queue);
+    eprintln!(
+        "topology: {} → {} → {}",
+        bench.topo.input, bench.topo.output_exchange, bench.topo.output_queue
+    );
     // Ctrl-C (or SIGTERM from `timeout`) still deletes the topology; worker children die with kill_on_drop.
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let result = tokio::select! {
