@@ -270,6 +270,7 @@ struct Bench {
     topo: Topology,
     admin: Channel,
     loader: Channel,
+    loader_conn: Option<Connection>,
     body: Arc<Vec<u8>>,
     arrivals: mpsc::UnboundedReceiver<Arrival>,
     round: u32,
@@ -336,6 +337,7 @@ impl Bench {
             topo,
             admin,
             loader,
+            loader_conn: None,
             body: Arc::new(body),
             arrivals,
             round: 0,
@@ -387,10 +389,18 @@ impl Bench {
     /// Runs one round of one side and measures it.
     async fn round(&mut self, side: Side, setup: Setup) -> anyhow::Result<RoundResult> {
         self.round += 1;
-        self.topo.purge(&self.admin).await?;
+        // A fresh loading connection each round: a long-idle one once hung a whole run.
+        if let Some(old) = self.loader_conn.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), old.close(200, "next round".into())).await;
+        }
+        let conn = connect(&self.args.amqp_url, &format!("bench-load-{}", self.round)).await?;
+        self.loader = conn.create_channel().await?;
+        self.loader.confirm_select(ConfirmSelectOptions::default()).await?;
+        self.loader_conn = Some(conn);
+        tokio::time::timeout(STALL, self.topo.purge(&self.admin)).await.context("purging timed out")??;
         while self.arrivals.try_recv().is_ok() {}
         let n = self.args.messages;
-        self.load(n).await?;
+        tokio::time::timeout(STALL * 4, self.load(n)).await.context("loading timed out")??;
         let mut running = match side {
             Side::Passthrough => Running::passthrough(&self.args, &self.topo, setup).await?,
             Side::Worker => Running::workers(&self.args, &self.topo, setup)?,
