@@ -788,13 +788,13 @@ mod tests {
     use crate::pipeline::quotes::{self, SpeechLexicon};
     use crate::pipeline::{parse, Format};
 
-    const SEED: &str = include_str!("../../tests/fixtures/sayasat-2025-08-22.txt");
-    const SPUTNIK: &str = include_str!("../../tests/fixtures/sputnik-style-2025-03-14.txt");
-    const KABAR: &str = include_str!("../../tests/fixtures/kabar-style-en-2025-06-23.txt");
-    const TASS: &str = include_str!("../../tests/fixtures/tass-style-2025-03-04.txt");
-    const KAZINFORM: &str = include_str!("../../tests/fixtures/kazinform-style-2025-05-20.txt");
-    const KG24: &str = include_str!("../../tests/fixtures/24kg-style-2022-01-10.txt");
-    const NO_DATELINE: &str = include_str!("../../tests/fixtures/no-dateline-2025-08-23.txt");
+    const SEED: &str = include_str!("../../samples/sayasat-2025-08-22.txt");
+    const SPUTNIK: &str = include_str!("../../samples/sputnik-style-2025-03-14.txt");
+    const KABAR: &str = include_str!("../../samples/kabar-style-en-2025-06-23.txt");
+    const TASS: &str = include_str!("../../samples/tass-style-2025-03-04.txt");
+    const KAZINFORM: &str = include_str!("../../samples/kazinform-style-2025-05-20.txt");
+    const KG24: &str = include_str!("../../samples/24kg-style-2022-01-10.txt");
+    const NO_DATELINE: &str = include_str!("../../samples/no-dateline-2025-08-23.txt");
 
     fn lexicon() -> EventLexicon {
         EventLexicon::load(&DataFiles::new(None)).expect("built-in event lexicon")

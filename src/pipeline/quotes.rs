@@ -692,7 +692,7 @@ mod tests {
     use crate::pipeline::{parse, Format};
 
     /// The seed release (SPEC §8), as it arrives.
-    const SEED: &str = include_str!("../../tests/fixtures/sayasat-2025-08-22.txt");
+    const SEED: &str = include_str!("../../samples/sayasat-2025-08-22.txt");
 
     fn lexicon() -> SpeechLexicon {
         SpeechLexicon::load(&DataFiles::new(None)).expect("built-in speech lexicon")
