@@ -31,9 +31,7 @@ fn bench_normalize(c: &mut Criterion) {
     let mut group = c.benchmark_group("normalize");
     group.throughput(Throughput::Elements(1));
     group.bench_function("seed", |b| b.iter(|| pipeline.normalize(&RawInput::from_bytes(&seed)).unwrap()));
-    group.bench_function("seed_rules", |b| {
-        b.iter(|| rules.normalize(&RawInput::from_bytes(&seed)).unwrap())
-    });
+    group.bench_function("seed_rules", |b| b.iter(|| rules.normalize(&RawInput::from_bytes(&seed)).unwrap()));
     group.bench_function("long_40kb", |b| {
         b.iter(|| pipeline.normalize(&RawInput::from_bytes(&long)).unwrap())
     });
