@@ -1,9 +1,10 @@
-//! `cargo bench --bench normalize`: the whole pipeline on the seed release and on a long release, plus the
+//! `cargo bench --bench normalize`: the whole pipeline (model mode, and `seed_rules` in rules mode) on the seed release and on a long release, plus the
 //! pipeline's load time.
 
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use wirefeed::config::PipelineConfig;
 use wirefeed::pipeline::{Pipeline, RawInput};
 
 fn sample(name: &str) -> Vec<u8> {
@@ -24,11 +25,13 @@ fn long_release() -> Vec<u8> {
 
 fn bench_normalize(c: &mut Criterion) {
     let pipeline = Pipeline::builtin();
+    let rules = Pipeline::load(&PipelineConfig { ner: "rules".into(), ..Default::default() }).unwrap();
     let seed = sample("sayasat-2025-08-22.txt");
     let long = long_release();
     let mut group = c.benchmark_group("normalize");
     group.throughput(Throughput::Elements(1));
     group.bench_function("seed", |b| b.iter(|| pipeline.normalize(&RawInput::from_bytes(&seed)).unwrap()));
+    group.bench_function("seed_rules", |b| b.iter(|| rules.normalize(&RawInput::from_bytes(&seed)).unwrap()));
     group.bench_function("long_40kb", |b| {
         b.iter(|| pipeline.normalize(&RawInput::from_bytes(&long)).unwrap())
     });

@@ -252,7 +252,7 @@ impl<'a, 't> Finder<'a, 't> {
     /// Known names, longest first, leftmost first.
     fn knowledge_base_names(&mut self) {
         let index: Vec<usize> = (0..self.toks.len()).filter(|&i| !self.toks[i].is_quote()).collect();
-        let keys: Vec<String> = index.iter().map(|&i| self.toks[i].key.clone()).collect();
+        let keys: Vec<&str> = index.iter().map(|&i| self.toks[i].key.as_str()).collect();
         let mut found = self.kb.matches(&keys);
         found.sort_by_key(|m| (std::cmp::Reverse(m.end - m.start), m.start));
         for m in found {

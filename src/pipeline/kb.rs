@@ -400,15 +400,15 @@ impl KnowledgeBase {
 
     /// Every knowledge-base name in a sequence of word keys (from [`morph::stem`]; a key `|` marks a break
     /// no name crosses), overlapping matches included, in order of start.
-    pub fn matches(&self, keys: &[String]) -> Vec<KbMatch> {
+    pub fn matches<K: AsRef<str>>(&self, keys: &[K]) -> Vec<KbMatch> {
         let Some(automaton) = &self.automaton else { return Vec::new() };
-        let mut stream = String::with_capacity(keys.iter().map(|k| k.len() + 1).sum::<usize>() + 1);
+        let mut stream = String::with_capacity(keys.iter().map(|k| k.as_ref().len() + 1).sum::<usize>() + 1);
         // word_at[b] = index of the word whose leading space is at byte b (usize::MAX elsewhere).
         let mut word_at = vec![usize::MAX; stream.capacity() + 1];
         stream.push(' ');
         for (i, key) in keys.iter().enumerate() {
             word_at[stream.len() - 1] = i;
-            stream.push_str(key);
+            stream.push_str(key.as_ref());
             stream.push(' ');
         }
         word_at[stream.len() - 1] = keys.len();

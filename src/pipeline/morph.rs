@@ -83,7 +83,9 @@ pub fn stem(word: &str) -> String {
     if !lower.ends_with(|c: char| "аяоеыиуюьйхм".contains(c)) || !lower.chars().any(is_cyrillic) {
         return lower;
     }
-    for ending in ENDINGS {
+    let last_byte = lower.as_bytes().last().copied();
+    // The byte test first: it rejects most endings without a string comparison (this runs on every token).
+    for ending in ENDINGS.iter().filter(|e| e.as_bytes().last().copied() == last_byte) {
         if let Some(rest) = lower.strip_suffix(ending) {
             if rest.chars().count() >= 2 {
                 // The -ий/-ия/-ие paradigms: "Дмитрия" → "дмитри" must meet "Дмитрий" → "дмитр".

@@ -660,8 +660,8 @@ pub(crate) fn word_spans(text: &str, span: Span) -> Vec<Span> {
     while let Some((i, c)) = iter.next() {
         let joins = matches!(c, '-' | '\'' | '’')
             && start.is_some()
-            && iter.peek().is_some_and(|(_, n)| n.is_alphanumeric());
-        if c.is_alphanumeric() || joins {
+            && iter.peek().is_some_and(|&(_, n)| is_alphanumeric(n));
+        if is_alphanumeric(c) || joins {
             start.get_or_insert(i);
         } else if let Some(st) = start.take() {
             words.push(Span::new(span.start + st, span.start + i));
@@ -671,6 +671,18 @@ pub(crate) fn word_spans(text: &str, span: Span) -> Vec<Span> {
         words.push(Span::new(span.start + st, span.end));
     }
     words
+}
+
+/// `char::is_alphanumeric` with fast paths for ASCII and Russian Cyrillic: the general Unicode table look-up
+/// is slow and wire copy is almost all ASCII and Cyrillic.
+fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if ('\u{0410}'..='\u{044F}').contains(&c) || c == 'ё' || c == 'Ё' {
+        true
+    } else {
+        c.is_alphanumeric()
+    }
 }
 
 fn trim_span(text: &str, span: Span) -> Span {
