@@ -14,9 +14,8 @@ fn kb() -> &'static KnowledgeBase {
 }
 
 fn sample(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/../../shared/samples/{name}", env!("CARGO_MANIFEST_DIR")))
-        .or_else(|_| std::fs::read_to_string(format!("/work/shared/samples/{name}")))
-        .unwrap()
+    std::fs::read_to_string(format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|e| panic!("sample {name}: {e}"))
 }
 
 fn release(text: &str) -> Release {
