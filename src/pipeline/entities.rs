@@ -722,7 +722,7 @@ impl<'a, 't> Finder<'a, 't> {
             let kind = if kinds.contains(&EntityKind::Person) { EntityKind::Person } else { kinds[0] };
             let only_initials = (i..j).all(|k| !self.toks[k].word || self.toks[k].text.chars().count() == 1);
             // With a model, organisations the model did not propose are left out (it is better at them).
-            if !only_initials && !(self.model && kind == EntityKind::Organisation) {
+            if !only_initials && (!self.model || kind != EntityKind::Organisation) {
                 let m = self.typed_mention(i, j, kind);
                 self.push(m);
             }
