@@ -193,6 +193,9 @@ struct Finder<'a, 't> {
     infos: RefCell<Vec<Option<WordInfo>>>,
     /// Countries named by role phrases, computed once per phrase.
     role_countries: RefCell<HashMap<String, Option<String>>>,
+    /// Whether a statistical model proposed the spans: then organisations come from it (with its boundaries)
+    /// and the knowledge base only, not from the cue-word rules, which over-reach where the model is better.
+    model: bool,
 }
 
 /// Finds the entities of a release. `candidates` are spans proposed by a statistical model (empty when none):
@@ -217,12 +220,18 @@ pub fn find(
         mentions: Vec::new(),
         english,
         role_countries: RefCell::default(),
+        model: !candidates.is_empty(),
     };
+    f.model_organisations(candidates);
     f.knowledge_base_names();
     f.candidate_names(candidates);
-    f.quoted_names();
+    if !f.model {
+        f.quoted_names();
+    }
     f.organisation_phrases();
-    f.lower_case_organisations();
+    if !f.model {
+        f.lower_case_organisations();
+    }
     if english {
         f.english_runs();
     } else {
@@ -316,6 +325,46 @@ impl<'a, 't> Finder<'a, 't> {
             wikidata: wikidata.clone(),
             kb: Some(target),
             ..Mention::new(start, end, kind, name.clone())
+        }
+    }
+
+    /// Tokens `[start, end)` a model's span covers, if any.
+    fn snap(&self, span: Span) -> Option<(usize, usize)> {
+        let start = self.toks.iter().position(|t| t.span.end > span.start)?;
+        let end = self.toks.iter().rposition(|t| t.span.start < span.end)? + 1;
+        (start < end).then_some((start, end))
+    }
+
+    /// The model's organisations first, with the model's boundaries: names inside them the knowledge base
+    /// knows as places or people ("Голос Америки", "Совет муфтиев России") stay part of the organisation. When
+    /// the knowledge base knows exactly that name, its record decides (organisation, person or place).
+    fn model_organisations(&mut self, candidates: &[(Span, EntityKind)]) {
+        for &(span, kind) in candidates {
+            if kind != EntityKind::Organisation {
+                continue;
+            }
+            let Some((start, end)) = self.snap(span) else { continue };
+            if !self.free(start, end) {
+                continue;
+            }
+            let keys: Vec<String> = (start..end)
+                .filter(|&i| !self.toks[i].is_quote())
+                .map(|i| self.toks[i].key.clone())
+                .collect();
+            let exact: Vec<KbRef> = self
+                .kb
+                .matches(&keys)
+                .into_iter()
+                .filter(|m| m.start == 0 && m.end == keys.len())
+                .flat_map(|m| m.targets.into_iter().map(|t| t.target))
+                .collect();
+            let mention = match exact.iter().find(|t| matches!(t, KbRef::Org(_))) {
+                Some(&org) => self.kb_mention(start, end, org),
+                // The knowledge base knows exactly this name as a person or place ("Абаем"): it decides.
+                None if !exact.is_empty() => continue,
+                None => self.typed_mention(start, end, kind),
+            };
+            self.push(mention);
         }
     }
 
@@ -466,7 +515,7 @@ impl<'a, 't> Finder<'a, 't> {
                 continue;
             }
             let cues = self.kb.cues();
-            if cues.org_head.contains(&t.key) {
+            if cues.org_head.contains(&t.key) && !self.model {
                 let end = self.complement_end(i + 1);
                 if end > i + 1 && (!t.sent_start || self.toks[i + 1].cap) {
                     let m = self.typed_mention(i, end, EntityKind::Organisation);
@@ -494,6 +543,7 @@ impl<'a, 't> Finder<'a, 't> {
                 continue;
             }
             if j > i
+                && !self.model
                 && j < n
                 && self.toks[j].word
                 && !self.taken[j]
@@ -671,7 +721,8 @@ impl<'a, 't> Finder<'a, 't> {
             }
             let kind = if kinds.contains(&EntityKind::Person) { EntityKind::Person } else { kinds[0] };
             let only_initials = (i..j).all(|k| !self.toks[k].word || self.toks[k].text.chars().count() == 1);
-            if !only_initials {
+            // With a model, organisations the model did not propose are left out (it is better at them).
+            if !only_initials && (!self.model || kind != EntityKind::Organisation) {
                 let m = self.typed_mention(i, j, kind);
                 self.push(m);
             }
