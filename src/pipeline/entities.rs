@@ -146,13 +146,7 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
 
 /// Letters and digits, with fast paths for ASCII and Cyrillic (the general Unicode tables are slow).
 fn is_word_char(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric()
-    } else if ('\u{0410}'..='\u{044F}').contains(&c) || c == 'ё' || c == 'Ё' {
-        true
-    } else {
-        c.is_alphanumeric()
-    }
+    super::quotes::is_alphanumeric(c)
 }
 
 /// Whether the text after a dot is a domain suffix ("ru", "com", "kg", "ру"): 2–4 lower-case letters, then

@@ -674,8 +674,8 @@ pub(crate) fn word_spans(text: &str, span: Span) -> Vec<Span> {
 }
 
 /// `char::is_alphanumeric` with fast paths for ASCII and Russian Cyrillic: the general Unicode table look-up
-/// is slow and wire copy is almost all ASCII and Cyrillic.
-fn is_alphanumeric(c: char) -> bool {
+/// is slow and wire copy is almost all ASCII and Cyrillic. Shared with the entity stage's tokeniser.
+pub(crate) fn is_alphanumeric(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
     } else if ('\u{0410}'..='\u{044F}').contains(&c) || c == 'ё' || c == 'Ё' {
