@@ -261,33 +261,8 @@ fn odd_input_never_panics() {
     }
 }
 
-#[test]
-#[ignore = "prints the entities of every sample: cargo test --lib dump_samples -- --ignored --nocapture"]
-fn dump_samples() {
-    for s in [
-        "sayasat-2025-08-22.txt",
-        "sputnik-style-2025-03-14.txt",
-        "tass-style-2025-03-04.txt",
-        "kazinform-style-2025-05-20.txt",
-        "24kg-style-2022-01-10.txt",
-        "no-dateline-2025-08-23.txt",
-        "kabar-style-en-2025-06-23.txt",
-    ] {
-        let lang = if s.contains("-en-") { "en" } else { "ru" };
-        let (text, es) = entities_of(s, lang, None);
-        eprintln!("== {s}");
-        for e in es {
-            let m: Vec<&str> = e.mentions.iter().map(|m| m.of(&text)).collect();
-            eprintln!(
-                "{} {:?} {} {:?} {:?} {:?} {:?}",
-                e.id, e.subtype, e.name, e.country, e.roles, e.wikidata, m
-            );
-        }
-    }
-}
-
-/// End to end through the whole pipeline. Only what the entity stage decides is asserted: in this branch the
-/// decode, parse, dateline and quote stages are still placeholders (other helpers' work).
+/// End to end through the whole pipeline; only what the entity stage decides is asserted here
+/// (tests/normalize.rs covers the rest).
 #[test]
 fn the_seed_through_the_pipeline_names_its_people_and_places() {
     use crate::pipeline::{Pipeline, RawInput};
