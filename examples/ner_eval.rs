@@ -11,8 +11,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
-use wirefeed::pipeline::entities::EntityKind;
-use wirefeed::pipeline::ner::{NerModel, DEFAULT_MODEL_DIR};
+use wirefeed::pipeline::ner::{self, NerModel, DEFAULT_MODEL_DIR};
 
 const TYPES: [&str; 3] = ["PER", "LOC", "ORG"];
 
@@ -101,14 +100,6 @@ fn score(counts: &mut [Counts; 3], gold: &[[bool; 3]], predicted: &[[bool; 3]]) 
     }
 }
 
-fn kind_name(kind: EntityKind) -> &'static str {
-    match kind {
-        EntityKind::Person => "PER",
-        EntityKind::Place => "LOC",
-        EntityKind::Organisation => "ORG",
-    }
-}
-
 /// natasha's spans per document from the parity fixture.
 fn natasha_spans(path: &Path) -> HashMap<String, Spans> {
     #[derive(serde::Deserialize)]
@@ -167,7 +158,7 @@ fn main() {
         let predicted: Spans = model
             .tag(&text)
             .into_iter()
-            .map(|(s, k)| (char_at[s.start], char_at[s.end], kind_name(k)))
+            .map(|(s, k)| (char_at[s.start], char_at[s.end], ner::label(k)))
             .collect();
         score(&mut ours, &gold_labels, &token_labels(&tokens, &predicted));
         if let Some(natasha) = &natasha {

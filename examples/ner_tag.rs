@@ -6,30 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use wirefeed::pipeline::entities::EntityKind;
-use wirefeed::pipeline::ner::{NerModel, DEFAULT_MODEL_DIR};
-
-/// The reference script's one-letter tag codes.
-fn code(tag: &str) -> char {
-    match tag {
-        "O" => 'O',
-        "B-PER" => 'P',
-        "I-PER" => 'p',
-        "B-LOC" => 'L',
-        "I-LOC" => 'l',
-        "B-ORG" => 'G',
-        "I-ORG" => 'g',
-        _ => '_',
-    }
-}
-
-fn kind_name(kind: EntityKind) -> &'static str {
-    match kind {
-        EntityKind::Person => "PER",
-        EntityKind::Place => "LOC",
-        EntityKind::Organisation => "ORG",
-    }
-}
+use wirefeed::pipeline::ner::{self, NerModel, DEFAULT_MODEL_DIR};
 
 fn main() {
     let dir = PathBuf::from(std::env::args().nth(1).expect("usage: ner_tag DIR [--words]"));
@@ -45,12 +22,12 @@ fn main() {
     for path in paths {
         let text = std::fs::read_to_string(&path).expect("UTF-8 text");
         let tagged = model.tag_tokens(&text);
-        let tags: String = tagged.iter().map(|t| code(&model.tag_names()[t.tag])).collect();
+        let tags: String = tagged.iter().map(|t| ner::tag_code(&model.tag_names()[t.tag])).collect();
         let chars = |byte: usize| text[..byte].chars().count();
         let spans: Vec<(usize, usize, &str)> = model
             .spans(&tagged)
             .into_iter()
-            .map(|(s, k)| (chars(s.start), chars(s.end), kind_name(k)))
+            .map(|(s, k)| (chars(s.start), chars(s.end), ner::label(k)))
             .collect();
         let record = serde_json::json!({
             "doc": path.file_name().unwrap().to_string_lossy(),

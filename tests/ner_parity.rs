@@ -5,8 +5,7 @@
 
 use std::path::PathBuf;
 
-use wirefeed::pipeline::entities::EntityKind;
-use wirefeed::pipeline::ner::{NerModel, DEFAULT_MODEL_DIR};
+use wirefeed::pipeline::ner::{self, NerModel, DEFAULT_MODEL_DIR};
 
 /// One line of the fixture.
 #[derive(serde::Deserialize)]
@@ -24,28 +23,6 @@ fn root() -> PathBuf {
 fn references(fixture: &str) -> Vec<Reference> {
     let text = std::fs::read_to_string(root().join(fixture)).unwrap();
     text.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
-}
-
-/// The fixture's one-letter code of a tag name.
-fn code(tag: &str) -> char {
-    match tag {
-        "O" => 'O',
-        "B-PER" => 'P',
-        "I-PER" => 'p',
-        "B-LOC" => 'L',
-        "I-LOC" => 'l',
-        "B-ORG" => 'G',
-        "I-ORG" => 'g',
-        _ => '_',
-    }
-}
-
-fn kind_name(kind: EntityKind) -> &'static str {
-    match kind {
-        EntityKind::Person => "PER",
-        EntityKind::Place => "LOC",
-        EntityKind::Organisation => "ORG",
-    }
 }
 
 /// The char offset of a byte offset.
@@ -87,7 +64,7 @@ fn compare(model: &NerModel, texts: &str, fixture: &str) -> Agreement {
     for reference in &references {
         let text = std::fs::read_to_string(root().join(texts).join(&reference.doc)).unwrap();
         let tagged = model.tag_tokens(&text);
-        let ours: String = tagged.iter().map(|t| code(&model.tag_names()[t.tag])).collect();
+        let ours: String = tagged.iter().map(|t| ner::tag_code(&model.tag_names()[t.tag])).collect();
         assert_eq!(reference.tags.chars().count(), reference.tokens);
         agreement.tokens += reference.tokens;
         if tagged.len() == reference.tokens {
@@ -99,7 +76,7 @@ fn compare(model: &NerModel, texts: &str, fixture: &str) -> Agreement {
         let spans: Vec<(usize, usize, String)> = model
             .spans(&tagged)
             .into_iter()
-            .map(|(s, k)| (char_offset(&text, s.start), char_offset(&text, s.end), kind_name(k).to_owned()))
+            .map(|(s, k)| (char_offset(&text, s.start), char_offset(&text, s.end), ner::label(k).to_owned()))
             .collect();
         agreement.spans += reference.spans.len();
         agreement.spans_same += reference.spans.iter().filter(|s| spans.contains(s)).count();

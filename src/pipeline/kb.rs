@@ -156,6 +156,11 @@ fn english_of(variants: &[&str]) -> Option<String> {
         .map(|v| v.to_string())
 }
 
+/// The name variants of a record: the `|`-separated lists in its last columns, empty ones dropped.
+fn variants_of(columns: &[String]) -> Vec<&str> {
+    columns.iter().flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect()
+}
+
 fn opt(s: &str) -> Option<String> {
     Some(s.to_string()).filter(|s| !s.is_empty())
 }
@@ -252,8 +257,7 @@ impl KnowledgeBase {
             let [code, name, wikidata, rest @ ..] = fields.as_slice() else {
                 return Err(DataFiles::syntax(FILE, line, "expected code, name, wikidata, variants"));
             };
-            let variants: Vec<&str> =
-                rest.iter().flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
+            let variants: Vec<&str> = variants_of(rest);
             let record = PlaceRecord {
                 name: name.clone(),
                 subtype: "country".into(),
@@ -276,8 +280,7 @@ impl KnowledgeBase {
                 ));
             };
             let field = |i: usize| rest.get(i).map(String::as_str).unwrap_or("");
-            let variants: Vec<&str> =
-                rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
+            let variants: Vec<&str> = variants_of(rest.get(2..).unwrap_or_default());
             if self.exact_places.contains_key(&name.to_lowercase()) {
                 continue;
             }
@@ -304,8 +307,7 @@ impl KnowledgeBase {
             };
             let field = |i: usize| rest.get(i).map(String::as_str).unwrap_or("");
             let i = self.people.len();
-            let variants: Vec<&str> =
-                rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
+            let variants: Vec<&str> = variants_of(rest.get(2..).unwrap_or_default());
             self.people.push(PersonRecord {
                 name: name.clone(),
                 country: opt(country),
@@ -338,8 +340,7 @@ impl KnowledgeBase {
             };
             let field = |i: usize| rest.get(i).map(String::as_str).unwrap_or("");
             let i = self.orgs.len();
-            let variants: Vec<&str> =
-                rest.iter().skip(2).flat_map(|v| v.split('|')).filter(|v| !v.is_empty()).collect();
+            let variants: Vec<&str> = variants_of(rest.get(2..).unwrap_or_default());
             self.orgs.push(OrgRecord {
                 name: name.clone(),
                 subtype: subtype.clone(),

@@ -19,6 +19,30 @@ use crate::pipeline::{LoadError, Span};
 /// Where the converted model lives in the repository.
 pub const DEFAULT_MODEL_DIR: &str = "models/slovnet_ner_news_v1";
 
+/// The model's label of an entity kind (`PER`, `LOC`, `ORG`), as natasha writes it.
+pub fn label(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Person => "PER",
+        EntityKind::Place => "LOC",
+        EntityKind::Organisation => "ORG",
+    }
+}
+
+/// The one-letter code of a BIO tag used by the natasha reference fixtures (`O`, `P`/`p`, `L`/`l`, `G`/`g`;
+/// `_` for a tag the model does not have).
+pub fn tag_code(tag: &str) -> char {
+    match tag {
+        "O" => 'O',
+        "B-PER" => 'P',
+        "I-PER" => 'p',
+        "B-LOC" => 'L',
+        "I-LOC" => 'l',
+        "B-ORG" => 'G',
+        "I-ORG" => 'g',
+        _ => '_',
+    }
+}
+
 /// The BIO part of a tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
