@@ -1,4 +1,6 @@
-//! Speed of the slovnet NER port: model load time, articles per second on one thread, peak RSS.
+//! Speed of the slovnet NER port: model load time, articles per second on one thread, peak RSS; then the
+//! whole `normalize` pipeline on the same articles in both NER modes (issue #7 compares the whole pipeline in
+//! model mode with natasha's NER alone, `scripts/natasha_speed.py`).
 //!
 //! `cargo run --release --example ner_speed -- tests/fixtures/factrueval-dev-txt [rounds]`
 //! (pin to one core with `taskset -c 0` for a one-core figure).
@@ -6,7 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use wirefeed::config::PipelineConfig;
 use wirefeed::pipeline::ner::{NerModel, DEFAULT_MODEL_DIR};
+use wirefeed::pipeline::{Pipeline, RawInput};
 
 /// Peak resident memory of this process in KiB (`VmHWM`), where /proc exists.
 fn peak_rss_kib() -> Option<u64> {
@@ -72,4 +76,34 @@ fn main() {
         kib(rss_loaded),
         kib(peak_rss_kib())
     );
+    drop(model);
+    for mode in ["model", "rules"] {
+        let rate = normalize_rate(&texts, rounds, mode);
+        println!(
+            "normalize/s    {:.1} wall, {} CPU  whole pipeline, ner = {mode}",
+            rate.0,
+            or_na(rate.1, 1.0)
+        );
+    }
+}
+
+/// Articles per second (wall, CPU) of the whole pipeline in one NER mode, after a warm-up round. An article
+/// the pipeline rejects still counts: it was read and judged.
+fn normalize_rate(texts: &[String], rounds: usize, ner: &str) -> (f64, Option<f64>) {
+    let pipeline =
+        Pipeline::load(&PipelineConfig { ner: ner.into(), ..Default::default() }).expect("pipeline loads");
+    let run = || {
+        for text in texts {
+            let _ = std::hint::black_box(pipeline.normalize(&RawInput::from_bytes(text.as_bytes())));
+        }
+    };
+    run();
+    let started = Instant::now();
+    let cpu_started = cpu_seconds();
+    for _ in 0..rounds {
+        run();
+    }
+    let articles = (texts.len() * rounds) as f64;
+    let cpu = cpu_seconds().zip(cpu_started).map(|(end, start)| end - start);
+    (articles / started.elapsed().as_secs_f64(), cpu.map(|c| articles / c))
 }

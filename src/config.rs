@@ -55,6 +55,11 @@ pub struct AmqpConfig {
     pub connection_name: String,
     /// Heartbeat in seconds (0 = the broker's default).
     pub heartbeat: u16,
+    /// Largest AMQP frame in bytes the worker proposes (0 = accept the broker's, 128 KiB on RabbitMQ). lapin
+    /// keeps 32 frames of read and of write buffer per connection, so this bounds the worker's memory:
+    /// 32 KiB frames cost 2 MiB per connection where the broker's 128 KiB cost 8 MiB. Larger bodies are split
+    /// into several frames, which costs the broker little.
+    pub frame_max: u32,
     /// Seconds any single broker operation (connect, declare, publish, confirm, ack) may take before the
     /// worker gives the session up and reconnects.
     pub timeout_secs: u64,
@@ -66,6 +71,7 @@ impl Default for AmqpConfig {
             url: "amqp://guest:guest@127.0.0.1:5672/%2f".into(),
             connection_name: "wirefeed".into(),
             heartbeat: 30,
+            frame_max: 32 * 1024,
             timeout_secs: 15,
         }
     }

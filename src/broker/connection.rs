@@ -37,6 +37,9 @@ pub async fn connect(cfg: &AmqpConfig, role: &str) -> anyhow::Result<Connection>
     if cfg.heartbeat > 0 {
         uri.query.heartbeat = Some(cfg.heartbeat);
     }
+    if cfg.frame_max > 0 && uri.query.frame_max.is_none() {
+        uri.query.frame_max = Some(cfg.frame_max);
+    }
     uri.query.connection_timeout = Some(limit.as_millis() as u64);
     let name = connection_name(cfg, role);
     let props = ConnectionProperties::default()
