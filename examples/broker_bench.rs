@@ -5,7 +5,10 @@
 //! cargo build --release && cargo run --release --example broker_bench -- --messages 20000
 //! cargo run --release --example broker_bench -- --messages 20000 --workers 2
 //! cargo run --release --example broker_bench -- --sweep --messages 10000
+//! cargo run --release --example broker_bench -- --messages 5000 --ner rules,model
 //! ```
+//!
+//! `--ner` picks the worker's `pipeline.ner` mode(s); with several, each round runs P then one W per mode.
 //!
 //! What one round of one side does:
 //! 1. loads `--messages` copies of the seed release (distinct `message_id`s) into a fresh quorum input queue;
@@ -80,6 +83,9 @@ struct Args {
     /// delivery; up to prefetch in flight) or `sequential` (one message at a time).
     #[arg(long, value_enum, default_value_t = PassMode::Concurrent)]
     passthrough: PassMode,
+    /// The worker's `pipeline.ner` mode(s), comma-separated: `rules` (the issue-6 targets), `model`, or both.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "rules")]
+    ner: Vec<NerMode>,
     /// Only run the worker side (e.g. to profile it).
     #[arg(long)]
     worker_only: bool,
@@ -111,6 +117,24 @@ enum PassMode {
     Concurrent,
     /// One delivery at a time.
     Sequential,
+}
+
+/// The worker's NER mode (`pipeline.ner`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum NerMode {
+    /// Knowledge base and rules only.
+    Rules,
+    /// The slovnet model plus the knowledge base.
+    Model,
+}
+
+impl NerMode {
+    fn as_str(self) -> &'static str {
+        match self {
+            NerMode::Rules => "rules",
+            NerMode::Model => "model",
+        }
+    }
 }
 
 /// The queues and exchanges of one benchmark invocation, all named after a unique prefix.
@@ -230,15 +254,20 @@ const LATENCY_BASE: u32 = 1 << 30;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Side {
     Passthrough,
-    Worker,
+    Worker(NerMode),
 }
 
 impl Side {
     fn letter(self) -> &'static str {
         match self {
             Side::Passthrough => "P",
-            Side::Worker => "W",
+            Side::Worker(NerMode::Rules) => "W",
+            Side::Worker(NerMode::Model) => "M",
         }
+    }
+
+    fn is_worker(self) -> bool {
+        matches!(self, Side::Worker(_))
     }
 }
 
@@ -403,7 +432,7 @@ impl Bench {
         tokio::time::timeout(STALL * 4, self.load(n)).await.context("loading timed out")??;
         let mut running = match side {
             Side::Passthrough => Running::passthrough(&self.args, &self.topo, setup).await?,
-            Side::Worker => Running::workers(&self.args, &self.topo, setup)?,
+            Side::Worker(ner) => Running::workers(&self.args, &self.topo, setup, ner)?,
         };
         let result = self.measure(&mut running, n).await;
         let rss_kib = running.stop().await?;
@@ -578,7 +607,7 @@ impl Running {
     }
 
     /// `setup.processes` worker processes on the benchmark's queues.
-    fn workers(args: &Args, topo: &Topology, setup: Setup) -> anyhow::Result<Running> {
+    fn workers(args: &Args, topo: &Topology, setup: Setup, ner: NerMode) -> anyhow::Result<Running> {
         let dir = Path::new("target/broker_bench");
         std::fs::create_dir_all(dir)?;
         if !args.worker_bin.exists() {
@@ -600,6 +629,7 @@ impl Running {
                 .env("WIREFEED__REJECTED__EXCHANGE", &topo.rejected_exchange)
                 .env("WIREFEED__REJECTED__QUEUE", &topo.rejected_queue)
                 .env("WIREFEED__PIPELINE__WORKERS", setup.pipeline_workers.to_string())
+                .env("WIREFEED__PIPELINE__NER", ner.as_str())
                 .env("WIREFEED__LOG__STATS_INTERVAL_SECS", args.stats_interval.to_string())
                 .env("WIREFEED__HTTP__ADDR", "")
                 .env("WIREFEED__SHUTDOWN_GRACE_SECS", "10")
@@ -844,7 +874,10 @@ fn print_comparison(args: &Args, setup: Setup, sides: &[Side], sums: &[Summary])
                 PassMode::Concurrent => "bare lapin passthrough (concurrent, confirm+ack per message)",
                 PassMode::Sequential => "bare lapin passthrough (sequential, confirm+ack per message)",
             },
-            Side::Worker => "wirefeed run",
+            Side::Worker(ner) => match ner {
+                NerMode::Rules => "wirefeed run (ner = rules)",
+                NerMode::Model => "wirefeed run (ner = model)",
+            },
         };
         println!(
             "| {name} | {:.0} | {} | {:.1} | {:.1} | {} | {:.0} | {:.0} |",
@@ -852,13 +885,16 @@ fn print_comparison(args: &Args, setup: Setup, sides: &[Side], sums: &[Summary])
             s.rates_text(),
             s.p50,
             s.p99,
-            if *side == Side::Worker { format!("{:.1}", s.rss_kib as f64 / 1024.0) } else { "–".into() },
+            if side.is_worker() { format!("{:.1}", s.rss_kib as f64 / 1024.0) } else { "–".into() },
             s.broker_us,
             s.client_us,
         );
     }
-    if sums.len() == 2 {
-        println!("ratio worker / passthrough: {:.2}", sums[1].rate() / sums[0].rate());
+    if let Some(p) = sides.iter().position(|s| *s == Side::Passthrough) {
+        for (side, s) in sides.iter().zip(sums).filter(|(side, _)| side.is_worker()) {
+            let Side::Worker(ner) = side else { continue };
+            println!("ratio worker (ner = {}) / passthrough: {:.2}", ner.as_str(), s.rate() / sums[p].rate());
+        }
     }
     let rejected: usize = sums.iter().map(|s| s.rejected).sum();
     if rejected > 0 {
@@ -868,10 +904,11 @@ fn print_comparison(args: &Args, setup: Setup, sides: &[Side], sums: &[Summary])
 
 async fn run(bench: &mut Bench) -> anyhow::Result<()> {
     let args = bench.args.clone();
+    let workers = args.ner.iter().map(|&ner| Side::Worker(ner));
     let sides: Vec<Side> = match (args.passthrough_only, args.worker_only) {
         (true, false) => vec![Side::Passthrough],
-        (false, true) => vec![Side::Worker],
-        _ => vec![Side::Passthrough, Side::Worker],
+        (false, true) => workers.collect(),
+        _ => std::iter::once(Side::Passthrough).chain(workers).collect(),
     };
     if !args.sweep {
         let setup = Setup {
@@ -900,7 +937,7 @@ async fn run(bench: &mut Bench) -> anyhow::Result<()> {
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (setup, sums) in rows {
         let p = sums.iter().zip(&sides).find(|(_, s)| **s == Side::Passthrough).map(|(x, _)| x.clone());
-        let w = sums.iter().zip(&sides).find(|(_, s)| **s == Side::Worker).map(|(x, _)| x.clone());
+        let w = sums.iter().zip(&sides).find(|(_, s)| s.is_worker()).map(|(x, _)| x.clone());
         let pr = p.as_ref().map(|p| p.rate()).unwrap_or(f64::NAN);
         let wr = w.as_ref().map(|w| w.rate()).unwrap_or(f64::NAN);
         let w = w.unwrap_or_default();
