@@ -31,7 +31,9 @@ pub fn event_message(
     template: &str,
     input_id: Option<&ShortString>,
 ) -> Result<EventMessage, serde_json::Error> {
-    let payload = serde_json::to_vec(envelope)?;
+    // Sized for a typical event (a seed release's is ~12 KB) so the buffer is not regrown while writing.
+    let mut payload = Vec::with_capacity(16 * 1024);
+    serde_json::to_writer(&mut payload, envelope)?;
     let countries = envelope.countries().join(",");
     let mut headers = FieldTable::default();
     let mut put = |k: &str, v: &str| {
