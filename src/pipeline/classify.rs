@@ -2,9 +2,9 @@
 //! with its CAMEO code, actors, place and date.
 //!
 //! How it works:
-//! 1. The headline and paragraphs are cut into sentences and words; the lexicon's patterns (stems, word
-//!    forms, gaps; see the data file's header) are found with one Aho-Corasick pass over the case-folded text
-//!    for their first word, then checked word by word.
+//! 1. The headline and paragraphs are cut into sentences and case-folded words; each word looks up the
+//!    patterns (stems, word forms, gaps; see the data file's header) whose first word may be it by its first
+//!    two bytes, and those are checked word by word.
 //! 2. Every trigger match scores `weight × position` (headline 1.0 … later paragraphs 0.7), ×0.3 in a sentence
 //!    about the future or a plan ("пройдет", "will be held"), ×0.7 inside a quote; a negation right before it
 //!    cancels it. Triggers "suppressed by" a type the release has are dropped (generic "обсудили" next to a
@@ -21,9 +21,8 @@
 //! when those name fewer than two); the place is a city named there, else the dateline city; the date is one
 //! named there, else the release date.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use chrono::NaiveDate;
 
 use super::data::DataFiles;
@@ -31,7 +30,7 @@ use super::dateline::Dateline;
 use super::dates::DateMention;
 use super::entities::{Entity, EntityKind};
 use super::parse::Release;
-use super::quotes::{fold, word_spans, Quote};
+use super::quotes::{fold, fold_char, is_alphanumeric, Quote};
 use super::{LoadError, Span};
 
 /// The data file of triggers.
@@ -95,8 +94,17 @@ struct Alternative {
 }
 
 impl PatternWord {
-    fn matches(&self, word: &str) -> bool {
-        self.alternatives.iter().any(|a| if a.stem { word.starts_with(&a.text) } else { word == a.text })
+    /// Whether the folded `word` is one of the alternatives (or starts with one of the stems).
+    fn matches(&self, word: impl AsRef<[u8]>) -> bool {
+        let word = word.as_ref();
+        self.alternatives.iter().any(|a| {
+            let alt = a.text.as_bytes();
+            if a.stem {
+                word.starts_with(alt)
+            } else {
+                word == alt
+            }
+        })
     }
 }
 
@@ -113,18 +121,16 @@ enum Rule {
     Attribute { kind: String, key: String, value: String },
 }
 
-/// Event triggers, from `data/lexicons/events.tsv`, with the automaton that finds them.
+/// Event triggers, from `data/lexicons/events.tsv`, with the index that finds them.
 #[derive(Debug, Default)]
 pub struct EventLexicon {
     rules: Vec<(Rule, Vec<PatternWord>)>,
-    /// Finds the first words of all patterns in folded text.
-    automaton: Option<AhoCorasick>,
-    /// The rule of each automaton pattern.
-    rule_of_key: Vec<usize>,
+    /// The rules a word may start a match of.
+    first_words: FirstWordIndex,
 }
 
 impl EventLexicon {
-    /// Loads the lexicon and builds its automaton (see the data file's header for the format).
+    /// Loads the lexicon and indexes its patterns' first words (see the data file's header for the format).
     pub fn load(files: &DataFiles) -> Result<Self, LoadError> {
         let mut rules = Vec::new();
         for (line, fields) in files.records(LEXICON)? {
@@ -133,19 +139,68 @@ impl EventLexicon {
             let words = parse_pattern(pattern).map_err(err)?;
             rules.push((rule, words));
         }
-        let mut literals = Vec::new();
-        let mut rule_of_key = Vec::new();
-        for (i, (_, words)) in rules.iter().enumerate() {
-            for alt in &words[0].alternatives {
-                literals.push(alt.text.clone());
-                rule_of_key.push(i);
+        let first_words = FirstWordIndex::new(rules.iter().map(|(_, words)| &words[0]));
+        Ok(EventLexicon { rules, first_words })
+    }
+}
+
+/// How many buckets [`FirstWordIndex`] hashes first words into.
+const FIRST_WORD_BUCKETS: usize = 256;
+
+/// The rules whose pattern's first word may be a given word, by the word's first two folded bytes: each word
+/// of the text is checked against the few rules of its bucket only. A pattern word matches a word only if
+/// one of its alternatives is the word or a prefix of it, so both start with the same two bytes.
+#[derive(Debug, Default)]
+struct FirstWordIndex {
+    /// Per bucket, the range of `rules` it holds; empty when nothing is loaded.
+    buckets: Vec<(u32, u32)>,
+    /// Rule indices, bucket after bucket, ascending and unique within one.
+    rules: Vec<u32>,
+    /// Rules with a one-byte alternative (`a*`): candidates for every word.
+    short: Vec<u32>,
+}
+
+impl FirstWordIndex {
+    /// Indexes the first pattern word of rule 0, 1, 2, ….
+    fn new<'p>(first_words: impl Iterator<Item = &'p PatternWord>) -> Self {
+        let mut by_bucket: Vec<Vec<u32>> = vec![Vec::new(); FIRST_WORD_BUCKETS];
+        let mut short = Vec::new();
+        for (rule, word) in first_words.enumerate() {
+            let rule = rule as u32;
+            if word.alternatives.iter().any(|a| a.text.len() < 2) {
+                short.push(rule);
+                continue;
+            }
+            for alt in &word.alternatives {
+                let list = &mut by_bucket[Self::bucket(alt.text.as_bytes())];
+                if list.last() != Some(&rule) {
+                    list.push(rule);
+                }
             }
         }
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&literals)
-            .map_err(|e| DataFiles::syntax(LEXICON, 0, format!("cannot build the matcher: {e}")))?;
-        Ok(EventLexicon { rules, automaton: Some(automaton), rule_of_key })
+        let mut buckets = Vec::with_capacity(FIRST_WORD_BUCKETS);
+        let mut rules = Vec::new();
+        for list in by_bucket {
+            let start = rules.len() as u32;
+            rules.extend(list);
+            buckets.push((start, rules.len() as u32));
+        }
+        FirstWordIndex { buckets, rules, short }
+    }
+
+    /// The bucket of a word of at least two bytes: a multiplicative hash of its first two.
+    fn bucket(word: &[u8]) -> usize {
+        let key = u32::from(word[0]) << 8 | u32::from(word[1]);
+        (key.wrapping_mul(0x9E37_79B1) >> 24) as usize % FIRST_WORD_BUCKETS
+    }
+
+    /// The rules whose first word may be `word` (a superset: each must still be checked), in two runs.
+    fn candidates(&self, word: &[u8]) -> impl Iterator<Item = usize> + '_ {
+        let bucket: &[u32] = match self.buckets.get(if word.len() >= 2 { Self::bucket(word) } else { usize::MAX }) {
+            Some(&(start, end)) => &self.rules[start as usize..end as usize],
+            None => &[],
+        };
+        bucket.iter().chain(&self.short).map(|&r| r as usize)
     }
 }
 
@@ -262,9 +317,11 @@ struct Sentence {
     block: usize,
 }
 
-/// The analysed text: folded copy (same byte offsets), sentences, words.
+/// The analysed text: sentences, words and the words case-folded.
 struct Doc {
-    folded: String,
+    /// The text's bytes with every word folded as by [`fold`] (which keeps byte offsets); the bytes between
+    /// words are left as they are and never read.
+    folded: Vec<u8>,
     sentences: Vec<Sentence>,
     words: Vec<Span>,
     sentence_of_word: Vec<usize>,
@@ -274,24 +331,25 @@ struct Doc {
 impl Doc {
     fn new(text: &str, release: &Release) -> Self {
         let blocks = std::iter::once(release.headline).chain(release.paragraphs.iter().copied());
+        let mut folded = text.as_bytes().to_vec();
         let mut sentences = Vec::new();
         let mut words = Vec::new();
         let mut sentence_of_word = Vec::new();
         for (block, span) in blocks.enumerate().filter(|(_, s)| is_valid_span(text, *s)) {
             for s in sentence_spans(text, span) {
-                for w in word_spans(text, s) {
-                    words.push(w);
-                    sentence_of_word.push(sentences.len());
-                }
+                let before = words.len();
+                fold_words(text, s, &mut folded, &mut words);
+                sentence_of_word.resize(sentence_of_word.len() + (words.len() - before), sentences.len());
                 sentences.push(Sentence { span: s, block });
             }
         }
         let body_len = release.paragraphs.iter().map(|p| p.end.saturating_sub(p.start)).sum();
-        Doc { folded: fold(text), sentences, words, sentence_of_word, body_len }
+        Doc { folded, sentences, words, sentence_of_word, body_len }
     }
 
-    fn folded_word(&self, i: usize) -> &str {
-        self.words[i].of(&self.folded)
+    fn folded_word(&self, i: usize) -> &[u8] {
+        let w = self.words[i];
+        &self.folded[w.start..w.end]
     }
 
     fn sentence_of(&self, hit: &Hit) -> Sentence {
@@ -314,33 +372,21 @@ fn is_valid_span(text: &str, span: Span) -> bool {
 /// an initial (`С. Жапаров`).
 fn sentence_spans(text: &str, block: Span) -> Vec<Span> {
     let s = block.of(text);
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
     let mut spans = Vec::new();
     let mut start = 0;
-    for k in 0..chars.len() {
-        let (i, c) = chars[k];
-        // A `matches!` rather than `".!?…".contains(c)`: this runs on every char of the text.
-        if !matches!(c, '.' | '!' | '?' | '…') || (c == '.' && follows_initial(s, i)) {
+    for (i, c) in sentence_marks(s) {
+        if c == '.' && follows_initial(s, i) {
             continue;
         }
-        let mut j = k + 1;
-        while j < chars.len() && matches!(chars[j].1, '»' | '”' | '"' | ')') {
-            j += 1;
-        }
-        let mut n = j;
-        while n < chars.len() && chars[n].1.is_whitespace() {
-            n += 1;
-        }
-        if n == j || n >= chars.len() {
+        let after_closers = s[i + c.len_utf8()..].trim_start_matches(['»', '”', '"', ')']);
+        let rest = after_closers.trim_start();
+        let Some(next) = rest.chars().next() else { continue };
+        if rest.len() == after_closers.len() {
             continue;
         }
-        let next = chars[n].1;
-        if next.is_uppercase() || next.is_numeric() || "«“„\"—–-".contains(next) {
-            spans.push(Span::new(
-                block.start + start,
-                block.start + chars[j - 1].0 + chars[j - 1].1.len_utf8(),
-            ));
-            start = chars[n].0;
+        if is_uppercase(next) || is_numeric(next) || matches!(next, '«' | '“' | '„' | '"' | '—' | '–' | '-') {
+            spans.push(Span::new(block.start + start, block.end - after_closers.len()));
+            start = s.len() - rest.len();
         }
     }
     if start < s.len() {
@@ -349,10 +395,69 @@ fn sentence_spans(text: &str, block: Span) -> Vec<Span> {
     spans
 }
 
+/// The `.`, `!`, `?` and `…` of `s` in order, with their byte offsets: found with `memchr` rather than char
+/// by char, as this would otherwise look at every char of the text.
+fn sentence_marks(s: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let bytes = s.as_bytes();
+    let mut stops = memchr::memchr3_iter(b'.', b'!', b'?', bytes).peekable();
+    let mut ellipses = memchr::memmem::find_iter(bytes, "…").peekable();
+    std::iter::from_fn(move || match (stops.peek(), ellipses.peek()) {
+        (Some(&stop), Some(&ellipsis)) if ellipsis < stop => ellipses.next().map(|i| (i, '…')),
+        (Some(_), _) => stops.next().map(|i| (i, char::from(bytes[i]))),
+        (None, _) => ellipses.next().map(|i| (i, '…')),
+    })
+}
+
 /// Whether the `.` at `i` ends a one-letter initial.
 fn follows_initial(s: &str, i: usize) -> bool {
     let mut before = s[..i].chars().rev();
-    matches!((before.next(), before.next()), (Some(l), prev) if l.is_uppercase() && prev.is_none_or(|p| !p.is_alphanumeric()))
+    matches!((before.next(), before.next()), (Some(l), prev) if is_uppercase(l) && prev.is_none_or(|p| !is_alphanumeric(p)))
+}
+
+/// `char::is_uppercase` with fast paths for ASCII and Russian Cyrillic (see [`is_alphanumeric`]).
+fn is_uppercase(c: char) -> bool {
+    match c {
+        'A'..='Z' | 'А'..='Я' | 'Ё' => true,
+        '\0'..='\u{7f}' | 'а'..='я' | 'ё' => false,
+        _ => c.is_uppercase(),
+    }
+}
+
+/// `char::is_numeric` with a fast path for ASCII and Russian Cyrillic.
+fn is_numeric(c: char) -> bool {
+    match c {
+        '0'..='9' => true,
+        '\0'..='\u{7f}' | 'А'..='я' | 'Ё' | 'ё' => false,
+        _ => c.is_numeric(),
+    }
+}
+
+/// Appends the words inside `span` to `words` and folds them in `folded` (a copy of the text's bytes), as
+/// [`super::quotes::word_spans`] cuts and [`fold`] folds them, in one pass.
+fn fold_words(text: &str, span: Span, folded: &mut [u8], words: &mut Vec<Span>) {
+    let s = span.of(text);
+    let mut start: Option<usize> = None;
+    let mut iter = s.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if is_alphanumeric(c) {
+            start.get_or_insert(i);
+            let f = fold_char(c);
+            if f != c {
+                let at = span.start + i;
+                f.encode_utf8(&mut folded[at..at + c.len_utf8()]);
+            }
+        } else if matches!(c, '-' | '\'' | '’')
+            && start.is_some()
+            && iter.peek().is_some_and(|&(_, n)| is_alphanumeric(n))
+        {
+            // Joins the word around it; folds to itself.
+        } else if let Some(st) = start.take() {
+            words.push(Span::new(span.start + st, span.start + i));
+        }
+    }
+    if let Some(st) = start {
+        words.push(Span::new(span.start + st, span.end));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -367,21 +472,18 @@ struct Hit {
     sentence: usize,
 }
 
+/// Every match of every rule, in text order (then rule order).
 fn find_hits(lex: &EventLexicon, doc: &Doc) -> Vec<Hit> {
-    let Some(automaton) = &lex.automaton else { return Vec::new() };
-    let mut seen = HashSet::new();
     let mut hits = Vec::new();
-    for m in automaton.find_overlapping_iter(&doc.folded) {
-        let rule = lex.rule_of_key[m.pattern().as_usize()];
-        let Ok(first) = doc.words.binary_search_by_key(&m.start(), |w| w.start) else { continue };
-        if !seen.insert((rule, first)) {
-            continue;
-        }
-        if let Some(last) = match_from(doc, &lex.rules[rule].1, first) {
-            let span = Span::new(doc.words[first].start, doc.words[last].end);
-            hits.push(Hit { rule, span, first_word: first, sentence: doc.sentence_of_word[first] });
+    for first in 0..doc.words.len() {
+        for rule in lex.first_words.candidates(doc.folded_word(first)) {
+            if let Some(last) = match_from(doc, &lex.rules[rule].1, first) {
+                let span = Span::new(doc.words[first].start, doc.words[last].end);
+                hits.push(Hit { rule, span, first_word: first, sentence: doc.sentence_of_word[first] });
+            }
         }
     }
+    // The short rules come after their word's bucket's; the order is the one the tie-breaks rely on.
     hits.sort_by_key(|h| (h.span.start, h.rule));
     hits
 }
@@ -415,7 +517,8 @@ struct Trigger<'l> {
 
 fn scored_triggers<'l>(ctx: &Context<'l>, doc: &Doc, hits: &[Hit]) -> Vec<Trigger<'l>> {
     let rules = &ctx.lexicon.rules;
-    let future: HashSet<usize> =
+    // Few hits per release: a Vec is cheaper than hashing.
+    let future: Vec<usize> =
         hits.iter().filter(|h| rules[h.rule].0 == Rule::Future).map(|h| h.sentence).collect();
     let negations: Vec<&Hit> = hits.iter().filter(|h| rules[h.rule].0 == Rule::Negation).collect();
     let mut triggers: Vec<(Trigger<'l>, &'l [String])> = Vec::new();
@@ -433,11 +536,11 @@ fn scored_triggers<'l>(ctx: &Context<'l>, doc: &Doc, hits: &[Hit]) -> Vec<Trigge
         }
         triggers.push((Trigger { hit: *hit, kind, cameo, score }, suppressed_by));
     }
-    let present: HashSet<&str> =
+    let present: Vec<&str> =
         triggers.iter().filter(|(t, _)| t.score >= MIN_CONFIDENCE).map(|(t, _)| t.kind).collect();
     triggers
         .into_iter()
-        .filter(|(t, by)| !by.iter().any(|k| k != t.kind && present.contains(k.as_str())))
+        .filter(|(t, by)| !by.iter().any(|k| k != t.kind && present.contains(&k.as_str())))
         .map(|(t, _)| t)
         .collect()
 }
@@ -661,13 +764,14 @@ enum Voice {
 fn voice(doc: &Doc, hit: &Hit) -> Voice {
     let word = doc.folded_word(hit.first_word);
     let previous = hit.first_word.checked_sub(1).map(|i| doc.folded_word(i));
-    if word.ends_with("ил") || word.ends_with("ила") || word.ends_with("или") {
+    let ends_with = |endings: &[&str]| endings.iter().any(|e| word.ends_with(e.as_bytes()));
+    if ends_with(&["ил", "ила", "или"]) {
         Voice::Active
-    } else if ["ен", "на", "ны", "ан"].iter().any(|e| word.ends_with(e))
-        || previous.is_some_and(|p| matches!(p, "was" | "were" | "is" | "are" | "been" | "be"))
+    } else if ends_with(&["ен", "на", "ны", "ан"])
+        || previous.is_some_and(|p| matches!(p, b"was" | b"were" | b"is" | b"are" | b"been" | b"be"))
     {
         Voice::Passive
-    } else if word.ends_with("ed") || word.ends_with("ts") {
+    } else if ends_with(&["ed", "ts"]) {
         Voice::Active
     } else {
         Voice::Noun
@@ -724,7 +828,7 @@ fn has_possessive_before(doc: &Doc, hit: &Hit) -> bool {
     let from = hit.first_word.saturating_sub(3);
     (from..hit.first_word)
         .filter(|&i| doc.sentence_of_word[i] == hit.sentence)
-        .any(|i| matches!(doc.folded_word(i), "его" | "ее" | "их" | "his" | "her" | "their"))
+        .any(|i| ["его", "ее", "их", "his", "her", "their"].iter().any(|p| p.as_bytes() == doc.folded_word(i)))
 }
 
 /// The first place named after the trigger in its sentence (`визита в Кыргызстан`).

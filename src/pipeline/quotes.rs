@@ -633,7 +633,7 @@ pub(crate) fn fold(s: &str) -> String {
 
 /// One char of [`fold`]: ASCII and Russian Cyrillic directly (the bulk of wire copy), the rest through the
 /// Unicode tables.
-fn fold_char(c: char) -> char {
+pub(crate) fn fold_char(c: char) -> char {
     match c {
         'A'..='Z' => c.to_ascii_lowercase(),
         '\0'..='\u{7f}' => c,
