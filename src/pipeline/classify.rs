@@ -97,14 +97,7 @@ impl PatternWord {
     /// Whether the folded `word` is one of the alternatives (or starts with one of the stems).
     fn matches(&self, word: impl AsRef<[u8]>) -> bool {
         let word = word.as_ref();
-        self.alternatives.iter().any(|a| {
-            let alt = a.text.as_bytes();
-            if a.stem {
-                word.starts_with(alt)
-            } else {
-                word == alt
-            }
-        })
+        self.alternatives.iter().any(|a| a.matches(word))
     }
 }
 
@@ -144,63 +137,75 @@ impl EventLexicon {
     }
 }
 
-/// How many buckets [`FirstWordIndex`] hashes first words into.
-const FIRST_WORD_BUCKETS: usize = 256;
+/// How many buckets [`FirstWordIndex`] hashes first words into; a power of two.
+const FIRST_WORD_BUCKETS: usize = 512;
+/// How many leading bytes of a word [`FirstWordIndex`] hashes: two Cyrillic letters.
+const KEY_BYTES: usize = 4;
 
-/// The rules whose pattern's first word may be a given word, by the word's first two folded bytes: each word
-/// of the text is checked against the few rules of its bucket only. A pattern word matches a word only if
-/// one of its alternatives is the word or a prefix of it, so both start with the same two bytes.
+/// The alternatives of the patterns' first words, hashed by their first [`KEY_BYTES`] bytes, so that each
+/// word of the text is checked against the few alternatives it may be (or start with) instead of the
+/// text being scanned for all of them. Stems shorter than the key are checked against every word.
 #[derive(Debug, Default)]
 struct FirstWordIndex {
-    /// Per bucket, the range of `rules` it holds; empty when nothing is loaded.
+    /// Per bucket, the range of `entries` it holds; empty when nothing is loaded.
     buckets: Vec<(u32, u32)>,
-    /// Rule indices, bucket after bucket, ascending and unique within one.
-    rules: Vec<u32>,
-    /// Rules with a one-byte alternative (`a*`): candidates for every word.
-    short: Vec<u32>,
+    /// Bucket after bucket: an alternative and the rule whose first word it is.
+    entries: Vec<(Alternative, usize)>,
+    /// Stems shorter than the key, with their rules.
+    short_stems: Vec<(Alternative, usize)>,
 }
 
 impl FirstWordIndex {
     /// Indexes the first pattern word of rule 0, 1, 2, ….
     fn new<'p>(first_words: impl Iterator<Item = &'p PatternWord>) -> Self {
-        let mut by_bucket: Vec<Vec<u32>> = vec![Vec::new(); FIRST_WORD_BUCKETS];
-        let mut short = Vec::new();
+        let mut by_bucket: Vec<Vec<(Alternative, usize)>> = vec![Vec::new(); FIRST_WORD_BUCKETS];
+        let mut short_stems = Vec::new();
         for (rule, word) in first_words.enumerate() {
-            let rule = rule as u32;
-            if word.alternatives.iter().any(|a| a.text.len() < 2) {
-                short.push(rule);
-                continue;
-            }
             for alt in &word.alternatives {
-                let list = &mut by_bucket[Self::bucket(alt.text.as_bytes())];
-                if list.last() != Some(&rule) {
-                    list.push(rule);
+                if alt.stem && alt.text.len() < KEY_BYTES {
+                    short_stems.push((alt.clone(), rule));
+                } else {
+                    by_bucket[Self::bucket(alt.text.as_bytes())].push((alt.clone(), rule));
                 }
             }
         }
         let mut buckets = Vec::with_capacity(FIRST_WORD_BUCKETS);
-        let mut rules = Vec::new();
+        let mut entries = Vec::new();
         for list in by_bucket {
-            let start = rules.len() as u32;
-            rules.extend(list);
-            buckets.push((start, rules.len() as u32));
+            let start = entries.len() as u32;
+            entries.extend(list);
+            buckets.push((start, entries.len() as u32));
         }
-        FirstWordIndex { buckets, rules, short }
+        FirstWordIndex { buckets, entries, short_stems }
     }
 
-    /// The bucket of a word of at least two bytes: a multiplicative hash of its first two.
+    /// The bucket of a word: a multiplicative hash of its first [`KEY_BYTES`] bytes (all of a shorter one).
+    /// A word and an alternative it matches share it: the word is the alternative, or starts with a stem of
+    /// at least [`KEY_BYTES`] bytes.
     fn bucket(word: &[u8]) -> usize {
-        let key = u32::from(word[0]) << 8 | u32::from(word[1]);
-        (key.wrapping_mul(0x9E37_79B1) >> 24) as usize % FIRST_WORD_BUCKETS
+        let key = word.iter().take(KEY_BYTES).fold(0u32, |key, &b| key << 8 | u32::from(b));
+        (key.wrapping_mul(0x9E37_79B1) >> 23) as usize % FIRST_WORD_BUCKETS
     }
 
-    /// The rules whose first word may be `word` (a superset: each must still be checked), in two runs.
-    fn candidates(&self, word: &[u8]) -> impl Iterator<Item = usize> + '_ {
-        let bucket: &[u32] = match self.buckets.get(if word.len() >= 2 { Self::bucket(word) } else { usize::MAX }) {
-            Some(&(start, end)) => &self.rules[start as usize..end as usize],
+    /// The rules whose first word `word` is, once per alternative it matches: a rule may come twice.
+    fn rules_of<'a>(&'a self, word: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+        let bucket: &[(Alternative, usize)] = match self.buckets.get(Self::bucket(word)) {
+            Some(&(start, end)) => &self.entries[start as usize..end as usize],
             None => &[],
         };
-        bucket.iter().chain(&self.short).map(|&r| r as usize)
+        bucket.iter().chain(&self.short_stems).filter(move |(alt, _)| alt.matches(word)).map(|&(_, rule)| rule)
+    }
+}
+
+impl Alternative {
+    /// Whether the folded `word` is this word form, or starts with this stem.
+    fn matches(&self, word: &[u8]) -> bool {
+        let alt = self.text.as_bytes();
+        if self.stem {
+            word.starts_with(alt)
+        } else {
+            word == alt
+        }
     }
 }
 
@@ -332,9 +337,11 @@ impl Doc {
     fn new(text: &str, release: &Release) -> Self {
         let blocks = std::iter::once(release.headline).chain(release.paragraphs.iter().copied());
         let mut folded = text.as_bytes().to_vec();
-        let mut sentences = Vec::new();
-        let mut words = Vec::new();
-        let mut sentence_of_word = Vec::new();
+        // Rough upper bounds (a word takes at least two bytes with its separator; sentences are longer), so
+        // that the vectors do not grow word by word.
+        let mut sentences = Vec::with_capacity(text.len() / 32 + 1);
+        let mut words = Vec::with_capacity(text.len() / 4 + 1);
+        let mut sentence_of_word = Vec::with_capacity(text.len() / 4 + 1);
         for (block, span) in blocks.enumerate().filter(|(_, s)| is_valid_span(text, *s)) {
             for s in sentence_spans(text, span) {
                 let before = words.len();
@@ -435,29 +442,123 @@ fn is_numeric(c: char) -> bool {
 /// Appends the words inside `span` to `words` and folds them in `folded` (a copy of the text's bytes), as
 /// [`super::quotes::word_spans`] cuts and [`fold`] folds them, in one pass.
 fn fold_words(text: &str, span: Span, folded: &mut [u8], words: &mut Vec<Span>) {
-    let s = span.of(text);
-    let mut start: Option<usize> = None;
-    let mut iter = s.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        if is_alphanumeric(c) {
-            start.get_or_insert(i);
-            let f = fold_char(c);
-            if f != c {
-                let at = span.start + i;
-                f.encode_utf8(&mut folded[at..at + c.len_utf8()]);
+    let bytes = text.as_bytes();
+    let mut i = span.start;
+    while i < span.end {
+        let len = fold_word_char(text, i, folded);
+        if len == 0 {
+            i += utf8_len(bytes[i]);
+            continue;
+        }
+        let start = i;
+        i += len;
+        while i < span.end {
+            let len = fold_word_char(text, i, folded);
+            if len > 0 {
+                i += len;
+            } else if joins_word(text, i, span.end) {
+                // The joiner folds to itself.
+                i += utf8_len(bytes[i]);
+            } else {
+                break;
             }
-        } else if matches!(c, '-' | '\'' | '’')
-            && start.is_some()
-            && iter.peek().is_some_and(|&(_, n)| is_alphanumeric(n))
-        {
-            // Joins the word around it; folds to itself.
-        } else if let Some(st) = start.take() {
-            words.push(Span::new(span.start + st, span.start + i));
+        }
+        words.push(Span::new(start, i));
+    }
+}
+
+/// When the char at byte `i` is a letter or digit ([`is_alphanumeric`]), folds it in `folded` and returns
+/// its length; else returns 0. ASCII and Cyrillic (lead byte D0 or D1: U+0400..U+047F, all letters), nearly
+/// all of the text, are told and folded by their bytes; the text is valid UTF-8, so a lead byte is followed
+/// by its continuation.
+fn fold_word_char(text: &str, i: usize, folded: &mut [u8]) -> usize {
+    let bytes = text.as_bytes();
+    let b = bytes[i];
+    if b & 0xFE == 0xD0 {
+        let next = bytes[i + 1];
+        match (b, next) {
+            // а..п, р..я: folded already.
+            (0xD0, 0xB0..=0xBF) | (0xD1, 0x80..=0x8F) => {}
+            // А..П → а..п.
+            (0xD0, 0x90..=0x9F) => folded[i + 1] = next + 0x20,
+            // Р..Я → р..я.
+            (0xD0, 0xA0..=0xAF) => {
+                folded[i] = 0xD1;
+                folded[i + 1] = next - 0x20;
+            }
+            _ => return fold_other_char(text, i, folded),
+        }
+        return 2;
+    }
+    if b < 0x80 {
+        if !ASCII_WORD[usize::from(b)] {
+            return 0;
+        }
+        folded[i] = b.to_ascii_lowercase();
+        return 1;
+    }
+    fold_other_char(text, i, folded)
+}
+
+/// Which ASCII bytes are letters or digits: a table look-up is cheaper than `is_ascii_alphanumeric`'s
+/// three range tests in the tokeniser's loop.
+static ASCII_WORD: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
+
+/// [`fold_word_char`] for the chars its fast paths leave.
+fn fold_other_char(text: &str, i: usize, folded: &mut [u8]) -> usize {
+    let (c, len) = char_at(text, i);
+    if !is_alphanumeric(c) {
+        return 0;
+    }
+    let f = fold_char(c);
+    if f != c {
+        f.encode_utf8(&mut folded[i..i + len]);
+    }
+    len
+}
+
+/// Whether the char at `i`, inside a word, is a hyphen or apostrophe followed by a letter or digit before
+/// `end` (`пресс-конференции`, `don't`).
+fn joins_word(text: &str, i: usize, end: usize) -> bool {
+    let (c, len) = char_at(text, i);
+    matches!(c, '-' | '\'' | '’') && i + len < end && is_alphanumeric(char_at(text, i + len).0)
+}
+
+/// The length of the UTF-8 sequence whose lead byte is `b`.
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
+/// The char starting at byte `i` of `text` and its length, decoding one- and two-byte chars (ASCII and
+/// Cyrillic, nearly all of the text) directly: cheaper than a `chars()` iterator in the tokeniser's loop.
+fn char_at(text: &str, i: usize) -> (char, usize) {
+    let bytes = text.as_bytes();
+    let b = bytes[i];
+    if b < 0x80 {
+        return (char::from(b), 1);
+    }
+    if b < 0xE0 {
+        // A two-byte sequence (the text is valid UTF-8, so the next byte is its continuation).
+        let code = u32::from(b & 0x1F) << 6 | u32::from(bytes[i + 1] & 0x3F);
+        if let Some(c) = char::from_u32(code) {
+            return (c, 2);
         }
     }
-    if let Some(st) = start {
-        words.push(Span::new(span.start + st, span.end));
-    }
+    let c = text[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+    (c, c.len_utf8())
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -476,23 +577,23 @@ struct Hit {
 fn find_hits(lex: &EventLexicon, doc: &Doc) -> Vec<Hit> {
     let mut hits = Vec::new();
     for first in 0..doc.words.len() {
-        for rule in lex.first_words.candidates(doc.folded_word(first)) {
-            if let Some(last) = match_from(doc, &lex.rules[rule].1, first) {
+        for rule in lex.first_words.rules_of(doc.folded_word(first)) {
+            if let Some(last) = match_rest(doc, &lex.rules[rule].1, first) {
                 let span = Span::new(doc.words[first].start, doc.words[last].end);
                 hits.push(Hit { rule, span, first_word: first, sentence: doc.sentence_of_word[first] });
             }
         }
     }
-    // The short rules come after their word's bucket's; the order is the one the tie-breaks rely on.
+    // Text order, then rule order, is what the tie-breaks rely on; a rule two of whose alternatives match
+    // one word matched once.
     hits.sort_by_key(|h| (h.span.start, h.rule));
+    hits.dedup_by_key(|h| (h.span.start, h.rule));
     hits
 }
 
-/// The last word of a match of `pattern` starting at word `first`, all in one sentence.
-fn match_from(doc: &Doc, pattern: &[PatternWord], first: usize) -> Option<usize> {
-    if !pattern[0].matches(doc.folded_word(first)) {
-        return None;
-    }
+/// The last word of a match of `pattern` starting at word `first`, all in one sentence, given that word
+/// `first` matches the pattern's first word.
+fn match_rest(doc: &Doc, pattern: &[PatternWord], first: usize) -> Option<usize> {
     let sentence = doc.sentence_of_word[first];
     let mut at = first;
     for word in &pattern[1..] {
