@@ -149,8 +149,8 @@ const KEY_BYTES: usize = 4;
 struct FirstWordIndex {
     /// Per bucket, the range of `entries` it holds; empty when nothing is loaded.
     buckets: Vec<(u32, u32)>,
-    /// Bucket after bucket: an alternative and the rule whose first word it is.
-    entries: Vec<(Alternative, usize)>,
+    /// Bucket after bucket: an alternative's key, the alternative and the rule whose first word it is.
+    entries: Vec<(u32, Alternative, usize)>,
     /// Stems shorter than the key, with their rules.
     short_stems: Vec<(Alternative, usize)>,
 }
@@ -158,14 +158,15 @@ struct FirstWordIndex {
 impl FirstWordIndex {
     /// Indexes the first pattern word of rule 0, 1, 2, ….
     fn new<'p>(first_words: impl Iterator<Item = &'p PatternWord>) -> Self {
-        let mut by_bucket: Vec<Vec<(Alternative, usize)>> = vec![Vec::new(); FIRST_WORD_BUCKETS];
+        let mut by_bucket: Vec<Vec<(u32, Alternative, usize)>> = vec![Vec::new(); FIRST_WORD_BUCKETS];
         let mut short_stems = Vec::new();
         for (rule, word) in first_words.enumerate() {
             for alt in &word.alternatives {
                 if alt.stem && alt.text.len() < KEY_BYTES {
                     short_stems.push((alt.clone(), rule));
                 } else {
-                    by_bucket[Self::bucket(alt.text.as_bytes())].push((alt.clone(), rule));
+                    let key = Self::key(alt.text.as_bytes());
+                    by_bucket[Self::bucket(key)].push((key, alt.clone(), rule));
                 }
             }
         }
@@ -179,21 +180,32 @@ impl FirstWordIndex {
         FirstWordIndex { buckets, entries, short_stems }
     }
 
-    /// The bucket of a word: a multiplicative hash of its first [`KEY_BYTES`] bytes (all of a shorter one).
-    /// A word and an alternative it matches share it: the word is the alternative, or starts with a stem of
-    /// at least [`KEY_BYTES`] bytes.
-    fn bucket(word: &[u8]) -> usize {
-        let key = word.iter().take(KEY_BYTES).fold(0u32, |key, &b| key << 8 | u32::from(b));
+    /// The first [`KEY_BYTES`] bytes of a word (all of a shorter one) as a number. A word and an alternative
+    /// it matches share it: the word is the alternative, or starts with a stem of at least [`KEY_BYTES`]
+    /// bytes.
+    fn key(word: &[u8]) -> u32 {
+        match word.first_chunk::<KEY_BYTES>() {
+            Some(first) => u32::from_be_bytes(*first),
+            None => word.iter().fold(0u32, |key, &b| key << 8 | u32::from(b)),
+        }
+    }
+
+    /// The bucket of a key: a multiplicative hash.
+    fn bucket(key: u32) -> usize {
         (key.wrapping_mul(0x9E37_79B1) >> 23) as usize % FIRST_WORD_BUCKETS
     }
 
     /// The rules whose first word `word` is, once per alternative it matches: a rule may come twice.
     fn rules_of<'a>(&'a self, word: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
-        let bucket: &[(Alternative, usize)] = match self.buckets.get(Self::bucket(word)) {
+        let key = Self::key(word);
+        let bucket: &[(u32, Alternative, usize)] = match self.buckets.get(Self::bucket(key)) {
             Some(&(start, end)) => &self.entries[start as usize..end as usize],
             None => &[],
         };
-        bucket.iter().chain(&self.short_stems).filter(move |(alt, _)| alt.matches(word)).map(|&(_, rule)| rule)
+        // The keys tell most other words of the bucket apart without comparing bytes.
+        let keyed = bucket.iter().filter(move |(k, alt, _)| *k == key && alt.matches(word)).map(|&(_, _, rule)| rule);
+        let short = self.short_stems.iter().filter(move |(alt, _)| alt.matches(word)).map(|&(_, rule)| rule);
+        keyed.chain(short)
     }
 }
 
@@ -445,6 +457,11 @@ fn fold_words(text: &str, span: Span, folded: &mut [u8], words: &mut Vec<Span>) 
     let bytes = text.as_bytes();
     let mut i = span.start;
     while i < span.end {
+        // Spaces and ASCII punctuation, most of what stands between words, are passed over at once.
+        if is_ascii_separator(bytes[i]) {
+            i += 1;
+            continue;
+        }
         let len = fold_word_char(text, i, folded);
         if len == 0 {
             i += utf8_len(bytes[i]);
@@ -453,6 +470,10 @@ fn fold_words(text: &str, span: Span, folded: &mut [u8], words: &mut Vec<Span>) 
         let start = i;
         i += len;
         while i < span.end {
+            i = fold_russian_run(&bytes[..span.end], i, folded);
+            if i >= span.end || (is_ascii_separator(bytes[i]) && !matches!(bytes[i], b'-' | b'\'')) {
+                break;
+            }
             let len = fold_word_char(text, i, folded);
             if len > 0 {
                 i += len;
@@ -500,6 +521,11 @@ fn fold_word_char(text: &str, i: usize, folded: &mut [u8]) -> usize {
     fold_other_char(text, i, folded)
 }
 
+/// Whether `b` is an ASCII char other than a letter or digit.
+fn is_ascii_separator(b: u8) -> bool {
+    b < 0x80 && !ASCII_WORD[usize::from(b)]
+}
+
 /// Which ASCII bytes are letters or digits: a table look-up is cheaper than `is_ascii_alphanumeric`'s
 /// three range tests in the tokeniser's loop.
 static ASCII_WORD: [bool; 128] = {
@@ -511,6 +537,25 @@ static ASCII_WORD: [bool; 128] = {
     }
     table
 };
+
+/// Folds the Russian letters from byte `i` of `bytes` on (А..П → а..п, Р..Я → р..я, see [`fold_char`]) and
+/// returns where they end: the loop most of a Russian text's bytes go through, kept to a few instructions
+/// a letter.
+fn fold_russian_run(bytes: &[u8], mut i: usize, folded: &mut [u8]) -> usize {
+    while i + 1 < bytes.len() {
+        match (bytes[i], bytes[i + 1]) {
+            (0xD0, 0xB0..=0xBF) | (0xD1, 0x80..=0x8F) => {}
+            (0xD0, next @ 0x90..=0x9F) => folded[i + 1] = next + 0x20,
+            (0xD0, next @ 0xA0..=0xAF) => {
+                folded[i] = 0xD1;
+                folded[i + 1] = next - 0x20;
+            }
+            _ => break,
+        }
+        i += 2;
+    }
+    i
+}
 
 /// [`fold_word_char`] for the chars its fast paths leave.
 fn fold_other_char(text: &str, i: usize, folded: &mut [u8]) -> usize {
