@@ -203,7 +203,8 @@ impl FirstWordIndex {
             None => &[],
         };
         // The keys tell most other words of the bucket apart without comparing bytes.
-        let keyed = bucket.iter().filter(move |(k, alt, _)| *k == key && alt.matches(word)).map(|&(_, _, rule)| rule);
+        let keyed =
+            bucket.iter().filter(move |(k, alt, _)| *k == key && alt.matches(word)).map(|&(_, _, rule)| rule);
         let short = self.short_stems.iter().filter(move |(alt, _)| alt.matches(word)).map(|&(_, rule)| rule);
         keyed.chain(short)
     }
@@ -403,7 +404,8 @@ fn sentence_spans(text: &str, block: Span) -> Vec<Span> {
         if rest.len() == after_closers.len() {
             continue;
         }
-        if is_uppercase(next) || is_numeric(next) || matches!(next, '«' | '“' | '„' | '"' | '—' | '–' | '-') {
+        if is_uppercase(next) || is_numeric(next) || matches!(next, '«' | '“' | '„' | '"' | '—' | '–' | '-')
+        {
             spans.push(Span::new(block.start + start, block.end - after_closers.len()));
             start = s.len() - rest.len();
         }
@@ -972,9 +974,9 @@ fn named_last_before<'e>(persons: &[&'e Entity], from: usize, before: usize) -> 
 
 fn has_possessive_before(doc: &Doc, hit: &Hit) -> bool {
     let from = hit.first_word.saturating_sub(3);
-    (from..hit.first_word)
-        .filter(|&i| doc.sentence_of_word[i] == hit.sentence)
-        .any(|i| ["его", "ее", "их", "his", "her", "their"].iter().any(|p| p.as_bytes() == doc.folded_word(i)))
+    (from..hit.first_word).filter(|&i| doc.sentence_of_word[i] == hit.sentence).any(|i| {
+        ["его", "ее", "их", "his", "her", "their"].iter().any(|p| p.as_bytes() == doc.folded_word(i))
+    })
 }
 
 /// The first place named after the trigger in its sentence (`визита в Кыргызстан`).

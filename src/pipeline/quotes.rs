@@ -224,9 +224,8 @@ fn quote_marks(text: &str, paras: &[Span]) -> Vec<Mark> {
         // `memchr` finds them without decoding every char. Each is a lead byte, so a char starts there.
         for i in memchr::memchr3_iter(b'"', 0xC2, 0xE2, p.of(text).as_bytes()) {
             let pos = p.start + i;
-            match text[pos..].chars().next() {
-                Some(ch @ ('«' | '»' | '„' | '“' | '”' | '"')) => marks.push(Mark { pos, ch, para }),
-                _ => {}
+            if let Some(ch @ ('«' | '»' | '„' | '“' | '”' | '"')) = text[pos..].chars().next() {
+                marks.push(Mark { pos, ch, para });
             }
         }
     }
@@ -307,7 +306,11 @@ fn straight_can_close(text: &str, para: Span, pos: usize) -> bool {
 }
 
 fn ends_with_sentence_end(text: &str, para: Span) -> bool {
-    para.of(text).trim_end().chars().next_back().is_some_and(|c| matches!(c, '.' | '!' | '?' | '…' | ':' | ';'))
+    para.of(text)
+        .trim_end()
+        .chars()
+        .next_back()
+        .is_some_and(|c| matches!(c, '.' | '!' | '?' | '…' | ':' | ';'))
 }
 
 fn starts_paragraph(text: &str, para: Span, pos: usize) -> bool {
@@ -440,7 +443,9 @@ fn attribution_after(
     let s = tail.of(text);
     let sep_len = s
         .char_indices()
-        .find(|(_, c)| !(c.is_whitespace() || matches!(*c, ',' | '.' | '!' | '?' | '…' | ';' | ':') || is_dash(*c)))
+        .find(|(_, c)| {
+            !(c.is_whitespace() || matches!(*c, ',' | '.' | '!' | '?' | '…' | ';' | ':') || is_dash(*c))
+        })
         .map_or(s.len(), |(i, _)| i);
     let sep = &s[..sep_len];
     let dash = sep.chars().any(is_dash);
