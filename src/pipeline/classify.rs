@@ -1431,6 +1431,140 @@ mod tests {
         assert_eq!(events[0].attributes.get("format").map(String::as_str), Some("расширенный формат"));
     }
 
+    /// Texts that exercise the tokeniser's fast paths and its fallbacks.
+    const ODD_TEXTS: [&str; 6] = [
+        "ЁЛКА ёлка Ёлка İstanbul Straße ҢӨҮ ңөү Ѓ і Ї ΑΒΓ αβγ 42 x²",
+        "на пресс-конференции, Ала-Тоо - да; don't Don’t -слово слово- «Цитата»… (КР)",
+        "ПРИВЕТ, Мир! АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ абвгдежзийклмнопрстуфхцчшщъыьэюя",
+        "Ѐ Ђ Џ ѐ ђ џ Ѡ ѡ Ѣ ѣ Ѹ 😀слово😀 a\u{301}b e\u{0308} ١٢٣ 中文",
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz 0123456789 _-'’",
+        SEED,
+    ];
+
+    #[test]
+    fn fold_words_cuts_and_folds_as_word_spans_and_fold_do() {
+        for text in ODD_TEXTS {
+            let span = Span::new(0, text.len());
+            let mut folded = text.as_bytes().to_vec();
+            let mut words = Vec::new();
+            fold_words(text, span, &mut folded, &mut words);
+            assert_eq!(words, quotes::word_spans(text, span), "{text}");
+            let expected = fold(text);
+            for w in &words {
+                assert_eq!(&folded[w.start..w.end], w.of(&expected).as_bytes(), "{:?}", w.of(text));
+            }
+        }
+    }
+
+    #[test]
+    fn char_at_and_utf8_len_decode_like_chars() {
+        for text in ODD_TEXTS {
+            for (i, c) in text.char_indices() {
+                assert_eq!(char_at(text, i), (c, c.len_utf8()));
+                assert_eq!(utf8_len(text.as_bytes()[i]), c.len_utf8());
+            }
+        }
+    }
+
+    #[test]
+    fn fast_case_and_digit_tests_agree_with_the_standard_ones() {
+        for c in ODD_TEXTS.iter().flat_map(|t| t.chars()).chain(['Ё', 'ё', 'Я', 'я', 'А', 'а', 'Z', '9', '½'])
+        {
+            assert_eq!(is_uppercase(c), c.is_uppercase(), "{c}");
+            assert_eq!(is_numeric(c), c.is_numeric(), "{c}");
+        }
+    }
+
+    /// The sentence splitter as it was before it used `memchr`, char by char: the reference for
+    /// [`sentence_spans`].
+    fn sentence_spans_char_by_char(text: &str, block: Span) -> Vec<Span> {
+        let s = block.of(text);
+        let chars: Vec<(usize, char)> = s.char_indices().collect();
+        let mut spans = Vec::new();
+        let mut start = 0;
+        for k in 0..chars.len() {
+            let (i, c) = chars[k];
+            if !matches!(c, '.' | '!' | '?' | '…') || (c == '.' && follows_initial(s, i)) {
+                continue;
+            }
+            let mut j = k + 1;
+            while j < chars.len() && matches!(chars[j].1, '»' | '”' | '"' | ')') {
+                j += 1;
+            }
+            let mut n = j;
+            while n < chars.len() && chars[n].1.is_whitespace() {
+                n += 1;
+            }
+            if n == j || n >= chars.len() {
+                continue;
+            }
+            let next = chars[n].1;
+            if next.is_uppercase() || next.is_numeric() || "«“„\"—–-".contains(next) {
+                spans.push(Span::new(
+                    block.start + start,
+                    block.start + chars[j - 1].0 + chars[j - 1].1.len_utf8(),
+                ));
+                start = chars[n].0;
+            }
+        }
+        if start < s.len() {
+            spans.push(Span::new(block.start + start, block.end));
+        }
+        spans
+    }
+
+    #[test]
+    fn sentence_spans_cut_where_the_char_by_char_splitter_did() {
+        let extra = [
+            "Он сказал: «Да.» Потом… Ушёл! 5 раз?! «Нет». — Так. (Вот.) Ещё.) А. Б. Петров. x.Y. Z.",
+            "Конец.\u{a0}Начало. Конец.  \n Начало… ”Кавычки”. ½ дроби. Ⅻ век.",
+        ];
+        for text in ODD_TEXTS.iter().chain(&extra).chain([SPUTNIK, KABAR, TASS, KAZINFORM, KG24].iter()) {
+            let block = Span::new(0, text.len());
+            assert_eq!(sentence_spans(text, block), sentence_spans_char_by_char(text, block), "{text}");
+        }
+    }
+
+    #[test]
+    fn sentence_marks_are_found_in_text_order() {
+        let s = "Да… Нет. Так? Ну! Ещё…";
+        let marks: Vec<(usize, char)> = sentence_marks(s).collect();
+        let expected: Vec<(usize, char)> =
+            s.char_indices().filter(|(_, c)| matches!(c, '.' | '!' | '?' | '…')).collect();
+        assert_eq!(marks, expected);
+    }
+
+    #[test]
+    fn the_first_word_index_gives_exactly_the_rules_whose_first_word_matches() {
+        let lex = lexicon();
+        let mut words: Vec<String> = SEED.split(|c: char| !is_alphanumeric(c)).map(fold).collect();
+        for (_, pattern) in &lex.rules {
+            for alt in &pattern[0].alternatives {
+                words.push(alt.text.clone());
+                words.push(format!("{}ы", alt.text));
+                words.push(alt.text.chars().skip(1).collect());
+            }
+        }
+        words.extend(["a", "я", "не", "no", "by", ""].map(String::from));
+        for word in words.iter().filter(|w| !w.is_empty()) {
+            let mut found: Vec<usize> = lex.first_words.rules_of(word.as_bytes()).collect();
+            found.sort_unstable();
+            found.dedup();
+            let expected: Vec<usize> =
+                (0..lex.rules.len()).filter(|&r| lex.rules[r].1[0].matches(word.as_bytes())).collect();
+            assert_eq!(found, expected, "{word}");
+        }
+    }
+
+    #[test]
+    fn short_stems_are_candidates_for_every_word() {
+        let words = vec![parse_pattern("x*").unwrap().remove(0), parse_pattern("визит*").unwrap().remove(0)];
+        let index = FirstWordIndex::new(words.iter());
+        assert_eq!(index.rules_of("xyz".as_bytes()).collect::<Vec<_>>(), [0]);
+        assert_eq!(index.rules_of("визита".as_bytes()).collect::<Vec<_>>(), [1]);
+        assert_eq!(index.rules_of("виз".as_bytes()).count(), 0);
+    }
+
     #[test]
     fn sentences_split_at_capitals_but_not_at_initials() {
         let text = "С. Жапаров прибыл. Он провел встречу! «Цитата». 2025 год";
