@@ -1558,7 +1558,7 @@ mod tests {
 
     #[test]
     fn short_stems_are_candidates_for_every_word() {
-        let words = vec![parse_pattern("x*").unwrap().remove(0), parse_pattern("визит*").unwrap().remove(0)];
+        let words = [parse_pattern("x*").unwrap().remove(0), parse_pattern("визит*").unwrap().remove(0)];
         let index = FirstWordIndex::new(words.iter());
         assert_eq!(index.rules_of("xyz".as_bytes()).collect::<Vec<_>>(), [0]);
         assert_eq!(index.rules_of("визита".as_bytes()).collect::<Vec<_>>(), [1]);
