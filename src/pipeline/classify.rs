@@ -138,7 +138,7 @@ impl EventLexicon {
 }
 
 /// How many buckets [`FirstWordIndex`] hashes first words into; a power of two.
-const FIRST_WORD_BUCKETS: usize = 512;
+const FIRST_WORD_BUCKETS: usize = 1024;
 /// How many leading bytes of a word [`FirstWordIndex`] hashes: two Cyrillic letters.
 const KEY_BYTES: usize = 4;
 
@@ -192,21 +192,26 @@ impl FirstWordIndex {
 
     /// The bucket of a key: a multiplicative hash.
     fn bucket(key: u32) -> usize {
-        (key.wrapping_mul(0x9E37_79B1) >> 23) as usize % FIRST_WORD_BUCKETS
+        (key.wrapping_mul(0x9E37_79B1) >> 22) as usize % FIRST_WORD_BUCKETS
     }
 
-    /// The rules whose first word `word` is, once per alternative it matches: a rule may come twice.
-    fn rules_of<'a>(&'a self, word: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    /// Calls `found` with each rule whose first word `word` is, once per alternative it matches: a rule may
+    /// come twice. (Plain loops: this runs for every word of the text, mostly over an empty bucket.)
+    fn for_each_rule_of(&self, word: &[u8], mut found: impl FnMut(usize)) {
         let key = Self::key(word);
-        let bucket: &[(u32, Alternative, usize)] = match self.buckets.get(Self::bucket(key)) {
-            Some(&(start, end)) => &self.entries[start as usize..end as usize],
-            None => &[],
-        };
-        // The keys tell most other words of the bucket apart without comparing bytes.
-        let keyed =
-            bucket.iter().filter(move |(k, alt, _)| *k == key && alt.matches(word)).map(|&(_, _, rule)| rule);
-        let short = self.short_stems.iter().filter(move |(alt, _)| alt.matches(word)).map(|&(_, rule)| rule);
-        keyed.chain(short)
+        if let Some(&(start, end)) = self.buckets.get(Self::bucket(key)) {
+            for (k, alt, rule) in &self.entries[start as usize..end as usize] {
+                // The keys tell most other words of the bucket apart without comparing bytes.
+                if *k == key && alt.matches(word) {
+                    found(*rule);
+                }
+            }
+        }
+        for (alt, rule) in &self.short_stems {
+            if alt.matches(word) {
+                found(*rule);
+            }
+        }
     }
 }
 
@@ -624,12 +629,12 @@ struct Hit {
 fn find_hits(lex: &EventLexicon, doc: &Doc) -> Vec<Hit> {
     let mut hits = Vec::new();
     for first in 0..doc.words.len() {
-        for rule in lex.first_words.rules_of(doc.folded_word(first)) {
+        lex.first_words.for_each_rule_of(doc.folded_word(first), |rule| {
             if let Some(last) = match_rest(doc, &lex.rules[rule].1, first) {
                 let span = Span::new(doc.words[first].start, doc.words[last].end);
                 hits.push(Hit { rule, span, first_word: first, sentence: doc.sentence_of_word[first] });
             }
-        }
+        });
     }
     // Text order, then rule order, is what the tie-breaks rely on; a rule two of whose alternatives match
     // one word matched once.
@@ -1534,6 +1539,12 @@ mod tests {
         assert_eq!(marks, expected);
     }
 
+    fn rules_of(index: &FirstWordIndex, word: &str) -> Vec<usize> {
+        let mut rules = Vec::new();
+        index.for_each_rule_of(word.as_bytes(), |r| rules.push(r));
+        rules
+    }
+
     #[test]
     fn the_first_word_index_gives_exactly_the_rules_whose_first_word_matches() {
         let lex = lexicon();
@@ -1547,7 +1558,7 @@ mod tests {
         }
         words.extend(["a", "я", "не", "no", "by", ""].map(String::from));
         for word in words.iter().filter(|w| !w.is_empty()) {
-            let mut found: Vec<usize> = lex.first_words.rules_of(word.as_bytes()).collect();
+            let mut found = rules_of(&lex.first_words, word);
             found.sort_unstable();
             found.dedup();
             let expected: Vec<usize> =
@@ -1560,9 +1571,9 @@ mod tests {
     fn short_stems_are_candidates_for_every_word() {
         let words = [parse_pattern("x*").unwrap().remove(0), parse_pattern("визит*").unwrap().remove(0)];
         let index = FirstWordIndex::new(words.iter());
-        assert_eq!(index.rules_of("xyz".as_bytes()).collect::<Vec<_>>(), [0]);
-        assert_eq!(index.rules_of("визита".as_bytes()).collect::<Vec<_>>(), [1]);
-        assert_eq!(index.rules_of("виз".as_bytes()).count(), 0);
+        assert_eq!(rules_of(&index, "xyz"), [0]);
+        assert_eq!(rules_of(&index, "визита"), [1]);
+        assert!(rules_of(&index, "виз").is_empty());
     }
 
     #[test]
