@@ -2,9 +2,9 @@
 //! with its CAMEO code, actors, place and date.
 //!
 //! How it works:
-//! 1. The headline and paragraphs are cut into sentences and words; the lexicon's patterns (stems, word
-//!    forms, gaps; see the data file's header) are found with one Aho-Corasick pass over the case-folded text
-//!    for their first word, then checked word by word.
+//! 1. The headline and paragraphs are cut into sentences and case-folded words; each word looks up the
+//!    patterns (stems, word forms, gaps; see the data file's header) whose first word may be it by its first
+//!    two bytes, and those are checked word by word.
 //! 2. Every trigger match scores `weight × position` (headline 1.0 … later paragraphs 0.7), ×0.3 in a sentence
 //!    about the future or a plan ("пройдет", "will be held"), ×0.7 inside a quote; a negation right before it
 //!    cancels it. Triggers "suppressed by" a type the release has are dropped (generic "обсудили" next to a
@@ -21,9 +21,8 @@
 //! when those name fewer than two); the place is a city named there, else the dateline city; the date is one
 //! named there, else the release date.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use chrono::NaiveDate;
 
 use super::data::DataFiles;
@@ -31,7 +30,7 @@ use super::dateline::Dateline;
 use super::dates::DateMention;
 use super::entities::{Entity, EntityKind};
 use super::parse::Release;
-use super::quotes::{fold, word_spans, Quote};
+use super::quotes::{fold, fold_char, is_alphanumeric, Quote};
 use super::{LoadError, Span};
 
 /// The data file of triggers.
@@ -95,8 +94,10 @@ struct Alternative {
 }
 
 impl PatternWord {
-    fn matches(&self, word: &str) -> bool {
-        self.alternatives.iter().any(|a| if a.stem { word.starts_with(&a.text) } else { word == a.text })
+    /// Whether the folded `word` is one of the alternatives (or starts with one of the stems).
+    fn matches(&self, word: impl AsRef<[u8]>) -> bool {
+        let word = word.as_ref();
+        self.alternatives.iter().any(|a| a.matches(word))
     }
 }
 
@@ -113,18 +114,16 @@ enum Rule {
     Attribute { kind: String, key: String, value: String },
 }
 
-/// Event triggers, from `data/lexicons/events.tsv`, with the automaton that finds them.
+/// Event triggers, from `data/lexicons/events.tsv`, with the index that finds them.
 #[derive(Debug, Default)]
 pub struct EventLexicon {
     rules: Vec<(Rule, Vec<PatternWord>)>,
-    /// Finds the first words of all patterns in folded text.
-    automaton: Option<AhoCorasick>,
-    /// The rule of each automaton pattern.
-    rule_of_key: Vec<usize>,
+    /// The rules a word may start a match of.
+    first_words: FirstWordIndex,
 }
 
 impl EventLexicon {
-    /// Loads the lexicon and builds its automaton (see the data file's header for the format).
+    /// Loads the lexicon and indexes its patterns' first words (see the data file's header for the format).
     pub fn load(files: &DataFiles) -> Result<Self, LoadError> {
         let mut rules = Vec::new();
         for (line, fields) in files.records(LEXICON)? {
@@ -133,19 +132,98 @@ impl EventLexicon {
             let words = parse_pattern(pattern).map_err(err)?;
             rules.push((rule, words));
         }
-        let mut literals = Vec::new();
-        let mut rule_of_key = Vec::new();
-        for (i, (_, words)) in rules.iter().enumerate() {
-            for alt in &words[0].alternatives {
-                literals.push(alt.text.clone());
-                rule_of_key.push(i);
+        let first_words = FirstWordIndex::new(rules.iter().map(|(_, words)| &words[0]));
+        Ok(EventLexicon { rules, first_words })
+    }
+}
+
+/// How many buckets [`FirstWordIndex`] hashes first words into; a power of two.
+const FIRST_WORD_BUCKETS: usize = 1024;
+/// How many leading bytes of a word [`FirstWordIndex`] hashes: two Cyrillic letters.
+const KEY_BYTES: usize = 4;
+
+/// The alternatives of the patterns' first words, hashed by their first [`KEY_BYTES`] bytes, so that each
+/// word of the text is checked against the few alternatives it may be (or start with) instead of the
+/// text being scanned for all of them. Stems shorter than the key are checked against every word.
+#[derive(Debug, Default)]
+struct FirstWordIndex {
+    /// Per bucket, the range of `entries` it holds; empty when nothing is loaded.
+    buckets: Vec<(u32, u32)>,
+    /// Bucket after bucket: an alternative's key, the alternative and the rule whose first word it is.
+    entries: Vec<(u32, Alternative, usize)>,
+    /// Stems shorter than the key, with their rules.
+    short_stems: Vec<(Alternative, usize)>,
+}
+
+impl FirstWordIndex {
+    /// Indexes the first pattern word of rule 0, 1, 2, ….
+    fn new<'p>(first_words: impl Iterator<Item = &'p PatternWord>) -> Self {
+        let mut by_bucket: Vec<Vec<(u32, Alternative, usize)>> = vec![Vec::new(); FIRST_WORD_BUCKETS];
+        let mut short_stems = Vec::new();
+        for (rule, word) in first_words.enumerate() {
+            for alt in &word.alternatives {
+                if alt.stem && alt.text.len() < KEY_BYTES {
+                    short_stems.push((alt.clone(), rule));
+                } else {
+                    let key = Self::key(alt.text.as_bytes());
+                    by_bucket[Self::bucket(key)].push((key, alt.clone(), rule));
+                }
             }
         }
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&literals)
-            .map_err(|e| DataFiles::syntax(LEXICON, 0, format!("cannot build the matcher: {e}")))?;
-        Ok(EventLexicon { rules, automaton: Some(automaton), rule_of_key })
+        let mut buckets = Vec::with_capacity(FIRST_WORD_BUCKETS);
+        let mut entries = Vec::new();
+        for list in by_bucket {
+            let start = entries.len() as u32;
+            entries.extend(list);
+            buckets.push((start, entries.len() as u32));
+        }
+        FirstWordIndex { buckets, entries, short_stems }
+    }
+
+    /// The first [`KEY_BYTES`] bytes of a word (all of a shorter one) as a number. A word and an alternative
+    /// it matches share it: the word is the alternative, or starts with a stem of at least [`KEY_BYTES`]
+    /// bytes.
+    fn key(word: &[u8]) -> u32 {
+        match word.first_chunk::<KEY_BYTES>() {
+            Some(first) => u32::from_be_bytes(*first),
+            None => word.iter().fold(0u32, |key, &b| key << 8 | u32::from(b)),
+        }
+    }
+
+    /// The bucket of a key: a multiplicative hash.
+    fn bucket(key: u32) -> usize {
+        (key.wrapping_mul(0x9E37_79B1) >> 22) as usize % FIRST_WORD_BUCKETS
+    }
+
+    /// Calls `found` with each rule whose first word `word` is, once per alternative it matches: a rule may
+    /// come twice. (Plain loops: this runs for every word of the text, mostly over an empty bucket.)
+    fn for_each_rule_of(&self, word: &[u8], mut found: impl FnMut(usize)) {
+        let key = Self::key(word);
+        if let Some(&(start, end)) = self.buckets.get(Self::bucket(key)) {
+            for (k, alt, rule) in &self.entries[start as usize..end as usize] {
+                // The keys tell most other words of the bucket apart without comparing bytes.
+                if *k == key && alt.matches(word) {
+                    found(*rule);
+                }
+            }
+        }
+        for (alt, rule) in &self.short_stems {
+            if alt.matches(word) {
+                found(*rule);
+            }
+        }
+    }
+}
+
+impl Alternative {
+    /// Whether the folded `word` is this word form, or starts with this stem.
+    fn matches(&self, word: &[u8]) -> bool {
+        let alt = self.text.as_bytes();
+        if self.stem {
+            word.starts_with(alt)
+        } else {
+            word == alt
+        }
     }
 }
 
@@ -262,9 +340,11 @@ struct Sentence {
     block: usize,
 }
 
-/// The analysed text: folded copy (same byte offsets), sentences, words.
+/// The analysed text: sentences, words and the words case-folded.
 struct Doc {
-    folded: String,
+    /// The text's bytes with every word folded as by [`fold`] (which keeps byte offsets); the bytes between
+    /// words are left as they are and never read.
+    folded: Vec<u8>,
     sentences: Vec<Sentence>,
     words: Vec<Span>,
     sentence_of_word: Vec<usize>,
@@ -274,24 +354,27 @@ struct Doc {
 impl Doc {
     fn new(text: &str, release: &Release) -> Self {
         let blocks = std::iter::once(release.headline).chain(release.paragraphs.iter().copied());
-        let mut sentences = Vec::new();
-        let mut words = Vec::new();
-        let mut sentence_of_word = Vec::new();
+        let mut folded = text.as_bytes().to_vec();
+        // Rough upper bounds (a word takes at least two bytes with its separator; sentences are longer), so
+        // that the vectors do not grow word by word.
+        let mut sentences = Vec::with_capacity(text.len() / 32 + 1);
+        let mut words = Vec::with_capacity(text.len() / 4 + 1);
+        let mut sentence_of_word = Vec::with_capacity(text.len() / 4 + 1);
         for (block, span) in blocks.enumerate().filter(|(_, s)| is_valid_span(text, *s)) {
             for s in sentence_spans(text, span) {
-                for w in word_spans(text, s) {
-                    words.push(w);
-                    sentence_of_word.push(sentences.len());
-                }
+                let before = words.len();
+                fold_words(text, s, &mut folded, &mut words);
+                sentence_of_word.resize(sentence_of_word.len() + (words.len() - before), sentences.len());
                 sentences.push(Sentence { span: s, block });
             }
         }
         let body_len = release.paragraphs.iter().map(|p| p.end.saturating_sub(p.start)).sum();
-        Doc { folded: fold(text), sentences, words, sentence_of_word, body_len }
+        Doc { folded, sentences, words, sentence_of_word, body_len }
     }
 
-    fn folded_word(&self, i: usize) -> &str {
-        self.words[i].of(&self.folded)
+    fn folded_word(&self, i: usize) -> &[u8] {
+        let w = self.words[i];
+        &self.folded[w.start..w.end]
     }
 
     fn sentence_of(&self, hit: &Hit) -> Sentence {
@@ -314,33 +397,22 @@ fn is_valid_span(text: &str, span: Span) -> bool {
 /// an initial (`С. Жапаров`).
 fn sentence_spans(text: &str, block: Span) -> Vec<Span> {
     let s = block.of(text);
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
     let mut spans = Vec::new();
     let mut start = 0;
-    for k in 0..chars.len() {
-        let (i, c) = chars[k];
-        // A `matches!` rather than `".!?…".contains(c)`: this runs on every char of the text.
-        if !matches!(c, '.' | '!' | '?' | '…') || (c == '.' && follows_initial(s, i)) {
+    for (i, c) in sentence_marks(s) {
+        if c == '.' && follows_initial(s, i) {
             continue;
         }
-        let mut j = k + 1;
-        while j < chars.len() && matches!(chars[j].1, '»' | '”' | '"' | ')') {
-            j += 1;
-        }
-        let mut n = j;
-        while n < chars.len() && chars[n].1.is_whitespace() {
-            n += 1;
-        }
-        if n == j || n >= chars.len() {
+        let after_closers = s[i + c.len_utf8()..].trim_start_matches(['»', '”', '"', ')']);
+        let rest = after_closers.trim_start();
+        let Some(next) = rest.chars().next() else { continue };
+        if rest.len() == after_closers.len() {
             continue;
         }
-        let next = chars[n].1;
-        if next.is_uppercase() || next.is_numeric() || "«“„\"—–-".contains(next) {
-            spans.push(Span::new(
-                block.start + start,
-                block.start + chars[j - 1].0 + chars[j - 1].1.len_utf8(),
-            ));
-            start = chars[n].0;
+        if is_uppercase(next) || is_numeric(next) || matches!(next, '«' | '“' | '„' | '"' | '—' | '–' | '-')
+        {
+            spans.push(Span::new(block.start + start, block.end - after_closers.len()));
+            start = s.len() - rest.len();
         }
     }
     if start < s.len() {
@@ -349,10 +421,196 @@ fn sentence_spans(text: &str, block: Span) -> Vec<Span> {
     spans
 }
 
+/// The `.`, `!`, `?` and `…` of `s` in order, with their byte offsets: found with `memchr` rather than char
+/// by char, as this would otherwise look at every char of the text.
+fn sentence_marks(s: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let bytes = s.as_bytes();
+    let mut stops = memchr::memchr3_iter(b'.', b'!', b'?', bytes).peekable();
+    let mut ellipses = memchr::memmem::find_iter(bytes, "…").peekable();
+    std::iter::from_fn(move || match (stops.peek(), ellipses.peek()) {
+        (Some(&stop), Some(&ellipsis)) if ellipsis < stop => ellipses.next().map(|i| (i, '…')),
+        (Some(_), _) => stops.next().map(|i| (i, char::from(bytes[i]))),
+        (None, _) => ellipses.next().map(|i| (i, '…')),
+    })
+}
+
 /// Whether the `.` at `i` ends a one-letter initial.
 fn follows_initial(s: &str, i: usize) -> bool {
     let mut before = s[..i].chars().rev();
-    matches!((before.next(), before.next()), (Some(l), prev) if l.is_uppercase() && prev.is_none_or(|p| !p.is_alphanumeric()))
+    matches!((before.next(), before.next()), (Some(l), prev) if is_uppercase(l) && prev.is_none_or(|p| !is_alphanumeric(p)))
+}
+
+/// `char::is_uppercase` with fast paths for ASCII and Russian Cyrillic (see [`is_alphanumeric`]).
+fn is_uppercase(c: char) -> bool {
+    match c {
+        'A'..='Z' | 'А'..='Я' | 'Ё' => true,
+        '\0'..='\u{7f}' | 'а'..='я' | 'ё' => false,
+        _ => c.is_uppercase(),
+    }
+}
+
+/// `char::is_numeric` with a fast path for ASCII and Russian Cyrillic.
+fn is_numeric(c: char) -> bool {
+    match c {
+        '0'..='9' => true,
+        '\0'..='\u{7f}' | 'А'..='я' | 'Ё' | 'ё' => false,
+        _ => c.is_numeric(),
+    }
+}
+
+/// Appends the words inside `span` to `words` and folds them in `folded` (a copy of the text's bytes), as
+/// [`super::quotes::word_spans`] cuts and [`fold`] folds them, in one pass.
+fn fold_words(text: &str, span: Span, folded: &mut [u8], words: &mut Vec<Span>) {
+    let bytes = text.as_bytes();
+    let mut i = span.start;
+    while i < span.end {
+        // Spaces and ASCII punctuation, most of what stands between words, are passed over at once.
+        if is_ascii_separator(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let len = fold_word_char(text, i, folded);
+        if len == 0 {
+            i += utf8_len(bytes[i]);
+            continue;
+        }
+        let start = i;
+        i += len;
+        while i < span.end {
+            i = fold_russian_run(&bytes[..span.end], i, folded);
+            if i >= span.end || (is_ascii_separator(bytes[i]) && !matches!(bytes[i], b'-' | b'\'')) {
+                break;
+            }
+            let len = fold_word_char(text, i, folded);
+            if len > 0 {
+                i += len;
+            } else if joins_word(text, i, span.end) {
+                // The joiner folds to itself.
+                i += utf8_len(bytes[i]);
+            } else {
+                break;
+            }
+        }
+        words.push(Span::new(start, i));
+    }
+}
+
+/// When the char at byte `i` is a letter or digit ([`is_alphanumeric`]), folds it in `folded` and returns
+/// its length; else returns 0. ASCII and Cyrillic (lead byte D0 or D1: U+0400..U+047F, all letters), nearly
+/// all of the text, are told and folded by their bytes; the text is valid UTF-8, so a lead byte is followed
+/// by its continuation.
+fn fold_word_char(text: &str, i: usize, folded: &mut [u8]) -> usize {
+    let bytes = text.as_bytes();
+    let b = bytes[i];
+    if b & 0xFE == 0xD0 {
+        let next = bytes[i + 1];
+        match (b, next) {
+            // а..п, р..я: folded already.
+            (0xD0, 0xB0..=0xBF) | (0xD1, 0x80..=0x8F) => {}
+            // А..П → а..п.
+            (0xD0, 0x90..=0x9F) => folded[i + 1] = next + 0x20,
+            // Р..Я → р..я.
+            (0xD0, 0xA0..=0xAF) => {
+                folded[i] = 0xD1;
+                folded[i + 1] = next - 0x20;
+            }
+            _ => return fold_other_char(text, i, folded),
+        }
+        return 2;
+    }
+    if b < 0x80 {
+        if !ASCII_WORD[usize::from(b)] {
+            return 0;
+        }
+        folded[i] = b.to_ascii_lowercase();
+        return 1;
+    }
+    fold_other_char(text, i, folded)
+}
+
+/// Whether `b` is an ASCII char other than a letter or digit.
+fn is_ascii_separator(b: u8) -> bool {
+    b < 0x80 && !ASCII_WORD[usize::from(b)]
+}
+
+/// Which ASCII bytes are letters or digits: a table look-up is cheaper than `is_ascii_alphanumeric`'s
+/// three range tests in the tokeniser's loop.
+static ASCII_WORD: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
+
+/// Folds the Russian letters from byte `i` of `bytes` on (А..П → а..п, Р..Я → р..я, see [`fold_char`]) and
+/// returns where they end: the loop most of a Russian text's bytes go through, kept to a few instructions
+/// a letter.
+fn fold_russian_run(bytes: &[u8], mut i: usize, folded: &mut [u8]) -> usize {
+    while i + 1 < bytes.len() {
+        match (bytes[i], bytes[i + 1]) {
+            (0xD0, 0xB0..=0xBF) | (0xD1, 0x80..=0x8F) => {}
+            (0xD0, next @ 0x90..=0x9F) => folded[i + 1] = next + 0x20,
+            (0xD0, next @ 0xA0..=0xAF) => {
+                folded[i] = 0xD1;
+                folded[i + 1] = next - 0x20;
+            }
+            _ => break,
+        }
+        i += 2;
+    }
+    i
+}
+
+/// [`fold_word_char`] for the chars its fast paths leave.
+fn fold_other_char(text: &str, i: usize, folded: &mut [u8]) -> usize {
+    let (c, len) = char_at(text, i);
+    if !is_alphanumeric(c) {
+        return 0;
+    }
+    let f = fold_char(c);
+    if f != c {
+        f.encode_utf8(&mut folded[i..i + len]);
+    }
+    len
+}
+
+/// Whether the char at `i`, inside a word, is a hyphen or apostrophe followed by a letter or digit before
+/// `end` (`пресс-конференции`, `don't`).
+fn joins_word(text: &str, i: usize, end: usize) -> bool {
+    let (c, len) = char_at(text, i);
+    matches!(c, '-' | '\'' | '’') && i + len < end && is_alphanumeric(char_at(text, i + len).0)
+}
+
+/// The length of the UTF-8 sequence whose lead byte is `b`.
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
+/// The char starting at byte `i` of `text` and its length, decoding one- and two-byte chars (ASCII and
+/// Cyrillic, nearly all of the text) directly: cheaper than a `chars()` iterator in the tokeniser's loop.
+fn char_at(text: &str, i: usize) -> (char, usize) {
+    let bytes = text.as_bytes();
+    let b = bytes[i];
+    if b < 0x80 {
+        return (char::from(b), 1);
+    }
+    if b < 0xE0 {
+        // A two-byte sequence (the text is valid UTF-8, so the next byte is its continuation).
+        let code = u32::from(b & 0x1F) << 6 | u32::from(bytes[i + 1] & 0x3F);
+        if let Some(c) = char::from_u32(code) {
+            return (c, 2);
+        }
+    }
+    let c = text[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+    (c, c.len_utf8())
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -367,30 +625,27 @@ struct Hit {
     sentence: usize,
 }
 
+/// Every match of every rule, in text order (then rule order).
 fn find_hits(lex: &EventLexicon, doc: &Doc) -> Vec<Hit> {
-    let Some(automaton) = &lex.automaton else { return Vec::new() };
-    let mut seen = HashSet::new();
     let mut hits = Vec::new();
-    for m in automaton.find_overlapping_iter(&doc.folded) {
-        let rule = lex.rule_of_key[m.pattern().as_usize()];
-        let Ok(first) = doc.words.binary_search_by_key(&m.start(), |w| w.start) else { continue };
-        if !seen.insert((rule, first)) {
-            continue;
-        }
-        if let Some(last) = match_from(doc, &lex.rules[rule].1, first) {
-            let span = Span::new(doc.words[first].start, doc.words[last].end);
-            hits.push(Hit { rule, span, first_word: first, sentence: doc.sentence_of_word[first] });
-        }
+    for first in 0..doc.words.len() {
+        lex.first_words.for_each_rule_of(doc.folded_word(first), |rule| {
+            if let Some(last) = match_rest(doc, &lex.rules[rule].1, first) {
+                let span = Span::new(doc.words[first].start, doc.words[last].end);
+                hits.push(Hit { rule, span, first_word: first, sentence: doc.sentence_of_word[first] });
+            }
+        });
     }
+    // Text order, then rule order, is what the tie-breaks rely on; a rule two of whose alternatives match
+    // one word matched once.
     hits.sort_by_key(|h| (h.span.start, h.rule));
+    hits.dedup_by_key(|h| (h.span.start, h.rule));
     hits
 }
 
-/// The last word of a match of `pattern` starting at word `first`, all in one sentence.
-fn match_from(doc: &Doc, pattern: &[PatternWord], first: usize) -> Option<usize> {
-    if !pattern[0].matches(doc.folded_word(first)) {
-        return None;
-    }
+/// The last word of a match of `pattern` starting at word `first`, all in one sentence, given that word
+/// `first` matches the pattern's first word.
+fn match_rest(doc: &Doc, pattern: &[PatternWord], first: usize) -> Option<usize> {
     let sentence = doc.sentence_of_word[first];
     let mut at = first;
     for word in &pattern[1..] {
@@ -415,7 +670,8 @@ struct Trigger<'l> {
 
 fn scored_triggers<'l>(ctx: &Context<'l>, doc: &Doc, hits: &[Hit]) -> Vec<Trigger<'l>> {
     let rules = &ctx.lexicon.rules;
-    let future: HashSet<usize> =
+    // Few hits per release: a Vec is cheaper than hashing.
+    let future: Vec<usize> =
         hits.iter().filter(|h| rules[h.rule].0 == Rule::Future).map(|h| h.sentence).collect();
     let negations: Vec<&Hit> = hits.iter().filter(|h| rules[h.rule].0 == Rule::Negation).collect();
     let mut triggers: Vec<(Trigger<'l>, &'l [String])> = Vec::new();
@@ -433,11 +689,11 @@ fn scored_triggers<'l>(ctx: &Context<'l>, doc: &Doc, hits: &[Hit]) -> Vec<Trigge
         }
         triggers.push((Trigger { hit: *hit, kind, cameo, score }, suppressed_by));
     }
-    let present: HashSet<&str> =
+    let present: Vec<&str> =
         triggers.iter().filter(|(t, _)| t.score >= MIN_CONFIDENCE).map(|(t, _)| t.kind).collect();
     triggers
         .into_iter()
-        .filter(|(t, by)| !by.iter().any(|k| k != t.kind && present.contains(k.as_str())))
+        .filter(|(t, by)| !by.iter().any(|k| k != t.kind && present.contains(&k.as_str())))
         .map(|(t, _)| t)
         .collect()
 }
@@ -661,13 +917,14 @@ enum Voice {
 fn voice(doc: &Doc, hit: &Hit) -> Voice {
     let word = doc.folded_word(hit.first_word);
     let previous = hit.first_word.checked_sub(1).map(|i| doc.folded_word(i));
-    if word.ends_with("ил") || word.ends_with("ила") || word.ends_with("или") {
+    let ends_with = |endings: &[&str]| endings.iter().any(|e| word.ends_with(e.as_bytes()));
+    if ends_with(&["ил", "ила", "или"]) {
         Voice::Active
-    } else if ["ен", "на", "ны", "ан"].iter().any(|e| word.ends_with(e))
-        || previous.is_some_and(|p| matches!(p, "was" | "were" | "is" | "are" | "been" | "be"))
+    } else if ends_with(&["ен", "на", "ны", "ан"])
+        || previous.is_some_and(|p| matches!(p, b"was" | b"were" | b"is" | b"are" | b"been" | b"be"))
     {
         Voice::Passive
-    } else if word.ends_with("ed") || word.ends_with("ts") {
+    } else if ends_with(&["ed", "ts"]) {
         Voice::Active
     } else {
         Voice::Noun
@@ -722,9 +979,9 @@ fn named_last_before<'e>(persons: &[&'e Entity], from: usize, before: usize) -> 
 
 fn has_possessive_before(doc: &Doc, hit: &Hit) -> bool {
     let from = hit.first_word.saturating_sub(3);
-    (from..hit.first_word)
-        .filter(|&i| doc.sentence_of_word[i] == hit.sentence)
-        .any(|i| matches!(doc.folded_word(i), "его" | "ее" | "их" | "his" | "her" | "their"))
+    (from..hit.first_word).filter(|&i| doc.sentence_of_word[i] == hit.sentence).any(|i| {
+        ["его", "ее", "их", "his", "her", "their"].iter().any(|p| p.as_bytes() == doc.folded_word(i))
+    })
 }
 
 /// The first place named after the trigger in its sentence (`визита в Кыргызстан`).
@@ -1177,6 +1434,146 @@ mod tests {
         let text = " date 2025-01-01 Новости\n\nПереговоры продолжились в расширенном формате.";
         let events = Case::bare(text).run(&lexicon());
         assert_eq!(events[0].attributes.get("format").map(String::as_str), Some("расширенный формат"));
+    }
+
+    /// Texts that exercise the tokeniser's fast paths and its fallbacks.
+    const ODD_TEXTS: [&str; 6] = [
+        "ЁЛКА ёлка Ёлка İstanbul Straße ҢӨҮ ңөү Ѓ і Ї ΑΒΓ αβγ 42 x²",
+        "на пресс-конференции, Ала-Тоо - да; don't Don’t -слово слово- «Цитата»… (КР)",
+        "ПРИВЕТ, Мир! АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ абвгдежзийклмнопрстуфхцчшщъыьэюя",
+        "Ѐ Ђ Џ ѐ ђ џ Ѡ ѡ Ѣ ѣ Ѹ 😀слово😀 a\u{301}b e\u{0308} ١٢٣ 中文",
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz 0123456789 _-'’",
+        SEED,
+    ];
+
+    #[test]
+    fn fold_words_cuts_and_folds_as_word_spans_and_fold_do() {
+        for text in ODD_TEXTS {
+            let span = Span::new(0, text.len());
+            let mut folded = text.as_bytes().to_vec();
+            let mut words = Vec::new();
+            fold_words(text, span, &mut folded, &mut words);
+            assert_eq!(words, quotes::word_spans(text, span), "{text}");
+            let expected = fold(text);
+            for w in &words {
+                assert_eq!(&folded[w.start..w.end], w.of(&expected).as_bytes(), "{:?}", w.of(text));
+            }
+        }
+    }
+
+    #[test]
+    fn char_at_and_utf8_len_decode_like_chars() {
+        for text in ODD_TEXTS {
+            for (i, c) in text.char_indices() {
+                assert_eq!(char_at(text, i), (c, c.len_utf8()));
+                assert_eq!(utf8_len(text.as_bytes()[i]), c.len_utf8());
+            }
+        }
+    }
+
+    #[test]
+    fn fast_case_and_digit_tests_agree_with_the_standard_ones() {
+        for c in ODD_TEXTS.iter().flat_map(|t| t.chars()).chain(['Ё', 'ё', 'Я', 'я', 'А', 'а', 'Z', '9', '½'])
+        {
+            assert_eq!(is_uppercase(c), c.is_uppercase(), "{c}");
+            assert_eq!(is_numeric(c), c.is_numeric(), "{c}");
+        }
+    }
+
+    /// The sentence splitter as it was before it used `memchr`, char by char: the reference for
+    /// [`sentence_spans`].
+    fn sentence_spans_char_by_char(text: &str, block: Span) -> Vec<Span> {
+        let s = block.of(text);
+        let chars: Vec<(usize, char)> = s.char_indices().collect();
+        let mut spans = Vec::new();
+        let mut start = 0;
+        for k in 0..chars.len() {
+            let (i, c) = chars[k];
+            if !matches!(c, '.' | '!' | '?' | '…') || (c == '.' && follows_initial(s, i)) {
+                continue;
+            }
+            let mut j = k + 1;
+            while j < chars.len() && matches!(chars[j].1, '»' | '”' | '"' | ')') {
+                j += 1;
+            }
+            let mut n = j;
+            while n < chars.len() && chars[n].1.is_whitespace() {
+                n += 1;
+            }
+            if n == j || n >= chars.len() {
+                continue;
+            }
+            let next = chars[n].1;
+            if next.is_uppercase() || next.is_numeric() || "«“„\"—–-".contains(next) {
+                spans.push(Span::new(
+                    block.start + start,
+                    block.start + chars[j - 1].0 + chars[j - 1].1.len_utf8(),
+                ));
+                start = chars[n].0;
+            }
+        }
+        if start < s.len() {
+            spans.push(Span::new(block.start + start, block.end));
+        }
+        spans
+    }
+
+    #[test]
+    fn sentence_spans_cut_where_the_char_by_char_splitter_did() {
+        let extra = [
+            "Он сказал: «Да.» Потом… Ушёл! 5 раз?! «Нет». — Так. (Вот.) Ещё.) А. Б. Петров. x.Y. Z.",
+            "Конец.\u{a0}Начало. Конец.  \n Начало… ”Кавычки”. ½ дроби. Ⅻ век.",
+        ];
+        for text in ODD_TEXTS.iter().chain(&extra).chain([SPUTNIK, KABAR, TASS, KAZINFORM, KG24].iter()) {
+            let block = Span::new(0, text.len());
+            assert_eq!(sentence_spans(text, block), sentence_spans_char_by_char(text, block), "{text}");
+        }
+    }
+
+    #[test]
+    fn sentence_marks_are_found_in_text_order() {
+        let s = "Да… Нет. Так? Ну! Ещё…";
+        let marks: Vec<(usize, char)> = sentence_marks(s).collect();
+        let expected: Vec<(usize, char)> =
+            s.char_indices().filter(|(_, c)| matches!(c, '.' | '!' | '?' | '…')).collect();
+        assert_eq!(marks, expected);
+    }
+
+    fn rules_of(index: &FirstWordIndex, word: &str) -> Vec<usize> {
+        let mut rules = Vec::new();
+        index.for_each_rule_of(word.as_bytes(), |r| rules.push(r));
+        rules
+    }
+
+    #[test]
+    fn the_first_word_index_gives_exactly_the_rules_whose_first_word_matches() {
+        let lex = lexicon();
+        let mut words: Vec<String> = SEED.split(|c: char| !is_alphanumeric(c)).map(fold).collect();
+        for (_, pattern) in &lex.rules {
+            for alt in &pattern[0].alternatives {
+                words.push(alt.text.clone());
+                words.push(format!("{}ы", alt.text));
+                words.push(alt.text.chars().skip(1).collect());
+            }
+        }
+        words.extend(["a", "я", "не", "no", "by", ""].map(String::from));
+        for word in words.iter().filter(|w| !w.is_empty()) {
+            let mut found = rules_of(&lex.first_words, word);
+            found.sort_unstable();
+            found.dedup();
+            let expected: Vec<usize> =
+                (0..lex.rules.len()).filter(|&r| lex.rules[r].1[0].matches(word.as_bytes())).collect();
+            assert_eq!(found, expected, "{word}");
+        }
+    }
+
+    #[test]
+    fn short_stems_are_candidates_for_every_word() {
+        let words = [parse_pattern("x*").unwrap().remove(0), parse_pattern("визит*").unwrap().remove(0)];
+        let index = FirstWordIndex::new(words.iter());
+        assert_eq!(rules_of(&index, "xyz"), [0]);
+        assert_eq!(rules_of(&index, "визита"), [1]);
+        assert!(rules_of(&index, "виз").is_empty());
     }
 
     #[test]

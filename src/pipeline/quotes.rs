@@ -18,6 +18,7 @@
 //! Headlines are not searched: a headline quote repeats one of the body, and a headline's `Лавров: «…»` has no
 //! verb to tell speech from a title.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::data::DataFiles;
@@ -92,12 +93,12 @@ impl SpeechLexicon {
 
     /// Whether `word` is a form of a verb of saying.
     pub fn is_verb(&self, word: &str) -> bool {
-        self.verbs.contains(&fold(word))
+        self.verbs.contains(folded(word).as_ref())
     }
 
     /// Whether `word` ends a speaker phrase (a preposition, an addressee).
     pub fn is_stop(&self, word: &str) -> bool {
-        self.stops.contains(&fold(word))
+        self.stops.contains(folded(word).as_ref())
     }
 }
 
@@ -215,12 +216,16 @@ struct Pair {
     close: Mark,
 }
 
+/// The quote marks of the paragraphs, in text order.
 fn quote_marks(text: &str, paras: &[Span]) -> Vec<Mark> {
     let mut marks = Vec::new();
     for (para, p) in paras.iter().enumerate() {
-        for (i, ch) in p.of(text).char_indices() {
-            if matches!(ch, '«' | '»' | '„' | '“' | '”' | '"') {
-                marks.push(Mark { pos: p.start + i, ch, para });
+        // Every mark starts with one of three bytes: `"` (22), « » (C2 AB, C2 BB), „ “ ” (E2 80 9E/9C/9D);
+        // `memchr` finds them without decoding every char. Each is a lead byte, so a char starts there.
+        for i in memchr::memchr3_iter(b'"', 0xC2, 0xE2, p.of(text).as_bytes()) {
+            let pos = p.start + i;
+            if let Some(ch @ ('«' | '»' | '„' | '“' | '”' | '"')) = text[pos..].chars().next() {
+                marks.push(Mark { pos, ch, para });
             }
         }
     }
@@ -289,7 +294,7 @@ fn find_close(text: &str, paras: &[Span], marks: &[Mark], i: usize, family: Fami
 fn straight_can_open(text: &str, para: Span, pos: usize) -> bool {
     let before = text[para.start..pos].chars().next_back();
     let after = text[pos + 1..para.end].chars().next();
-    before.is_none_or(|c| c.is_whitespace() || "([{:".contains(c) || is_dash(c))
+    before.is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '[' | '{' | ':') || is_dash(c))
         && after.is_some_and(|c| !c.is_whitespace())
 }
 
@@ -301,7 +306,11 @@ fn straight_can_close(text: &str, para: Span, pos: usize) -> bool {
 }
 
 fn ends_with_sentence_end(text: &str, para: Span) -> bool {
-    para.of(text).trim_end().chars().next_back().is_some_and(|c| ".!?…:;".contains(c))
+    para.of(text)
+        .trim_end()
+        .chars()
+        .next_back()
+        .is_some_and(|c| matches!(c, '.' | '!' | '?' | '…' | ':' | ';'))
 }
 
 fn starts_paragraph(text: &str, para: Span, pos: usize) -> bool {
@@ -336,7 +345,6 @@ fn bracketed_quote(
     let pieces = quoted_pieces(text, paras, pair);
     let (first, last) = (pieces.first()?, pieces.last()?);
     let span = Span::new(first.start, last.end);
-    let quoted = pieces.iter().map(|p| p.of(text)).collect::<Vec<_>>().join("\n\n");
     let inner_last = text[..pair.close.pos].trim_end().chars().next_back();
     let tail = Span::new(pair.close.end(), paras[pair.close.para].end);
     let after = attribution_after(text, lex, tail, inner_last, pair.family.is_english());
@@ -346,10 +354,12 @@ fn bracketed_quote(
     };
     let spans_paragraphs = pair.open.para != pair.close.para;
     let own_paragraph = starts_paragraph(text, paras[pair.open.para], pair.open.pos)
-        && tail.of(text).chars().all(|c| c.is_whitespace() || ".,!?…".contains(c));
-    if !is_speech(&quoted, attribution.as_ref(), spans_paragraphs || own_paragraph) {
+        && tail.of(text).chars().all(|c| c.is_whitespace() || matches!(c, '.' | ',' | '!' | '?' | '…'));
+    if !is_speech(text, &pieces, attribution.as_ref(), spans_paragraphs || own_paragraph) {
         return None;
     }
+    // Joined only now: most pairs are names, not speech.
+    let quoted = pieces.iter().map(|p| p.of(text)).collect::<Vec<_>>().join("\n\n");
     Some((make_quote(text, span, quoted, attribution), attribution))
 }
 
@@ -395,20 +405,30 @@ fn skip_reopening(text: &str, para: Span, family: Family) -> usize {
     }
 }
 
-/// Speech, not a name: attributed to a verb of saying, or at least four words that read as speech.
-fn is_speech(quoted: &str, attribution: Option<&Attribution>, stands_alone: bool) -> bool {
+/// Speech, not a name: attributed to a verb of saying, or at least four words that read as speech. The quoted
+/// text is its `pieces` joined by blank lines; the words and sentence ends of the joined text are those of
+/// the pieces, so they are counted piece by piece.
+fn is_speech(text: &str, pieces: &[Span], attribution: Option<&Attribution>, stands_alone: bool) -> bool {
     if attribution.is_some_and(|a| a.verb.is_some()) {
         return true;
     }
-    let words = quoted.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
-    words >= MIN_UNATTRIBUTED_WORDS && (stands_alone || attribution.is_some() || has_sentence_end(quoted))
+    let words: usize = pieces
+        .iter()
+        .map(|p| p.of(text).split_whitespace().filter(|w| w.chars().any(is_alphanumeric)).count())
+        .sum();
+    words >= MIN_UNATTRIBUTED_WORDS
+        && (stands_alone || attribution.is_some() || pieces.iter().any(|p| has_sentence_end(p.of(text))))
 }
 
+/// Whether `s` has a `.`, `!`, `?` or `…` followed by a space or the end.
 fn has_sentence_end(s: &str) -> bool {
-    let chars: Vec<char> = s.chars().collect();
-    chars.iter().enumerate().any(|(i, c)| {
-        matches!(c, '.' | '!' | '?' | '…') && chars.get(i + 1).is_none_or(|n| n.is_whitespace())
-    })
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if matches!(c, '.' | '!' | '?' | '…') && chars.peek().is_none_or(|n| n.is_whitespace()) {
+            return true;
+        }
+    }
+    false
 }
 
 /// The attribution in `tail`, the rest of the paragraph after a quote: `, — сказал он.`, `," he said`.
@@ -423,11 +443,13 @@ fn attribution_after(
     let s = tail.of(text);
     let sep_len = s
         .char_indices()
-        .find(|(_, c)| !(c.is_whitespace() || ",.!?…;:".contains(*c) || is_dash(*c)))
+        .find(|(_, c)| {
+            !(c.is_whitespace() || matches!(*c, ',' | '.' | '!' | '?' | '…' | ';' | ':') || is_dash(*c))
+        })
         .map_or(s.len(), |(i, _)| i);
     let sep = &s[..sep_len];
     let dash = sep.chars().any(is_dash);
-    let sentence_ended = sep.chars().any(|c| ".!?…;:".contains(c));
+    let sentence_ended = sep.chars().any(|c| matches!(c, '.' | '!' | '?' | '…' | ';' | ':'));
     let punct_inside = matches!(inner_last, Some(',' | '!' | '?' | '…'));
     let linked = dash || (!sentence_ended && (punct_inside || (english && sep.contains(','))));
     if !linked {
@@ -474,7 +496,7 @@ fn last_sentence_start(s: &str) -> usize {
     let mut prev: Option<char> = None;
     for (i, c) in s.char_indices() {
         if let Some(p) = prev {
-            if c.is_whitespace() && (".!?…»”".contains(p)) {
+            if c.is_whitespace() && matches!(p, '.' | '!' | '?' | '…' | '»' | '”') {
                 start = i;
             }
         }
@@ -491,9 +513,11 @@ fn clause_after(text: &str, span: Span) -> Span {
     let mut iter = s.char_indices().peekable();
     while let Some((i, c)) = iter.next() {
         let next = iter.peek().map(|(_, n)| *n);
-        let ends_sentence = ".!?…;:".contains(c) && next.is_none_or(char::is_whitespace);
+        // `matches!` rather than `str::contains`: this runs on every char of the clause.
+        let ends_sentence =
+            matches!(c, '.' | '!' | '?' | '…' | ';' | ':') && next.is_none_or(char::is_whitespace);
         let dash_between_spaces = is_dash(c) && prev_space && next.is_none_or(char::is_whitespace);
-        if ends_sentence || dash_between_spaces || "«“„\"\n".contains(c) {
+        if ends_sentence || dash_between_spaces || matches!(c, '«' | '“' | '„' | '"' | '\n') {
             return Span::new(span.start, span.start + i);
         }
         prev_space = c.is_whitespace();
@@ -631,9 +655,18 @@ pub(crate) fn fold(s: &str) -> String {
     out
 }
 
+/// [`fold`] of `word`, without allocating when it is folded already, as most words are.
+fn folded(word: &str) -> Cow<'_, str> {
+    if word.chars().all(|c| fold_char(c) == c) {
+        Cow::Borrowed(word)
+    } else {
+        Cow::Owned(fold(word))
+    }
+}
+
 /// One char of [`fold`]: ASCII and Russian Cyrillic directly (the bulk of wire copy), the rest through the
 /// Unicode tables.
-fn fold_char(c: char) -> char {
+pub(crate) fn fold_char(c: char) -> char {
     match c {
         'A'..='Z' => c.to_ascii_lowercase(),
         '\0'..='\u{7f}' => c,
@@ -1029,6 +1062,14 @@ mod tests {
         assert!(fold(s).starts_with("елка"));
         assert!(fold(s).ends_with("ңөү ѓ"));
         assert_eq!(fold("ПРИВЕТ, Мир"), "привет, мир");
+    }
+
+    #[test]
+    fn folded_borrows_words_that_are_folded_already() {
+        assert!(matches!(folded("сказал"), Cow::Borrowed("сказал")));
+        assert_eq!(folded("Сказал"), "сказал");
+        assert_eq!(folded("ЗАЯВИЛ ёлка"), fold("ЗАЯВИЛ ёлка"));
+        assert!(matches!(folded("ёлка"), Cow::Owned(_)));
     }
 
     #[test]
