@@ -15,7 +15,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::dateline::Dateline;
-use super::kb::{KbRef, KnowledgeBase};
+use super::kb::{cue, KbRef, KnowledgeBase, WordEntry};
 use super::morph::{self, NamePart, WordInfo};
 use super::parse::Release;
 use super::quotes::Quote;
@@ -69,31 +69,46 @@ pub struct Entity {
 struct Tok<'t> {
     span: Span,
     text: &'t str,
-    key: String,
+    /// Where the stem key ([`morph::stem`]) is in [`Finder::keys`] (`|` for a non-word).
+    key: (usize, usize),
+    /// The vocabulary's entry for the key: id in the knowledge base's names, cue lists of stems.
+    entry: WordEntry,
+    /// The cue lists of words in lower case (stop, not_name, particle, place_prep) the token is in.
+    lower_cues: u16,
+    /// Characters.
+    chars: usize,
     word: bool,
+    quote: bool,
     cap: bool,
     upper: bool,
     latin: bool,
+    cyrillic: bool,
+    digit: bool,
     sent_start: bool,
 }
 
 impl Tok<'_> {
-    /// The token in lower case (only computed where a word list is consulted).
-    fn lower(&self) -> String {
-        self.text.to_lowercase()
-    }
-
-    fn is_quote(&self) -> bool {
-        matches!(self.text, "«" | "»" | "\"" | "„" | "“" | "”" | "'")
-    }
-
     fn is_break(&self) -> bool {
-        !self.word && !self.is_quote()
+        !self.word && !self.quote
+    }
+
+    /// Whether the lower case of the token is in one of the cue lists `bits` ([`cue`]).
+    fn lower_is(&self, bits: u16) -> bool {
+        self.lower_cues & bits != 0
     }
 }
 
-fn tokenize(text: &str) -> Vec<Tok<'_>> {
-    let mut toks: Vec<Tok> = Vec::new();
+fn is_quote(text: &str) -> bool {
+    matches!(text, "«" | "»" | "\"" | "„" | "“" | "”" | "'")
+}
+
+/// The text cut into tokens, with the keys of all of them written into one string (see [`Tok::key`]).
+fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, String) {
+    let mut toks: Vec<Tok> = Vec::with_capacity(text.len() / 6);
+    let mut keys = String::with_capacity(text.len() + 1);
+    keys.push('|');
+    let break_entry = kb.word("|");
+    let mut lower = String::new();
     let mut iter = text.char_indices().peekable();
     let mut sentence_start = true;
     while let Some((i, c)) = iter.next() {
@@ -121,27 +136,110 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
             }
         }
         let t = &text[i..end];
-        let letters = if word { t.chars().filter(|c| !c.is_ascii_digit()).count() } else { 0 };
+        let shape = Shape::of(t);
+        let (key, entry, lower_cues) = if word {
+            let from = keys.len();
+            morph::stem_into(t, &mut keys);
+            let lower_cues = if shape.any_upper || !shape.simple {
+                lower.clear();
+                morph::lower_into(t, &mut lower);
+                kb.word(&lower).cues
+            } else {
+                kb.word(t).cues
+            };
+            ((from, keys.len()), kb.word(&keys[from..]), lower_cues)
+        } else {
+            ((0, 1), break_entry, lower_case_cues(c, t, kb))
+        };
+        let quote = is_quote(t);
         let tok = Tok {
             span: Span::new(i, end),
             text: t,
-            key: if word { morph::stem(t) } else { "|".into() },
+            key,
+            entry,
+            lower_cues,
+            chars: shape.chars,
             word,
-            cap: t.chars().next().is_some_and(char::is_uppercase),
-            upper: letters >= 2 && t.chars().all(|c| c.is_ascii_digit() || c == '-' || c.is_uppercase()),
-            latin: t.chars().any(|c| c.is_ascii_alphabetic()) && !t.chars().any(morph::is_cyrillic),
+            quote,
+            cap: shape.first_upper,
+            upper: word && shape.letters >= 2 && shape.all_upper,
+            latin: shape.latin && !shape.cyrillic,
+            cyrillic: shape.cyrillic,
+            digit: shape.digit,
             sent_start: sentence_start,
         };
         if word {
             sentence_start = false;
-        } else if matches!(t, "." | "!" | "?" | "…" | ":") || (sentence_start && tok.is_quote()) {
+        } else if matches!(t, "." | "!" | "?" | "…" | ":") || (sentence_start && quote) {
             sentence_start = true;
-        } else if !tok.is_quote() && !matches!(t, "-" | "–" | "—") {
+        } else if !quote && !matches!(t, "-" | "–" | "—") {
             sentence_start = false;
         }
         toks.push(tok);
     }
-    toks
+    (toks, keys)
+}
+
+/// The lower-case cue lists of a one-character token that is not a word.
+fn lower_case_cues(c: char, text: &str, kb: &KnowledgeBase) -> u16 {
+    let mut lower = c.to_lowercase();
+    if lower.len() == 1 && lower.next() == Some(c) {
+        kb.word(text).cues
+    } else {
+        kb.word(&text.to_lowercase()).cues
+    }
+}
+
+/// What the characters of a token are, from one pass over them.
+#[derive(Debug, Default, PartialEq)]
+struct Shape {
+    chars: usize,
+    /// Characters other than ASCII digits.
+    letters: usize,
+    first_upper: bool,
+    /// Every character an ASCII digit, a hyphen or upper case.
+    all_upper: bool,
+    /// Some ASCII letter.
+    latin: bool,
+    cyrillic: bool,
+    /// Some ASCII digit.
+    digit: bool,
+    /// Some upper-case letter.
+    any_upper: bool,
+    /// Only ASCII and Russian letters (whose lower case needs no tables).
+    simple: bool,
+}
+
+impl Shape {
+    fn of(token: &str) -> Shape {
+        let mut shape = Shape { all_upper: true, simple: true, ..Shape::default() };
+        for c in token.chars() {
+            let upper = is_upper(c);
+            if shape.chars == 0 {
+                shape.first_upper = upper;
+            }
+            shape.chars += 1;
+            let digit = c.is_ascii_digit();
+            shape.digit |= digit;
+            shape.letters += usize::from(!digit);
+            shape.all_upper &= digit || c == '-' || upper;
+            shape.latin |= c.is_ascii_alphabetic();
+            shape.cyrillic |= morph::is_cyrillic(c);
+            shape.any_upper |= upper;
+            shape.simple &= c.is_ascii() || matches!(c, 'А'..='я' | 'Ё' | 'ё');
+        }
+        shape
+    }
+}
+
+/// `char::is_uppercase` with fast paths for ASCII and Russian letters.
+fn is_upper(c: char) -> bool {
+    match c {
+        'А'..='Я' | 'Ё' => true,
+        'а'..='я' | 'ё' => false,
+        _ if c.is_ascii() => c.is_ascii_uppercase(),
+        _ => c.is_uppercase(),
+    }
 }
 
 /// Letters and digits, with fast paths for ASCII and Cyrillic (the general Unicode tables are slow).
@@ -179,6 +277,8 @@ impl Mention {
 struct Finder<'a, 't> {
     text: &'t str,
     toks: Vec<Tok<'t>>,
+    /// The keys of all tokens, one after another.
+    keys: String,
     kb: &'a KnowledgeBase,
     taken: Vec<bool>,
     mentions: Vec<Mention>,
@@ -203,10 +303,11 @@ pub fn find(
     candidates: &[(Span, EntityKind)],
 ) -> Vec<Entity> {
     let _ = release;
-    let toks = tokenize(text);
+    let (toks, keys) = tokenize(text, kb);
     let english = language.starts_with("en");
     let mut f = Finder {
         text,
+        keys,
         taken: vec![false; toks.len()],
         infos: RefCell::new(vec![None; toks.len()]),
         toks,
@@ -252,11 +353,17 @@ impl<'a, 't> Finder<'a, 't> {
         Span::new(self.toks[start].span.start, self.toks[end - 1].span.end)
     }
 
+    /// The stem key of token `i`.
+    fn key(&self, i: usize) -> &str {
+        let (from, to) = self.toks[i].key;
+        &self.keys[from..to]
+    }
+
     /// Known names, longest first, leftmost first.
     fn knowledge_base_names(&mut self) {
-        let index: Vec<usize> = (0..self.toks.len()).filter(|&i| !self.toks[i].is_quote()).collect();
-        let keys: Vec<&str> = index.iter().map(|&i| self.toks[i].key.as_str()).collect();
-        let mut found = self.kb.matches(&keys);
+        let index: Vec<usize> = (0..self.toks.len()).filter(|&i| !self.toks[i].quote).collect();
+        let words: Vec<u32> = index.iter().map(|&i| self.toks[i].entry.name_word).collect();
+        let mut found = self.kb.names_in(&words);
         found.sort_by_key(|m| (std::cmp::Reverse(m.end - m.start), m.start));
         for m in found {
             let (start, end) = (index[m.start], index[m.end - 1] + 1);
@@ -264,7 +371,7 @@ impl<'a, 't> Finder<'a, 't> {
             let Some(target) = m.targets.iter().find(|t| {
                 (first.cap || first.text.starts_with(char::is_numeric) || t.lower)
                     && (!t.upper || first.upper)
-                    && (!first.upper || t.upper || first.text.chars().count() > 4 || m.end - m.start > 1)
+                    && (!first.upper || t.upper || first.chars > 4 || m.end - m.start > 1)
             }) else {
                 continue;
             };
@@ -324,9 +431,10 @@ impl<'a, 't> Finder<'a, 't> {
 
     /// Tokens `[start, end)` a model's span covers, if any.
     fn snap(&self, span: Span) -> Option<(usize, usize)> {
-        let start = self.toks.iter().position(|t| t.span.end > span.start)?;
-        let end = self.toks.iter().rposition(|t| t.span.start < span.end)? + 1;
-        (start < end).then_some((start, end))
+        // Tokens are in text order and do not overlap: both bounds are binary searches.
+        let start = self.toks.partition_point(|t| t.span.end <= span.start);
+        let end = self.toks.partition_point(|t| t.span.start < span.end);
+        (start < self.toks.len() && end > 0 && start < end).then_some((start, end))
     }
 
     /// The model's organisations first, with the model's boundaries: names inside them the knowledge base
@@ -341,16 +449,14 @@ impl<'a, 't> Finder<'a, 't> {
             if !self.free(start, end) {
                 continue;
             }
-            let keys: Vec<String> = (start..end)
-                .filter(|&i| !self.toks[i].is_quote())
-                .map(|i| self.toks[i].key.clone())
-                .collect();
+            let words: Vec<u32> =
+                (start..end).filter(|&i| !self.toks[i].quote).map(|i| self.toks[i].entry.name_word).collect();
             let exact: Vec<KbRef> = self
                 .kb
-                .matches(&keys)
+                .names_in(&words)
                 .into_iter()
-                .filter(|m| m.start == 0 && m.end == keys.len())
-                .flat_map(|m| m.targets.into_iter().map(|t| t.target))
+                .filter(|m| m.start == 0 && m.end == words.len())
+                .flat_map(|m| m.targets.iter().map(|t| t.target))
                 .collect();
             let mention = match exact.iter().find(|t| matches!(t, KbRef::Org(_))) {
                 Some(&org) => self.kb_mention(start, end, org),
@@ -365,10 +471,9 @@ impl<'a, 't> Finder<'a, 't> {
     /// Spans from a statistical model, snapped to tokens, typed and linked.
     fn candidate_names(&mut self, candidates: &[(Span, EntityKind)]) {
         for &(span, kind) in candidates {
-            let start = self.toks.iter().position(|t| t.span.end > span.start);
-            let end = self.toks.iter().rposition(|t| t.span.start < span.end).map(|e| e + 1);
-            let (Some(start), Some(end)) = (start, end) else { continue };
-            if !self.free(start, end) {
+            let start = self.toks.partition_point(|t| t.span.end <= span.start);
+            let end = self.toks.partition_point(|t| t.span.start < span.end);
+            if start == self.toks.len() || end == 0 || !self.free(start, end) {
                 continue;
             }
             let mention = self.typed_mention(start, end, kind);
@@ -408,13 +513,13 @@ impl<'a, 't> Finder<'a, 't> {
             let next_is_patronymic =
                 words.get(n + 1).is_some_and(|&j| morph::is_turkic_patronymic(self.toks[j].text));
             let part = match (n, words.len()) {
-                _ if t.text.chars().count() == 1 => NamePart::Any,
+                _ if t.chars == 1 => NamePart::Any,
                 (_, 1) => NamePart::Any,
                 (0, _) => NamePart::Given,
                 (k, len) if k + 1 == len => NamePart::Surname,
                 _ => NamePart::Patronymic,
             };
-            let word = if next_is_patronymic || self.english || t.text.chars().count() == 1 {
+            let word = if next_is_patronymic || self.english || t.chars == 1 {
                 t.text.to_string()
             } else {
                 morph.person_word(t.text, part, feminine)
@@ -464,9 +569,8 @@ impl<'a, 't> Finder<'a, 't> {
                 continue;
             }
             let descriptor = &self.toks[i - 1];
-            let cues = self.kb.cues();
-            let described = descriptor.word && cues.descriptor.contains(&descriptor.key);
-            if descriptor.word && cues.work.contains(&descriptor.key) {
+            let described = descriptor.word && descriptor.entry.is(cue::DESCRIPTOR);
+            if descriptor.word && descriptor.entry.is(cue::WORK) {
                 continue;
             }
             let Some(close) =
@@ -508,8 +612,7 @@ impl<'a, 't> Finder<'a, 't> {
                 i += 1;
                 continue;
             }
-            let cues = self.kb.cues();
-            if cues.org_head.contains(&t.key) && !self.model {
+            if t.entry.is(cue::ORG_HEAD) && !self.model {
                 let end = self.complement_end(i + 1);
                 if end > i + 1 && (!t.sent_start || self.toks[i + 1].cap) {
                     let m = self.typed_mention(i, end, EntityKind::Organisation);
@@ -529,7 +632,7 @@ impl<'a, 't> Finder<'a, 't> {
                 && self.toks[j].word
                 && !self.taken[j]
                 && !self.toks[j].cap
-                && cues.place_head.contains(&self.toks[j].key)
+                && self.toks[j].entry.is(cue::PLACE_HEAD)
             {
                 let m = self.typed_mention(i, j + 1, EntityKind::Place);
                 self.push(m);
@@ -541,7 +644,7 @@ impl<'a, 't> Finder<'a, 't> {
                 && j < n
                 && self.toks[j].word
                 && !self.taken[j]
-                && cues.org_head.contains(&self.toks[j].key)
+                && self.toks[j].entry.is(cue::ORG_HEAD)
             {
                 let m = self.typed_mention(i, j + 1, EntityKind::Organisation);
                 self.push(m);
@@ -559,8 +662,8 @@ impl<'a, 't> Finder<'a, 't> {
         while end < self.toks.len() && end - from < 4 && !self.taken[end] {
             let w = &self.toks[end];
             let ok = w.word
-                && w.text.chars().count() > 2
-                && w.text.chars().any(morph::is_cyrillic)
+                && w.chars > 2
+                && w.cyrillic
                 && self.kb.morph().is_genitive(w.text)
                 && !(w.cap && self.names_a_person_or_place(w.text));
             if !ok {
@@ -582,7 +685,7 @@ impl<'a, 't> Finder<'a, 't> {
     fn lower_case_organisations(&mut self) {
         for i in 0..self.toks.len() {
             let t = &self.toks[i];
-            if !t.word || t.cap || self.taken[i] || !self.kb.cues().org_lower.contains(&t.key) {
+            if !t.word || t.cap || self.taken[i] || !t.entry.is(cue::ORG_LOWER) {
                 continue;
             }
             let end = self.complement_end(i + 1);
@@ -600,19 +703,17 @@ impl<'a, 't> Finder<'a, 't> {
         if !t.word || self.taken[i] || !(t.cap || t.upper) {
             return None;
         }
-        let cues = self.kb.cues();
-        if cues.role.contains(&t.key) || cues.org_head.contains(&t.key) || cues.not_name.contains(&t.lower())
-        {
+        if t.entry.is(cue::ROLE) || t.entry.is(cue::ORG_HEAD) || t.lower_is(cue::NOT_NAME) {
             return None;
         }
-        if t.sent_start && cues.stop.contains(&t.lower()) {
+        if t.sent_start && t.lower_is(cue::STOP) {
             return None;
         }
         if t.text.contains('.') {
             return Some(EntityKind::Organisation);
         }
         let roman = t.text.chars().all(|c| "IVXLCM".contains(c));
-        if roman || t.text.chars().any(|c| c.is_ascii_digit()) {
+        if roman || t.digit {
             return None;
         }
         if t.latin {
@@ -620,14 +721,13 @@ impl<'a, 't> Finder<'a, 't> {
                 .then_some(EntityKind::Organisation);
         }
         if t.upper {
-            return (t.text.chars().count() <= 8 && t.text.chars().any(morph::is_cyrillic))
-                .then_some(EntityKind::Organisation);
+            return (t.chars <= 8 && t.cyrillic).then_some(EntityKind::Organisation);
         }
-        if !t.text.chars().any(morph::is_cyrillic) {
+        if !t.cyrillic {
             return None;
         }
         let info = self.info(i);
-        let after_place_prep = i > 0 && cues.place_prep.contains(&self.toks[i - 1].lower());
+        let after_place_prep = i > 0 && self.toks[i - 1].lower_is(cue::PLACE_PREP);
         if after_place_prep && !info.known && !t.sent_start {
             return Some(EntityKind::Place);
         }
@@ -648,7 +748,7 @@ impl<'a, 't> Finder<'a, 't> {
 
     fn is_initial(&self, i: usize) -> bool {
         let t = &self.toks[i];
-        t.word && t.cap && t.text.chars().count() == 1 && self.toks.get(i + 1).is_some_and(|d| d.text == ".")
+        t.word && t.cap && t.chars == 1 && self.toks.get(i + 1).is_some_and(|d| d.text == ".")
     }
 
     /// Runs of capitalised Russian words, typed by the dictionary; people's names with initials.
@@ -664,7 +764,7 @@ impl<'a, 't> Finder<'a, 't> {
             let mut j = i;
             let mut kinds = Vec::new();
             while j < n && !self.taken[j] {
-                let particle = self.kb.cues().particle.contains(&self.toks[j].lower());
+                let particle = self.toks[j].lower_is(cue::PARTICLE);
                 if particle
                     && kinds.first() == Some(&EntityKind::Person)
                     && j + 1 < n
@@ -714,7 +814,7 @@ impl<'a, 't> Finder<'a, 't> {
                 continue;
             }
             let kind = if kinds.contains(&EntityKind::Person) { EntityKind::Person } else { kinds[0] };
-            let only_initials = (i..j).all(|k| !self.toks[k].word || self.toks[k].text.chars().count() == 1);
+            let only_initials = (i..j).all(|k| !self.toks[k].word || self.toks[k].chars == 1);
             // With a model, organisations the model did not propose are left out (it is better at them).
             if !only_initials && (!self.model || kind != EntityKind::Organisation) {
                 let m = self.typed_mention(i, j, kind);
@@ -728,16 +828,10 @@ impl<'a, 't> Finder<'a, 't> {
     /// before them or a preposition of place.
     fn english_runs(&mut self) {
         let n = self.toks.len();
-        let cues = self.kb.cues();
         let mut i = 0;
         while i < n {
             let t = &self.toks[i];
-            if self.taken[i]
-                || !t.word
-                || !t.cap
-                || cues.stop.contains(&t.lower())
-                || cues.role.contains(&t.key)
-            {
+            if self.taken[i] || !t.word || !t.cap || t.lower_is(cue::STOP) || t.entry.is(cue::ROLE) {
                 i += 1;
                 continue;
             }
@@ -746,16 +840,16 @@ impl<'a, 't> Finder<'a, 't> {
                 let w = &self.toks[j];
                 let connector = matches!(w.text, "of" | "for" | "and" | "the")
                     && self.toks.get(j + 1).is_some_and(|x| x.cap && x.word)
-                    && (i..j).any(|k| cues.org_head.contains(&self.toks[k].key));
-                if (w.cap && !cues.role.contains(&w.key)) || connector {
+                    && (i..j).any(|k| self.toks[k].entry.is(cue::ORG_HEAD));
+                if (w.cap && !w.entry.is(cue::ROLE)) || connector {
                     j += 1;
                 } else {
                     break;
                 }
             }
-            let has_org = (i..j).any(|k| cues.org_head.contains(&self.toks[k].key));
-            let after_prep = i > 0 && cues.place_prep.contains(&self.toks[i - 1].lower());
-            let after_role = i > 0 && cues.role.contains(&self.toks[i - 1].key);
+            let has_org = (i..j).any(|k| self.toks[k].entry.is(cue::ORG_HEAD));
+            let after_prep = i > 0 && self.toks[i - 1].lower_is(cue::PLACE_PREP);
+            let after_role = i > 0 && self.toks[i - 1].entry.is(cue::ROLE);
             let kind = if has_org {
                 Some(EntityKind::Organisation)
             } else if after_prep && j == i + 1 {
@@ -781,24 +875,21 @@ impl<'a, 't> Finder<'a, 't> {
             }
             let after = self.mentions[m].end;
             let Some(verb) =
-                (after..(after + 3).min(self.toks.len())).find(|&k| self.toks[k].key.starts_with("назначен"))
+                (after..(after + 3).min(self.toks.len())).find(|&k| self.key(k).starts_with("назначен"))
             else {
                 continue;
             };
             let start = verb + 1;
             // Another name between the person and the verb is the one appointed.
             let someone_else = self.taken[after..verb].iter().any(|&t| t);
-            if someone_else
-                || start >= self.toks.len()
-                || !self.kb.cues().role.contains(&self.toks[start].key)
-            {
+            if someone_else || start >= self.toks.len() || !self.toks[start].entry.is(cue::ROLE) {
                 continue;
             }
             let mut end = start + 1;
             while end < self.toks.len()
                 && end - start < 8
                 && self.toks[end].word
-                && !self.toks[end].key.starts_with("сообща")
+                && !self.key(end).starts_with("сообща")
             {
                 end += 1;
             }
@@ -829,7 +920,6 @@ impl<'a, 't> Finder<'a, 't> {
     /// The role written before a person mention: the nearest role noun within a few words, no punctuation
     /// in between.
     fn role_before(&self, start: usize) -> Option<String> {
-        let cues = self.kb.cues();
         let mut k = start;
         while k > 0 && start - k < 10 {
             k -= 1;
@@ -840,7 +930,7 @@ impl<'a, 't> Finder<'a, 't> {
             if self.mentions.iter().any(|m| m.kind == EntityKind::Person && m.start <= k && k < m.end) {
                 return None;
             }
-            if t.word && cues.role.contains(&t.key) {
+            if t.word && t.entry.is(cue::ROLE) {
                 let mut s = k;
                 while s > 0
                     && self.toks[s - 1].word
@@ -870,7 +960,11 @@ impl<'a, 't> Finder<'a, 't> {
         });
         let Some(city) = d.city.as_deref().filter(|_| !has_city) else { return };
         let key = morph::stem(city);
-        let Some(i) = self.toks.iter().position(|t| d.span.contains(t.span) && t.key == key) else { return };
+        let Some(i) =
+            (0..self.toks.len()).find(|&i| d.span.contains(self.toks[i].span) && self.key(i) == key)
+        else {
+            return;
+        };
         let mut m = Mention::new(i, i + 1, EntityKind::Place, city.to_string());
         if let Some(p) = self.kb.place(city) {
             m.subtype = Some(p.subtype.clone());

@@ -61,42 +61,160 @@ const ENDINGS: &[&str] = &[
 /// Upper-case abbreviations lose a lower-case case ending ("МИДа" → "мид") and are otherwise kept whole;
 /// upper-case words of five letters or more are words in capitals ("БИШКЕК", "МОСКВА") and stem as words.
 pub fn stem(word: &str) -> String {
-    let mut lower = String::with_capacity(word.len());
-    let mut upper_prefix = 0;
+    let mut key = String::with_capacity(word.len());
+    stem_into(word, &mut key);
+    key
+}
+
+/// [`stem`] appended to `out`: the entity stage writes the keys of all tokens into one buffer instead of
+/// allocating a string per token.
+pub fn stem_into(word: &str, out: &mut String) {
+    let start = out.len();
+    let Lowered { upper_prefix, prefix_bytes, letters, cyrillic } =
+        lower_russian_key_into(word, out).unwrap_or_else(|| lower_key_into(word, out));
+    if upper_prefix >= 2 && !(upper_prefix == letters && letters >= 5) {
+        if letters - upper_prefix <= 2 {
+            out.truncate(start + prefix_bytes);
+        }
+        return;
+    }
+    let lower = &out[start..];
+    if !lower.ends_with(|c: char| "аяоеыиуюьйхм".contains(c)) || !cyrillic {
+        return;
+    }
+    if let Some(len) = stem_len(lower) {
+        out.truncate(start + len);
+    }
+}
+
+/// What [`stem_into`] needs to know of a word it wrote in lower case.
+#[derive(Debug, Default, PartialEq)]
+struct Lowered {
+    /// Upper-case characters the word starts with.
+    upper_prefix: usize,
+    /// Their length in bytes, written in lower case.
+    prefix_bytes: usize,
+    /// Characters.
+    letters: usize,
+    /// Whether some character is Cyrillic.
+    cyrillic: bool,
+}
+
+/// Writes a word in lower case with ё → е to `out`, any script.
+fn lower_key_into(word: &str, out: &mut String) -> Lowered {
+    let start = out.len();
+    let mut lowered = Lowered::default();
     let mut in_prefix = true;
-    let mut letters = 0;
-    for c in word.chars() {
-        letters += 1;
+    // Characters that stay as they are are copied in runs (most of a word is lower case already).
+    let mut run = 0;
+    for (i, c) in word.char_indices() {
+        lowered.letters += 1;
         let l = lower_char(c);
+        lowered.cyrillic |= is_cyrillic(l);
         let is_upper = l != c;
+        if is_upper || l == 'ё' {
+            out.push_str(&word[run..i]);
+            out.push(if l == 'ё' { 'е' } else { l });
+            run = i + c.len_utf8();
+        }
         if in_prefix && is_upper {
-            upper_prefix += 1;
+            lowered.upper_prefix += 1;
+            lowered.prefix_bytes = out.len() - start;
         } else {
             in_prefix = false;
         }
-        lower.push(if l == 'ё' { 'е' } else { l });
     }
-    if upper_prefix >= 2 && !(upper_prefix == letters && letters >= 5) {
-        let tail = letters - upper_prefix;
-        return if tail <= 2 { lower.chars().take(upper_prefix).collect() } else { lower };
+    out.push_str(&word[run..]);
+    lowered
+}
+
+/// [`lower_key_into`] on the bytes of a word in ASCII and Russian letters (nearly every token), without
+/// decoding characters; `None` (and nothing written) for any other character.
+fn lower_russian_key_into(word: &str, out: &mut String) -> Option<Lowered> {
+    let start = out.len();
+    let bytes = word.as_bytes();
+    let mut lowered = Lowered::default();
+    let mut in_prefix = true;
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // (length in bytes, upper case, what to write instead)
+        let (len, upper, instead) = if b < 0x80 {
+            let upper = b.is_ascii_uppercase();
+            (1, upper, upper.then_some(char::from(b.to_ascii_lowercase())))
+        } else {
+            lowered.cyrillic = true;
+            match (b, bytes.get(i + 1).copied().unwrap_or(0)) {
+                // А–Я: а–я are 0x20 code points further.
+                (0xD0, n @ 0x90..=0xAF) => (2, true, char::from_u32(0x430 + u32::from(n - 0x90))),
+                (0xD0, 0x81) => (2, true, Some('е')),
+                (0xD1, 0x91) => (2, false, Some('е')),
+                (0xD0, 0xB0..=0xBF) | (0xD1, 0x80..=0x8F) => (2, false, None),
+                _ => {
+                    out.truncate(start);
+                    return None;
+                }
+            }
+        };
+        if let Some(c) = instead {
+            out.push_str(&word[run..i]);
+            out.push(c);
+            run = i + len;
+        }
+        lowered.letters += 1;
+        if in_prefix && upper {
+            lowered.upper_prefix += 1;
+            lowered.prefix_bytes = out.len() - start;
+        } else {
+            in_prefix = false;
+        }
+        i += len;
     }
-    if !lower.ends_with(|c: char| "аяоеыиуюьйхм".contains(c)) || !lower.chars().any(is_cyrillic) {
-        return lower;
-    }
+    out.push_str(&word[run..]);
+    Some(lowered)
+}
+
+/// The byte length of the stem of a lower-case Cyrillic word, if an ending is stripped.
+fn stem_len(lower: &str) -> Option<usize> {
     let last_byte = lower.as_bytes().last().copied();
     // The byte test first: it rejects most endings without a string comparison (this runs on every token).
     for ending in ENDINGS.iter().filter(|e| e.as_bytes().last().copied() == last_byte) {
         if let Some(rest) = lower.strip_suffix(ending) {
-            if rest.chars().count() >= 2 {
+            if char_count(rest) >= 2 {
                 // The -ий/-ия/-ие paradigms: "Дмитрия" → "дмитри" must meet "Дмитрий" → "дмитр".
-                return match rest.strip_suffix('и') {
-                    Some(shorter) if shorter.chars().count() >= 3 => shorter.to_string(),
-                    _ => rest.to_string(),
-                };
+                return Some(match rest.strip_suffix('и') {
+                    Some(shorter) if char_count(shorter) >= 3 => shorter.len(),
+                    _ => rest.len(),
+                });
             }
         }
     }
-    lower
+    None
+}
+
+/// Characters in a string, counted on its bytes (every byte but UTF-8 continuation bytes starts one).
+fn char_count(s: &str) -> usize {
+    s.bytes().filter(|&b| (b as i8) >= -0x40).count()
+}
+
+/// `word.to_lowercase()` appended to `out`, without an allocation for words in Russian or ASCII letters.
+pub fn lower_into(word: &str, out: &mut String) {
+    if !word.chars().all(|c| c.is_ascii() || matches!(c, 'А'..='я' | 'Ё' | 'ё')) {
+        // Other scripts have multi-character and context-dependent lower cases (final sigma): the full rules.
+        out.push_str(&word.to_lowercase());
+        return;
+    }
+    let mut run = 0;
+    for (i, c) in word.char_indices() {
+        let l = lower_char(c);
+        if l != c {
+            out.push_str(&word[run..i]);
+            out.push(l);
+            run = i + c.len_utf8();
+        }
+    }
+    out.push_str(&word[run..]);
 }
 
 /// The lower case of a character, with fast paths for ASCII and Russian letters.
@@ -430,6 +548,50 @@ mod tests {
         assert_eq!(stem("Дмитрия"), stem("Дмитрий"));
         assert_eq!(stem("России"), stem("Россия"));
         assert_eq!(stem("Россией"), stem("Россия"));
+    }
+
+    #[test]
+    fn stems_append_to_a_shared_buffer() {
+        let mut buf = String::from("x");
+        for word in ["Бишкеке", "МИДа", "БИШКЕК", "Дмитрия", "ООН", "Ёлкой", "Hello", "24.kg", "Ош"]
+        {
+            let start = buf.len();
+            stem_into(word, &mut buf);
+            assert_eq!(&buf[start..], stem(word), "{word}");
+        }
+        assert!(buf.starts_with('x'));
+    }
+
+    #[test]
+    fn the_russian_fast_path_lowers_like_the_general_one() {
+        for word in [
+            "Бишкеке",
+            "МИДа",
+            "ЁЛКА",
+            "ёлка",
+            "Hello-World",
+            "24",
+            "ПЯТЬ",
+            "Абвгдежзийклмнопрстуфхцчшщъыьэюя",
+        ] {
+            let (mut fast, mut general) = (String::from("x"), String::from("x"));
+            let shape = lower_russian_key_into(word, &mut fast).expect(word);
+            assert_eq!(shape, lower_key_into(word, &mut general), "{word}");
+            assert_eq!(fast, general, "{word}");
+        }
+        let mut out = String::from("x");
+        assert_eq!(lower_russian_key_into("Київ", &mut out), None);
+        assert_eq!(out, "x");
+    }
+
+    #[test]
+    fn lower_case_matches_the_standard_library() {
+        for word in ["МИДа", "Ёлка", "Hello", "ΣΟΦΙΑ", "İstanbul", "Straße", "Кара-Балта"]
+        {
+            let mut out = String::from("x");
+            lower_into(word, &mut out);
+            assert_eq!(out, format!("x{}", word.to_lowercase()), "{word}");
+        }
     }
 
     #[test]
