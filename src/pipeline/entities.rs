@@ -11,7 +11,7 @@
 //! ("Президент Кыргызской Республики Садыр Жапаров") and after "назначен", and entities are numbered in order
 //! of first mention.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use super::dateline::Dateline;
@@ -73,8 +73,13 @@ struct Tok<'t> {
     key: (usize, usize),
     /// The vocabulary's entry for the key: id in the knowledge base's names, cue lists of stems.
     entry: WordEntry,
-    /// The cue lists of words in lower case (stop, not_name, particle, place_prep) the token is in.
-    lower_cues: u16,
+    /// The cue lists of words in lower case (stop, not_name, particle, place_prep) the token is in, looked
+    /// up when first asked ([`UNKNOWN_CUES`] until then): few tokens are ever asked.
+    lower_cues: Cell<u16>,
+    /// Some upper-case letter.
+    any_upper: bool,
+    /// Only ASCII and Russian letters.
+    simple: bool,
     /// Characters.
     chars: usize,
     word: bool,
@@ -91,11 +96,6 @@ impl Tok<'_> {
     fn is_break(&self) -> bool {
         !self.word && !self.quote
     }
-
-    /// Whether the lower case of the token is in one of the cue lists `bits` ([`cue`]).
-    fn lower_is(&self, bits: u16) -> bool {
-        self.lower_cues & bits != 0
-    }
 }
 
 fn is_quote(text: &str) -> bool {
@@ -108,7 +108,6 @@ fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, String) {
     let mut keys = String::with_capacity(text.len() + 1);
     keys.push('|');
     let break_entry = kb.word("|");
-    let mut lower = String::new();
     let mut iter = text.char_indices().peekable();
     let mut sentence_start = true;
     while let Some((i, c)) = iter.next() {
@@ -137,19 +136,12 @@ fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, String) {
         }
         let t = &text[i..end];
         let shape = Shape::of(t);
-        let (key, entry, lower_cues) = if word {
+        let (key, entry) = if word {
             let from = keys.len();
             morph::stem_into(t, &mut keys);
-            let lower_cues = if shape.any_upper || !shape.simple {
-                lower.clear();
-                morph::lower_into(t, &mut lower);
-                kb.word(&lower).cues
-            } else {
-                kb.word(t).cues
-            };
-            ((from, keys.len()), kb.word(&keys[from..]), lower_cues)
+            ((from, keys.len()), kb.word(&keys[from..]))
         } else {
-            ((0, 1), break_entry, lower_case_cues(c, t, kb))
+            ((0, 1), break_entry)
         };
         let quote = is_quote(t);
         let tok = Tok {
@@ -157,7 +149,9 @@ fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, String) {
             text: t,
             key,
             entry,
-            lower_cues,
+            lower_cues: Cell::new(UNKNOWN_CUES),
+            any_upper: shape.any_upper,
+            simple: shape.simple,
             chars: shape.chars,
             word,
             quote,
@@ -180,14 +174,25 @@ fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, String) {
     (toks, keys)
 }
 
-/// The lower-case cue lists of a one-character token that is not a word.
-fn lower_case_cues(c: char, text: &str, kb: &KnowledgeBase) -> u16 {
-    let mut lower = c.to_lowercase();
-    if lower.len() == 1 && lower.next() == Some(c) {
-        kb.word(text).cues
-    } else {
-        kb.word(&text.to_lowercase()).cues
+/// [`Tok::lower_cues`] not looked up yet.
+const UNKNOWN_CUES: u16 = u16::MAX;
+
+/// The cue lists of the lower case of a token.
+fn lower_case_cues(t: &Tok, kb: &KnowledgeBase) -> u16 {
+    if !t.any_upper && t.simple {
+        // ASCII and Russian words without capitals are their own lower case.
+        return kb.word(t.text).cues;
     }
+    if let (false, Some(c)) = (t.word, t.text.chars().next()) {
+        // A sign ("«", "—") is its own lower case.
+        let mut lower = c.to_lowercase();
+        if lower.len() == 1 && lower.next() == Some(c) {
+            return kb.word(t.text).cues;
+        }
+    }
+    let mut lower = String::with_capacity(t.text.len());
+    morph::lower_into(t.text, &mut lower);
+    kb.word(&lower).cues
 }
 
 /// What the characters of a token are, from one pass over them.
@@ -351,6 +356,15 @@ impl<'a, 't> Finder<'a, 't> {
 
     fn span(&self, start: usize, end: usize) -> Span {
         Span::new(self.toks[start].span.start, self.toks[end - 1].span.end)
+    }
+
+    /// Whether the lower case of token `i` is in one of the cue lists `bits` ([`cue`]).
+    fn lower_is(&self, i: usize, bits: u16) -> bool {
+        let t = &self.toks[i];
+        if t.lower_cues.get() == UNKNOWN_CUES {
+            t.lower_cues.set(lower_case_cues(t, self.kb));
+        }
+        t.lower_cues.get() & bits != 0
     }
 
     /// The stem key of token `i`.
@@ -703,10 +717,10 @@ impl<'a, 't> Finder<'a, 't> {
         if !t.word || self.taken[i] || !(t.cap || t.upper) {
             return None;
         }
-        if t.entry.is(cue::ROLE) || t.entry.is(cue::ORG_HEAD) || t.lower_is(cue::NOT_NAME) {
+        if t.entry.is(cue::ROLE) || t.entry.is(cue::ORG_HEAD) || self.lower_is(i, cue::NOT_NAME) {
             return None;
         }
-        if t.sent_start && t.lower_is(cue::STOP) {
+        if t.sent_start && self.lower_is(i, cue::STOP) {
             return None;
         }
         if t.text.contains('.') {
@@ -727,7 +741,7 @@ impl<'a, 't> Finder<'a, 't> {
             return None;
         }
         let info = self.info(i);
-        let after_place_prep = i > 0 && self.toks[i - 1].lower_is(cue::PLACE_PREP);
+        let after_place_prep = i > 0 && self.lower_is(i - 1, cue::PLACE_PREP);
         if after_place_prep && !info.known && !t.sent_start {
             return Some(EntityKind::Place);
         }
@@ -764,9 +778,9 @@ impl<'a, 't> Finder<'a, 't> {
             let mut j = i;
             let mut kinds = Vec::new();
             while j < n && !self.taken[j] {
-                let particle = self.toks[j].lower_is(cue::PARTICLE);
-                if particle
-                    && kinds.first() == Some(&EntityKind::Person)
+                // The cheap test first: the particle's look-up only inside a person's name.
+                if kinds.first() == Some(&EntityKind::Person)
+                    && self.lower_is(j, cue::PARTICLE)
                     && j + 1 < n
                     && self.classify(j + 1).is_some()
                 {
@@ -831,7 +845,7 @@ impl<'a, 't> Finder<'a, 't> {
         let mut i = 0;
         while i < n {
             let t = &self.toks[i];
-            if self.taken[i] || !t.word || !t.cap || t.lower_is(cue::STOP) || t.entry.is(cue::ROLE) {
+            if self.taken[i] || !t.word || !t.cap || self.lower_is(i, cue::STOP) || t.entry.is(cue::ROLE) {
                 i += 1;
                 continue;
             }
@@ -848,7 +862,7 @@ impl<'a, 't> Finder<'a, 't> {
                 }
             }
             let has_org = (i..j).any(|k| self.toks[k].entry.is(cue::ORG_HEAD));
-            let after_prep = i > 0 && self.toks[i - 1].lower_is(cue::PLACE_PREP);
+            let after_prep = i > 0 && self.lower_is(i - 1, cue::PLACE_PREP);
             let after_role = i > 0 && self.toks[i - 1].entry.is(cue::ROLE);
             let kind = if has_org {
                 Some(EntityKind::Organisation)

@@ -50,12 +50,33 @@ impl<K: Hash + Eq, V: Clone> Cache<K, V> {
 }
 
 /// Endings stripped by [`stem`], longest first. Deliberately without -ов/-ев/-ин so that surnames keep their
-/// suffix ("Токаевым" → "токаев", "Токаев" → "токаев").
+/// suffix ("Токаевым" → "токаев", "Токаев" → "токаев"). [`endings_ending_in`] holds the same list by last
+/// letter.
+#[cfg(test)]
 const ENDINGS: &[&str] = &[
     "ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "ой", "ей", "ий", "ый", "ая", "яя", "ое", "ее",
     "ые", "ие", "ых", "их", "ым", "им", "ую", "юю", "ом", "ем", "ам", "ям", "ах", "ях", "а", "я", "о", "е",
     "ы", "и", "у", "ю", "ь", "й",
 ];
+
+/// The endings [`stem`] strips that end in `last`, longest first (none: the word keeps its last letter).
+fn endings_ending_in(last: char) -> &'static [&'static str] {
+    match last {
+        'и' => &["ами", "ями", "ыми", "ими", "и"],
+        'о' => &["ого", "его", "о"],
+        'у' => &["ому", "ему", "у"],
+        'й' => &["ой", "ей", "ий", "ый", "й"],
+        'я' => &["ая", "яя", "я"],
+        'е' => &["ое", "ее", "ые", "ие", "е"],
+        'х' => &["ых", "их", "ах", "ях"],
+        'м' => &["ым", "им", "ом", "ем", "ам", "ям"],
+        'ю' => &["ую", "юю", "ю"],
+        'а' => &["а"],
+        'ы' => &["ы"],
+        'ь' => &["ь"],
+        _ => &[],
+    }
+}
 
 /// The matching key of one word: lower case, ё → е, one case ending stripped when at least two letters remain.
 /// Upper-case abbreviations lose a lower-case case ending ("МИДа" → "мид") and are otherwise kept whole;
@@ -78,11 +99,10 @@ pub fn stem_into(word: &str, out: &mut String) {
         }
         return;
     }
-    let lower = &out[start..];
-    if !lower.ends_with(|c: char| "аяоеыиуюьйхм".contains(c)) || !cyrillic {
+    if !cyrillic {
         return;
     }
-    if let Some(len) = stem_len(lower) {
+    if let Some(len) = stem_len(&out[start..]) {
         out.truncate(start + len);
     }
 }
@@ -177,9 +197,8 @@ fn lower_russian_key_into(word: &str, out: &mut String) -> Option<Lowered> {
 
 /// The byte length of the stem of a lower-case Cyrillic word, if an ending is stripped.
 fn stem_len(lower: &str) -> Option<usize> {
-    let last_byte = lower.as_bytes().last().copied();
-    // The byte test first: it rejects most endings without a string comparison (this runs on every token).
-    for ending in ENDINGS.iter().filter(|e| e.as_bytes().last().copied() == last_byte) {
+    let last = lower.chars().next_back()?;
+    for ending in endings_ending_in(last) {
         if let Some(rest) = lower.strip_suffix(ending) {
             if char_count(rest) >= 2 {
                 // The -ий/-ия/-ие paradigms: "Дмитрия" → "дмитри" must meet "Дмитрий" → "дмитр".
@@ -582,6 +601,14 @@ mod tests {
         let mut out = String::from("x");
         assert_eq!(lower_russian_key_into("Київ", &mut out), None);
         assert_eq!(out, "x");
+    }
+
+    #[test]
+    fn endings_by_last_letter_are_the_list_in_order() {
+        for last in "аяоеыиуюьйхмбвгджзклнпрстфцчшщъэё".chars() {
+            let listed: Vec<&str> = ENDINGS.iter().copied().filter(|e| e.ends_with(last)).collect();
+            assert_eq!(endings_ending_in(last), listed.as_slice(), "{last}");
+        }
     }
 
     #[test]
