@@ -12,7 +12,6 @@
 //! of first mention.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 
 use super::dateline::Dateline;
 use super::kb::{cue, KbRef, KnowledgeBase, WordEntry};
@@ -279,6 +278,32 @@ impl Mention {
     }
 }
 
+/// What mentions of one entity share.
+#[derive(Debug, PartialEq)]
+enum GroupKey {
+    /// The same knowledge-base record (a person by full name or surname counts as [`KbRef::Person`]).
+    Record(KbRef),
+    /// The same kind and name, in lower case.
+    Name(EntityKind, String),
+}
+
+/// A role of an entity with what [`Finder::add_role`] compares.
+#[derive(Debug)]
+struct Role {
+    text: String,
+    /// The key of its first word (the office: "президент").
+    head: String,
+    /// The country it names.
+    country: Option<String>,
+}
+
+impl Role {
+    fn new(text: String, country: Option<String>) -> Role {
+        let head = text.split(' ').next().map(morph::stem).unwrap_or_default();
+        Role { text, head, country }
+    }
+}
+
 struct Finder<'a, 't> {
     text: &'t str,
     toks: Vec<Tok<'t>>,
@@ -290,8 +315,8 @@ struct Finder<'a, 't> {
     english: bool,
     /// Dictionary answers per token, computed at most once each.
     infos: RefCell<Vec<Option<WordInfo>>>,
-    /// Countries named by role phrases, computed once per phrase.
-    role_countries: RefCell<HashMap<String, Option<String>>>,
+    /// Countries named by role phrases, computed once per phrase (a few per release: a list).
+    role_countries: RefCell<Vec<(String, Option<String>)>>,
     /// Whether a statistical model proposed the spans: then organisations come from it (with its boundaries)
     /// and the knowledge base only, not from the cue-word rules, which over-reach where the model is better.
     model: bool,
@@ -915,33 +940,36 @@ impl<'a, 't> Finder<'a, 't> {
     /// A role phrase in the nominative: the role noun (with adjectives before it) in the nominative, its
     /// complement as written.
     fn role_text(&self, start: usize, end: usize) -> String {
-        let words: Vec<&str> =
-            (start..end).filter(|&i| !self.toks[i].is_break()).map(|i| self.toks[i].text).collect();
+        let index: Vec<usize> = (start..end).filter(|&i| !self.toks[i].is_break()).collect();
+        let words: Vec<&str> = index.iter().map(|&i| self.toks[i].text).collect();
         if self.english || words.is_empty() {
             return words.join(" ");
         }
         // Only the role noun and the adjectives before it inflect; the complement after it stays as written.
-        let cues = self.kb.cues();
-        let head = words.iter().position(|w| cues.role.contains(&morph::stem(w))).unwrap_or(words.len() - 1);
+        // A word's key is its stem; quotes are in no cue list.
+        let head = index.iter().position(|&i| self.toks[i].word && self.toks[i].entry.is(cue::ROLE));
+        let head = head.unwrap_or(words.len() - 1);
         let mut out = self.kb.morph().nominative_phrase(&words[..=head.min(words.len() - 1)]);
         out.extend(words.iter().skip(out.len()).map(|w| w.to_string()));
         if let (Some(first), Some(orig)) = (out.first_mut(), words.first()) {
             *first = morph::restore_case(&first.to_lowercase(), orig);
         }
-        out.join(" ").replace("« ", "«").replace(" »", "»")
+        let joined = out.join(" ");
+        // The quotes of a complement («Байтерек») hug their words.
+        if joined.contains("« ") || joined.contains(" »") {
+            return joined.replace("« ", "«").replace(" »", "»");
+        }
+        joined
     }
 
     /// The role written before a person mention: the nearest role noun within a few words, no punctuation
     /// in between.
-    fn role_before(&self, start: usize) -> Option<String> {
+    fn role_before(&self, start: usize, in_person: &[bool]) -> Option<String> {
         let mut k = start;
         while k > 0 && start - k < 10 {
             k -= 1;
             let t = &self.toks[k];
-            if t.is_break() {
-                return None;
-            }
-            if self.mentions.iter().any(|m| m.kind == EntityKind::Person && m.start <= k && k < m.end) {
+            if t.is_break() || in_person[k] {
                 return None;
             }
             if t.word && t.entry.is(cue::ROLE) {
@@ -992,25 +1020,31 @@ impl<'a, 't> Finder<'a, 't> {
     /// Groups mentions into entities: same KB record, same name, or a surname alone after the full name.
     fn into_entities(mut self) -> Vec<Entity> {
         self.mentions.sort_by_key(|m| m.start);
+        // Tokens inside a person's name: a role written before a name does not reach past another name.
+        let mut in_person = vec![false; self.toks.len()];
+        for m in self.mentions.iter().filter(|m| m.kind == EntityKind::Person) {
+            in_person[m.start..m.end].fill(true);
+        }
         let roles: Vec<Option<String>> = (0..self.mentions.len())
             .map(|m| {
                 let m = &self.mentions[m];
                 if m.kind != EntityKind::Person {
                     return None;
                 }
-                m.role.clone().or_else(|| self.role_before(m.start))
+                m.role.clone().or_else(|| self.role_before(m.start, &in_person))
             })
             .collect();
         let mut groups: Vec<(Mention, Vec<Span>, Vec<String>)> = Vec::new();
-        let mut by_key: HashMap<String, usize> = HashMap::new();
+        // A handful of groups per release: a list beats a hash map.
+        let mut by_key: Vec<(GroupKey, usize)> = Vec::new();
         for (m, role) in self.mentions.iter().zip(roles) {
             let span = self.span(m.start, m.end);
             let key = self.group_key(m, &groups);
-            let g = match by_key.get(&key) {
-                Some(&g) => g,
+            let g = match by_key.iter().find(|(k, _)| *k == key) {
+                Some(&(_, g)) => g,
                 None => {
                     groups.push((m.clone(), Vec::new(), Vec::new()));
-                    by_key.insert(key, groups.len() - 1);
+                    by_key.push((key, groups.len() - 1));
                     groups.len() - 1
                 }
             };
@@ -1030,11 +1064,11 @@ impl<'a, 't> Finder<'a, 't> {
             .collect()
     }
 
-    fn group_key(&self, m: &Mention, groups: &[(Mention, Vec<Span>, Vec<String>)]) -> String {
+    fn group_key(&self, m: &Mention, groups: &[(Mention, Vec<Span>, Vec<String>)]) -> GroupKey {
         match m.kb {
-            Some(KbRef::Person(i) | KbRef::Surname(i)) => return format!("person#{i}"),
-            Some(KbRef::Place(i)) => return format!("place#{i}"),
-            Some(KbRef::Org(i)) => return format!("org#{i}"),
+            // A person's full name and surname alone are one record.
+            Some(KbRef::Person(i) | KbRef::Surname(i)) => return GroupKey::Record(KbRef::Person(i)),
+            Some(record) => return GroupKey::Record(record),
             None => {}
         }
         if m.kind == EntityKind::Person && !m.name.contains(' ') {
@@ -1049,7 +1083,7 @@ impl<'a, 't> Finder<'a, 't> {
                 return self.group_key(one, &[]);
             }
         }
-        format!("{}:{}", m.kind.as_str(), m.name.to_lowercase())
+        GroupKey::Name(m.kind, m.name.to_lowercase())
     }
 
     fn entity(&self, n: usize, m: Mention, mentions: Vec<Span>, text_roles: Vec<String>) -> Entity {
@@ -1057,14 +1091,15 @@ impl<'a, 't> Finder<'a, 't> {
             Some(KbRef::Person(i) | KbRef::Surname(i)) => self.kb.person_at(i).role.clone(),
             _ => None,
         };
-        let mut roles: Vec<String> = Vec::new();
+        let mut roles: Vec<Role> = Vec::new();
         // The knowledge base's wording of the office, unless the release names it in another script.
         let same_script = text_roles.iter().all(|r| r.chars().any(morph::is_cyrillic));
         let kb_role = kb_role.filter(|_| same_script || text_roles.is_empty());
         for role in text_roles.into_iter().chain(kb_role.clone()) {
             self.add_role(&mut roles, role, kb_role.as_deref());
         }
-        let country = m.country.clone().or_else(|| roles.iter().find_map(|r| self.country_in(r)));
+        let country = m.country.clone().or_else(|| roles.iter().find_map(|r| r.country.clone()));
+        let roles: Vec<String> = roles.into_iter().map(|r| r.text).collect();
         let (mut name, wikidata, subtype) = match m.kb {
             Some(KbRef::Person(i) | KbRef::Surname(i)) => {
                 let p = self.kb.person_at(i);
@@ -1097,16 +1132,16 @@ impl<'a, 't> Finder<'a, 't> {
 
     /// Adds a role unless the same office is already there: same role noun and same country (or no country
     /// named) counts as the same; the knowledge base's wording wins, then the longer one.
-    fn add_role(&self, roles: &mut Vec<String>, role: String, kb_role: Option<&str>) {
-        let head = |r: &str| r.split(' ').next().map(morph::stem).unwrap_or_default();
+    fn add_role(&self, roles: &mut Vec<Role>, role: String, kb_role: Option<&str>) {
         let country = self.country_in(&role);
+        let role = Role::new(role, country);
         if let Some(existing) = roles.iter_mut().find(|r| {
-            head(r) == head(&role)
-                && (country.is_none() || self.country_in(r).is_none() || self.country_in(r) == country)
+            r.head == role.head
+                && (role.country.is_none() || r.country.is_none() || r.country == role.country)
         }) {
-            let prefer_new = Some(role.as_str()) == kb_role
-                || (Some(existing.as_str()) != kb_role
-                    && role.split(' ').count() > existing.split(' ').count());
+            let prefer_new = Some(role.text.as_str()) == kb_role
+                || (Some(existing.text.as_str()) != kb_role
+                    && role.text.split(' ').count() > existing.text.split(' ').count());
             if prefer_new {
                 *existing = role;
             }
@@ -1117,18 +1152,25 @@ impl<'a, 't> Finder<'a, 't> {
 
     /// The country a role phrase names ("Президент Кыргызской Республики" → KG), once per phrase.
     fn country_in(&self, role: &str) -> Option<String> {
-        if let Some(known) = self.role_countries.borrow().get(role) {
+        if let Some((_, known)) = self.role_countries.borrow().iter().find(|(r, _)| r == role) {
             return known.clone();
         }
-        let keys: Vec<String> = super::kb::words(role).map(morph::stem).collect();
+        let mut key = String::new();
+        let words: Vec<u32> = super::kb::words(role)
+            .map(|w| {
+                key.clear();
+                morph::stem_into(w, &mut key);
+                self.kb.word(&key).name_word
+            })
+            .collect();
         let country =
-            self.kb.matches(&keys).iter().flat_map(|m| m.targets.iter()).find_map(|t| match t.target {
+            self.kb.names_in(&words).iter().flat_map(|m| m.targets.iter()).find_map(|t| match t.target {
                 KbRef::Place(i) if self.kb.place_at(i).subtype == "country" => {
                     self.kb.place_at(i).country.clone()
                 }
                 _ => None,
             });
-        self.role_countries.borrow_mut().insert(role.to_string(), country.clone());
+        self.role_countries.borrow_mut().push((role.to_string(), country.clone()));
         country
     }
 

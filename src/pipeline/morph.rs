@@ -524,25 +524,58 @@ impl Morph {
 /// Writes `lemma` with the capitalisation of `original`: all upper case stays upper case, a capital initial
 /// (per hyphen-separated part) stays capital, the rest lower case.
 pub fn restore_case(lemma: &str, original: &str) -> String {
-    if original.chars().take_while(|c| c.is_uppercase()).count() >= 2 {
+    let mut leading = original.chars();
+    if leading.next().is_some_and(is_upper) && leading.next().is_some_and(is_upper) {
         return lemma.to_uppercase();
     }
-    let caps: Vec<bool> =
-        original.split('-').map(|p| p.chars().next().is_some_and(char::is_uppercase)).collect();
-    lemma
-        .split('-')
-        .enumerate()
-        .map(|(i, part)| {
-            let cap = caps.get(i).copied().unwrap_or(caps.first().copied().unwrap_or(false));
-            let mut chars = part.chars();
-            match chars.next() {
-                Some(c) if cap => c.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
-                Some(c) => std::iter::once(c).chain(chars).flat_map(char::to_lowercase).collect(),
-                None => String::new(),
+    let starts_upper = |part: &str| part.chars().next().is_some_and(is_upper);
+    let first_cap = starts_upper(original.split('-').next().unwrap_or(""));
+    let mut original_parts = original.split('-');
+    let mut out = String::with_capacity(lemma.len());
+    for (i, part) in lemma.split('-').enumerate() {
+        if i > 0 {
+            out.push('-');
+        }
+        // Parts beyond the original's take the capitalisation of its first part.
+        let cap = original_parts.next().map_or(first_cap, starts_upper);
+        for (k, c) in part.chars().enumerate() {
+            if k == 0 && cap {
+                push_upper(&mut out, c);
+            } else {
+                push_lower(&mut out, c);
             }
-        })
-        .collect::<Vec<_>>()
-        .join("-")
+        }
+    }
+    out
+}
+
+/// `char::is_uppercase` with fast paths for ASCII and Russian letters.
+fn is_upper(c: char) -> bool {
+    match c {
+        'А'..='Я' | 'Ё' => true,
+        'а'..='я' | 'ё' => false,
+        _ if c.is_ascii() => c.is_ascii_uppercase(),
+        _ => c.is_uppercase(),
+    }
+}
+
+/// Appends `c.to_lowercase()`, without the tables for ASCII and Russian letters.
+fn push_lower(out: &mut String, c: char) {
+    match c {
+        _ if c.is_ascii() || matches!(c, 'А'..='я' | 'Ё' | 'ё') => out.push(lower_char(c)),
+        _ => out.extend(c.to_lowercase()),
+    }
+}
+
+/// Appends `c.to_uppercase()`, without the tables for ASCII and Russian letters.
+fn push_upper(out: &mut String, c: char) {
+    match c {
+        'a'..='z' => out.push(c.to_ascii_uppercase()),
+        'а'..='я' => out.push(char::from_u32(c as u32 - 32).unwrap_or(c)),
+        'ё' => out.push('Ё'),
+        _ if c.is_ascii() || matches!(c, 'А'..='Я' | 'Ё') => out.push(c),
+        _ => out.extend(c.to_uppercase()),
+    }
 }
 
 #[cfg(test)]
@@ -672,6 +705,59 @@ mod tests {
         assert!(!m.is_feminine_given("Сергея"));
         assert!(m.is_plural("министерствами"));
         assert!(!m.is_plural("министерством"));
+    }
+
+    #[test]
+    fn fast_case_mapping_matches_the_standard_library() {
+        for c in ('\u{0}'..='\u{500}').chain(['ẞ', 'ǅ', 'ﬀ', 'Ω']) {
+            let (mut upper, mut lower) = (String::new(), String::new());
+            push_upper(&mut upper, c);
+            push_lower(&mut lower, c);
+            assert_eq!(upper, c.to_uppercase().collect::<String>(), "{c}");
+            assert_eq!(lower, c.to_lowercase().collect::<String>(), "{c}");
+            assert_eq!(is_upper(c), c.is_uppercase(), "{c}");
+        }
+    }
+
+    /// The straightforward restore_case the fast one must agree with.
+    fn restore_case_reference(lemma: &str, original: &str) -> String {
+        if original.chars().take_while(|c| c.is_uppercase()).count() >= 2 {
+            return lemma.to_uppercase();
+        }
+        let caps: Vec<bool> =
+            original.split('-').map(|p| p.chars().next().is_some_and(char::is_uppercase)).collect();
+        lemma
+            .split('-')
+            .enumerate()
+            .map(|(i, part)| {
+                let cap = caps.get(i).copied().unwrap_or(caps.first().copied().unwrap_or(false));
+                let mut chars = part.chars();
+                match chars.next() {
+                    Some(c) if cap => c.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
+                    Some(c) => std::iter::once(c).chain(chars).flat_map(char::to_lowercase).collect(),
+                    None => String::new(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+
+    #[test]
+    fn restored_case_agrees_with_the_reference() {
+        let pairs = [
+            ("касым-жомарт", "Касым-Жомартом"),
+            ("мид", "МИДа"),
+            ("область", "области"),
+            ("ёлка-палка-ель", "Ёлкой"),
+            ("straße-ǆ", "X-y"),
+            ("", ""),
+            ("a--b", "-A"),
+            ("İstanbul", "istanbul"),
+            ("президент", "Президентом"),
+        ];
+        for (lemma, original) in pairs {
+            assert_eq!(restore_case(lemma, original), restore_case_reference(lemma, original), "{lemma}");
+        }
     }
 
     #[test]
