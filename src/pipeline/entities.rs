@@ -68,8 +68,10 @@ pub struct Entity {
 struct Tok<'t> {
     span: Span,
     text: &'t str,
-    /// Where the stem key ([`morph::stem`]) is in [`Finder::keys`] (`|` for a non-word).
+    /// Where the stem key ([`morph::stem`]) is: in [`Finder::keys`] (`|` for a non-word), or in the text
+    /// when `key_in_text` (a lower-case word's key is a prefix of it).
     key: (usize, usize),
+    key_in_text: bool,
     /// The vocabulary's entry for the key: id in the knowledge base's names, cue lists of stems.
     entry: WordEntry,
     /// The cue lists of words in lower case (stop, not_name, particle, place_prep) the token is in, looked
@@ -118,24 +120,29 @@ fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, String) {
         }
         let mut end = i + c.len_utf8();
         let word = is_word_char(c);
+        let mut shape = Shape::new();
+        shape.add(c);
         if word {
             while let Some(&(j, d)) = iter.peek() {
                 if is_word_char(d) {
                     end = j + d.len_utf8();
-                    iter.next();
                 } else if (d == '-' && text[j + 1..].chars().next().is_some_and(is_word_char))
                     || (d == '.' && is_domain_suffix(&text[j + 1..]))
                 {
                     end = j + 1;
-                    iter.next();
                 } else {
                     break;
                 }
+                shape.add(d);
+                iter.next();
             }
         }
         let t = &text[i..end];
-        let shape = Shape::of(t);
-        let (key, entry) = if word {
+        let in_text = word && shape.simple && !shape.any_upper && !shape.yo;
+        let (key, entry) = if in_text {
+            let key = morph::stem_of_lower(t, shape.cyrillic);
+            ((i, i + key.len()), kb.word(key))
+        } else if word {
             let from = keys.len();
             morph::stem_into(t, &mut keys);
             ((from, keys.len()), kb.word(&keys[from..]))
@@ -147,6 +154,7 @@ fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, String) {
             span: Span::new(i, end),
             text: t,
             key,
+            key_in_text: in_text,
             entry,
             lower_cues: Cell::new(UNKNOWN_CUES),
             any_upper: shape.any_upper,
@@ -212,27 +220,45 @@ struct Shape {
     any_upper: bool,
     /// Only ASCII and Russian letters (whose lower case needs no tables).
     simple: bool,
+    /// Some ё or Ё (the key writes е).
+    yo: bool,
 }
 
 impl Shape {
+    fn new() -> Shape {
+        Shape { all_upper: true, simple: true, ..Shape::default() }
+    }
+
+    #[cfg(test)]
     fn of(token: &str) -> Shape {
-        let mut shape = Shape { all_upper: true, simple: true, ..Shape::default() };
-        for c in token.chars() {
-            let upper = is_upper(c);
-            if shape.chars == 0 {
-                shape.first_upper = upper;
-            }
-            shape.chars += 1;
-            let digit = c.is_ascii_digit();
-            shape.digit |= digit;
-            shape.letters += usize::from(!digit);
-            shape.all_upper &= digit || c == '-' || upper;
-            shape.latin |= c.is_ascii_alphabetic();
-            shape.cyrillic |= morph::is_cyrillic(c);
-            shape.any_upper |= upper;
-            shape.simple &= c.is_ascii() || matches!(c, 'А'..='я' | 'Ё' | 'ё');
-        }
+        let mut shape = Shape::new();
+        token.chars().for_each(|c| shape.add(c));
         shape
+    }
+
+    /// Takes in the next character of the token (fast paths for ASCII and Russian letters).
+    fn add(&mut self, c: char) {
+        // (upper case, ASCII digit, ASCII letter, Cyrillic, ASCII or Russian)
+        let (upper, digit, latin, cyrillic, simple) = match c {
+            'а'..='я' | 'ё' => (false, false, false, true, true),
+            'А'..='Я' | 'Ё' => (true, false, false, true, true),
+            'a'..='z' => (false, false, true, false, true),
+            'A'..='Z' => (true, false, true, false, true),
+            '0'..='9' => (false, true, false, false, true),
+            _ => (is_upper(c), false, false, morph::is_cyrillic(c), c.is_ascii()),
+        };
+        if self.chars == 0 {
+            self.first_upper = upper;
+        }
+        self.chars += 1;
+        self.digit |= digit;
+        self.letters += usize::from(!digit);
+        self.all_upper &= digit || c == '-' || upper;
+        self.latin |= latin;
+        self.cyrillic |= cyrillic;
+        self.any_upper |= upper;
+        self.simple &= simple;
+        self.yo |= matches!(c, 'ё' | 'Ё');
     }
 }
 
@@ -395,7 +421,11 @@ impl<'a, 't> Finder<'a, 't> {
     /// The stem key of token `i`.
     fn key(&self, i: usize) -> &str {
         let (from, to) = self.toks[i].key;
-        &self.keys[from..to]
+        if self.toks[i].key_in_text {
+            &self.text[from..to]
+        } else {
+            &self.keys[from..to]
+        }
     }
 
     /// Known names, longest first, leftmost first.

@@ -107,6 +107,17 @@ pub fn stem_into(word: &str, out: &mut String) {
     }
 }
 
+/// [`stem`] of a word with no capital and no ё, in ASCII and Russian letters (as a token's shape tells):
+/// such a word is its own lower case, so its key is a prefix of it, found without copying. `cyrillic`
+/// says whether it has a Russian letter.
+pub fn stem_of_lower(word: &str, cyrillic: bool) -> &str {
+    debug_assert!(word.chars().all(|c| lower_char(c) == c && c != 'ё' && (c.is_ascii() || is_cyrillic(c))));
+    if !cyrillic {
+        return word;
+    }
+    &word[..stem_len(word).unwrap_or(word.len())]
+}
+
 /// What [`stem_into`] needs to know of a word it wrote in lower case.
 #[derive(Debug, Default, PartialEq)]
 struct Lowered {
@@ -641,6 +652,15 @@ mod tests {
         for last in "аяоеыиуюьйхмбвгджзклнпрстфцчшщъэё".chars() {
             let listed: Vec<&str> = ENDINGS.iter().copied().filter(|e| e.ends_with(last)).collect();
             assert_eq!(endings_ending_in(last), listed.as_slice(), "{last}");
+        }
+    }
+
+    #[test]
+    fn lower_case_words_stem_in_place() {
+        for word in ["области", "токаевым", "и", "ош", "news", "24", "дмитрия", "кара-балта"]
+        {
+            let cyrillic = word.chars().any(is_cyrillic);
+            assert_eq!(stem_of_lower(word, cyrillic), stem(word), "{word}");
         }
     }
 
