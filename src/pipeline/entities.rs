@@ -109,34 +109,40 @@ fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, String) {
     let mut keys = String::with_capacity(text.len() + 1);
     keys.push('|');
     let break_entry = kb.word("|");
-    let mut iter = text.char_indices().peekable();
+    let bytes = text.as_bytes();
+    let mut pos = 0;
     let mut sentence_start = true;
-    while let Some((i, c)) = iter.next() {
+    while let Some(c) = text[pos..].chars().next() {
+        let i = pos;
+        pos += c.len_utf8();
         if c.is_whitespace() {
-            if c == '\n' && text[i + 1..].starts_with('\n') {
+            if c == '\n' && text[pos..].starts_with('\n') {
                 sentence_start = true;
             }
             continue;
         }
-        let mut end = i + c.len_utf8();
+        let mut end = pos;
         let word = is_word_char(c);
         let mut shape = Shape::new();
         shape.add(c);
-        if word {
-            while let Some(&(j, d)) = iter.peek() {
-                if is_word_char(d) {
-                    end = j + d.len_utf8();
-                } else if (d == '-' && text[j + 1..].chars().next().is_some_and(is_word_char))
-                    || (d == '.' && is_domain_suffix(&text[j + 1..]))
-                {
-                    end = j + 1;
-                } else {
-                    break;
-                }
-                shape.add(d);
-                iter.next();
+        while word {
+            // Most of a word is lower-case Russian letters: they are skipped on their bytes.
+            let run = russian_lower_run(&bytes[end..]);
+            shape.add_russian_lower(run / 2);
+            end += run;
+            let Some(d) = text[end..].chars().next() else { break };
+            if is_word_char(d) {
+                end += d.len_utf8();
+            } else if (d == '-' && text[end + 1..].chars().next().is_some_and(is_word_char))
+                || (d == '.' && is_domain_suffix(&text[end + 1..]))
+            {
+                end += 1;
+            } else {
+                break;
             }
+            shape.add(d);
         }
+        pos = end;
         let t = &text[i..end];
         let in_text = word && shape.simple && !shape.any_upper && !shape.yo;
         let (key, entry) = if in_text {
@@ -236,6 +242,20 @@ impl Shape {
         shape
     }
 
+    /// Takes in `n` lower-case Russian letters (а–я, not ё) at once.
+    fn add_russian_lower(&mut self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        if self.chars == 0 {
+            self.first_upper = false;
+        }
+        self.chars += n;
+        self.letters += n;
+        self.all_upper = false;
+        self.cyrillic = true;
+    }
+
     /// Takes in the next character of the token (fast paths for ASCII and Russian letters).
     fn add(&mut self, c: char) {
         // (upper case, ASCII digit, ASCII letter, Cyrillic, ASCII or Russian)
@@ -260,6 +280,18 @@ impl Shape {
         self.simple &= simple;
         self.yo |= matches!(c, 'ё' | 'Ё');
     }
+}
+
+/// The length in bytes of the run of lower-case Russian letters (а–я, not ё) `bytes` starts with.
+fn russian_lower_run(bytes: &[u8]) -> usize {
+    let mut n = 0;
+    while let [lead, next, ..] = bytes[n..] {
+        if !matches!((lead, next), (0xD0, 0xB0..=0xBF) | (0xD1, 0x80..=0x8F)) {
+            break;
+        }
+        n += 2;
+    }
+    n
 }
 
 /// `char::is_uppercase` with fast paths for ASCII and Russian letters.

@@ -321,3 +321,15 @@ fn tokens_carry_their_keys_and_cue_lists() {
     assert!(toks[0].entry.is(cue::ROLE));
     assert!(toks.iter().find(|t| t.text == "«").is_some_and(|t| t.quote && !t.word));
 }
+
+#[test]
+fn lower_case_russian_runs_are_measured_on_bytes() {
+    assert_eq!(russian_lower_run("абвгдежзийклмнопрстуфхцчшщъыьэюяX".as_bytes()), 64);
+    assert_eq!(russian_lower_run("ёлка".as_bytes()), 0);
+    assert_eq!(russian_lower_run("рЯ".as_bytes()), 2);
+    assert_eq!(russian_lower_run("".as_bytes()), 0);
+    let mut shape = Shape::new();
+    "Ж".chars().for_each(|c| shape.add(c));
+    shape.add_russian_lower(3);
+    assert_eq!(shape, Shape::of("Жабы"));
+}
