@@ -125,22 +125,24 @@ fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, String) {
         let word = is_word_char(c);
         let mut shape = Shape::new();
         shape.add(c);
-        while word {
-            // Most of a word is lower-case Russian letters: they are skipped on their bytes.
-            let run = russian_lower_run(&bytes[end..]);
-            shape.add_russian_lower(run / 2);
-            end += run;
-            let Some(d) = text[end..].chars().next() else { break };
-            if is_word_char(d) {
-                end += d.len_utf8();
-            } else if (d == '-' && text[end + 1..].chars().next().is_some_and(is_word_char))
-                || (d == '.' && is_domain_suffix(&text[end + 1..]))
-            {
-                end += 1;
-            } else {
-                break;
+        if word {
+            loop {
+                // Most of a word is lower-case Russian letters: they are skipped on their bytes.
+                let run = russian_lower_run(&bytes[end..]);
+                shape.add_russian_lower(run / 2);
+                end += run;
+                let Some(d) = text[end..].chars().next() else { break };
+                if is_word_char(d) {
+                    end += d.len_utf8();
+                } else if (d == '-' && text[end + 1..].chars().next().is_some_and(is_word_char))
+                    || (d == '.' && is_domain_suffix(&text[end + 1..]))
+                {
+                    end += 1;
+                } else {
+                    break;
+                }
+                shape.add(d);
             }
-            shape.add(d);
         }
         pos = end;
         let t = &text[i..end];
@@ -185,6 +187,13 @@ fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, String) {
         toks.push(tok);
     }
     (toks, keys)
+}
+
+/// `text.to_lowercase()`, without the Unicode tables for ASCII and Russian letters.
+fn lower_case(text: &str) -> String {
+    let mut lower = String::with_capacity(text.len());
+    morph::lower_into(text, &mut lower);
+    lower
 }
 
 /// [`Tok::lower_cues`] not looked up yet.
@@ -1014,7 +1023,7 @@ impl<'a, 't> Finder<'a, 't> {
         let mut out = self.kb.morph().nominative_phrase(&words[..=head.min(words.len() - 1)]);
         out.extend(words.iter().skip(out.len()).map(|w| w.to_string()));
         if let (Some(first), Some(orig)) = (out.first_mut(), words.first()) {
-            *first = morph::restore_case(&first.to_lowercase(), orig);
+            *first = morph::restore_case(&lower_case(first), orig);
         }
         let joined = out.join(" ");
         // The quotes of a complement («Байтерек») hug their words.
@@ -1145,7 +1154,7 @@ impl<'a, 't> Finder<'a, 't> {
                 return self.group_key(one, &[]);
             }
         }
-        GroupKey::Name(m.kind, m.name.to_lowercase())
+        GroupKey::Name(m.kind, lower_case(&m.name))
     }
 
     fn entity(&self, n: usize, m: Mention, mentions: Vec<Span>, text_roles: Vec<String>) -> Entity {

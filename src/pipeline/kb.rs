@@ -207,11 +207,15 @@ type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 struct NameTrie {
     vocabulary: FastMap<Box<str>, WordEntry>,
     next: FastMap<u64, u32>,
+    /// The node each word leads to from the root, by word id (`NO_NODE` for none): every token starts a
+    /// look-up there, so it is an index, not a hash look-up.
+    from_root: Vec<u32>,
     key_at: Vec<u32>,
 }
 
 impl NameTrie {
     const NO_KEY: u32 = u32::MAX;
+    const NO_NODE: u32 = u32::MAX;
 
     fn entry(&mut self, word: &str) -> &mut WordEntry {
         if !self.vocabulary.contains_key(word) {
@@ -243,9 +247,16 @@ impl NameTrie {
         for word in key.split(' ') {
             let id = self.word_id(word);
             let fresh = self.key_at.len() as u32;
+            let from = node;
             node = *self.next.entry(Self::edge(node, id)).or_insert(fresh);
             if node == fresh {
                 self.key_at.push(Self::NO_KEY);
+            }
+            if from == 0 {
+                if self.from_root.len() <= id as usize {
+                    self.from_root.resize(id as usize + 1, Self::NO_NODE);
+                }
+                self.from_root[id as usize] = node;
             }
         }
         self.key_at[node as usize] = index as u32;
@@ -268,7 +279,12 @@ impl NameTrie {
             if word == NO_NAME_WORD {
                 return;
             }
-            let Some(&next) = self.next.get(&Self::edge(node, word)) else { return };
+            let next = if node == 0 {
+                self.from_root.get(word as usize).copied().filter(|&n| n != Self::NO_NODE)
+            } else {
+                self.next.get(&Self::edge(node, word)).copied()
+            };
+            let Some(next) = next else { return };
             node = next;
             if let Some(&key) = self.key_at.get(node as usize).filter(|&&k| k != Self::NO_KEY) {
                 found(end + 1, key as usize);
