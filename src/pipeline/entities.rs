@@ -11,11 +11,10 @@
 //! ("Президент Кыргызской Республики Садыр Жапаров") and after "назначен", and entities are numbered in order
 //! of first mention.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
+use std::cell::{Cell, RefCell};
 
 use super::dateline::Dateline;
-use super::kb::{KbRef, KnowledgeBase};
+use super::kb::{cue, KbRef, KnowledgeBase, WordEntry};
 use super::morph::{self, NamePart, WordInfo};
 use super::parse::Release;
 use super::quotes::Quote;
@@ -69,79 +68,249 @@ pub struct Entity {
 struct Tok<'t> {
     span: Span,
     text: &'t str,
-    key: String,
+    /// Where the stem key ([`morph::stem`]) is: in [`Finder::keys`] (`|` for a non-word), or in the text
+    /// when `key_in_text` (a lower-case word's key is a prefix of it).
+    key: (usize, usize),
+    key_in_text: bool,
+    /// The vocabulary's entry for the key: id in the knowledge base's names, cue lists of stems.
+    entry: WordEntry,
+    /// The cue lists of words in lower case (stop, not_name, particle, place_prep) the token is in, looked
+    /// up when first asked ([`UNKNOWN_CUES`] until then): few tokens are ever asked.
+    lower_cues: Cell<u16>,
+    /// Some upper-case letter.
+    any_upper: bool,
+    /// Only ASCII and Russian letters.
+    simple: bool,
+    /// Characters.
+    chars: usize,
     word: bool,
+    quote: bool,
     cap: bool,
     upper: bool,
     latin: bool,
+    cyrillic: bool,
+    digit: bool,
     sent_start: bool,
 }
 
 impl Tok<'_> {
-    /// The token in lower case (only computed where a word list is consulted).
-    fn lower(&self) -> String {
-        self.text.to_lowercase()
-    }
-
-    fn is_quote(&self) -> bool {
-        matches!(self.text, "«" | "»" | "\"" | "„" | "“" | "”" | "'")
-    }
-
     fn is_break(&self) -> bool {
-        !self.word && !self.is_quote()
+        !self.word && !self.quote
     }
 }
 
-fn tokenize(text: &str) -> Vec<Tok<'_>> {
-    let mut toks: Vec<Tok> = Vec::new();
-    let mut iter = text.char_indices().peekable();
+fn is_quote(text: &str) -> bool {
+    matches!(text, "«" | "»" | "\"" | "„" | "“" | "”" | "'")
+}
+
+/// The text cut into tokens, with the keys of all of them written into one string (see [`Tok::key`]).
+fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, String) {
+    let mut toks: Vec<Tok> = Vec::with_capacity(text.len() / 6);
+    let mut keys = String::with_capacity(text.len() + 1);
+    keys.push('|');
+    let break_entry = kb.word("|");
+    let bytes = text.as_bytes();
+    let mut pos = 0;
     let mut sentence_start = true;
-    while let Some((i, c)) = iter.next() {
+    while let Some(c) = text[pos..].chars().next() {
+        let i = pos;
+        pos += c.len_utf8();
         if c.is_whitespace() {
-            if c == '\n' && text[i + 1..].starts_with('\n') {
+            if c == '\n' && text[pos..].starts_with('\n') {
                 sentence_start = true;
             }
             continue;
         }
-        let mut end = i + c.len_utf8();
+        let mut end = pos;
         let word = is_word_char(c);
+        let mut shape = Shape::new();
+        shape.add(c);
         if word {
-            while let Some(&(j, d)) = iter.peek() {
+            loop {
+                // Most of a word is lower-case Russian letters: they are skipped on their bytes.
+                let run = russian_lower_run(&bytes[end..]);
+                shape.add_russian_lower(run / 2);
+                end += run;
+                let Some(d) = text[end..].chars().next() else { break };
                 if is_word_char(d) {
-                    end = j + d.len_utf8();
-                    iter.next();
-                } else if (d == '-' && text[j + 1..].chars().next().is_some_and(is_word_char))
-                    || (d == '.' && is_domain_suffix(&text[j + 1..]))
+                    end += d.len_utf8();
+                } else if (d == '-' && text[end + 1..].chars().next().is_some_and(is_word_char))
+                    || (d == '.' && is_domain_suffix(&text[end + 1..]))
                 {
-                    end = j + 1;
-                    iter.next();
+                    end += 1;
                 } else {
                     break;
                 }
+                shape.add(d);
             }
         }
+        pos = end;
         let t = &text[i..end];
-        let letters = if word { t.chars().filter(|c| !c.is_ascii_digit()).count() } else { 0 };
+        let in_text = word && shape.simple && !shape.any_upper && !shape.yo;
+        let (key, entry) = if in_text {
+            let key = morph::stem_of_lower(t, shape.cyrillic);
+            ((i, i + key.len()), kb.word(key))
+        } else if word {
+            let from = keys.len();
+            morph::stem_into(t, &mut keys);
+            ((from, keys.len()), kb.word(&keys[from..]))
+        } else {
+            ((0, 1), break_entry)
+        };
+        let quote = is_quote(t);
         let tok = Tok {
             span: Span::new(i, end),
             text: t,
-            key: if word { morph::stem(t) } else { "|".into() },
+            key,
+            key_in_text: in_text,
+            entry,
+            lower_cues: Cell::new(UNKNOWN_CUES),
+            any_upper: shape.any_upper,
+            simple: shape.simple,
+            chars: shape.chars,
             word,
-            cap: t.chars().next().is_some_and(char::is_uppercase),
-            upper: letters >= 2 && t.chars().all(|c| c.is_ascii_digit() || c == '-' || c.is_uppercase()),
-            latin: t.chars().any(|c| c.is_ascii_alphabetic()) && !t.chars().any(morph::is_cyrillic),
+            quote,
+            cap: shape.first_upper,
+            upper: word && shape.letters >= 2 && shape.all_upper,
+            latin: shape.latin && !shape.cyrillic,
+            cyrillic: shape.cyrillic,
+            digit: shape.digit,
             sent_start: sentence_start,
         };
         if word {
             sentence_start = false;
-        } else if matches!(t, "." | "!" | "?" | "…" | ":") || (sentence_start && tok.is_quote()) {
+        } else if matches!(t, "." | "!" | "?" | "…" | ":") || (sentence_start && quote) {
             sentence_start = true;
-        } else if !tok.is_quote() && !matches!(t, "-" | "–" | "—") {
+        } else if !quote && !matches!(t, "-" | "–" | "—") {
             sentence_start = false;
         }
         toks.push(tok);
     }
-    toks
+    (toks, keys)
+}
+
+/// `text.to_lowercase()`, without the Unicode tables for ASCII and Russian letters.
+fn lower_case(text: &str) -> String {
+    let mut lower = String::with_capacity(text.len());
+    morph::lower_into(text, &mut lower);
+    lower
+}
+
+/// [`Tok::lower_cues`] not looked up yet.
+const UNKNOWN_CUES: u16 = u16::MAX;
+
+/// The cue lists of the lower case of a token.
+fn lower_case_cues(t: &Tok, kb: &KnowledgeBase) -> u16 {
+    if !t.any_upper && t.simple {
+        // ASCII and Russian words without capitals are their own lower case.
+        return kb.word(t.text).cues;
+    }
+    if let (false, Some(c)) = (t.word, t.text.chars().next()) {
+        // A sign ("«", "—") is its own lower case.
+        let mut lower = c.to_lowercase();
+        if lower.len() == 1 && lower.next() == Some(c) {
+            return kb.word(t.text).cues;
+        }
+    }
+    let mut lower = String::with_capacity(t.text.len());
+    morph::lower_into(t.text, &mut lower);
+    kb.word(&lower).cues
+}
+
+/// What the characters of a token are, from one pass over them.
+#[derive(Debug, Default, PartialEq)]
+struct Shape {
+    chars: usize,
+    /// Characters other than ASCII digits.
+    letters: usize,
+    first_upper: bool,
+    /// Every character an ASCII digit, a hyphen or upper case.
+    all_upper: bool,
+    /// Some ASCII letter.
+    latin: bool,
+    cyrillic: bool,
+    /// Some ASCII digit.
+    digit: bool,
+    /// Some upper-case letter.
+    any_upper: bool,
+    /// Only ASCII and Russian letters (whose lower case needs no tables).
+    simple: bool,
+    /// Some ё or Ё (the key writes е).
+    yo: bool,
+}
+
+impl Shape {
+    fn new() -> Shape {
+        Shape { all_upper: true, simple: true, ..Shape::default() }
+    }
+
+    #[cfg(test)]
+    fn of(token: &str) -> Shape {
+        let mut shape = Shape::new();
+        token.chars().for_each(|c| shape.add(c));
+        shape
+    }
+
+    /// Takes in `n` lower-case Russian letters (а–я, not ё) at once.
+    fn add_russian_lower(&mut self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        if self.chars == 0 {
+            self.first_upper = false;
+        }
+        self.chars += n;
+        self.letters += n;
+        self.all_upper = false;
+        self.cyrillic = true;
+    }
+
+    /// Takes in the next character of the token (fast paths for ASCII and Russian letters).
+    fn add(&mut self, c: char) {
+        // (upper case, ASCII digit, ASCII letter, Cyrillic, ASCII or Russian)
+        let (upper, digit, latin, cyrillic, simple) = match c {
+            'а'..='я' | 'ё' => (false, false, false, true, true),
+            'А'..='Я' | 'Ё' => (true, false, false, true, true),
+            'a'..='z' => (false, false, true, false, true),
+            'A'..='Z' => (true, false, true, false, true),
+            '0'..='9' => (false, true, false, false, true),
+            _ => (is_upper(c), false, false, morph::is_cyrillic(c), c.is_ascii()),
+        };
+        if self.chars == 0 {
+            self.first_upper = upper;
+        }
+        self.chars += 1;
+        self.digit |= digit;
+        self.letters += usize::from(!digit);
+        self.all_upper &= digit || c == '-' || upper;
+        self.latin |= latin;
+        self.cyrillic |= cyrillic;
+        self.any_upper |= upper;
+        self.simple &= simple;
+        self.yo |= matches!(c, 'ё' | 'Ё');
+    }
+}
+
+/// The length in bytes of the run of lower-case Russian letters (а–я, not ё) `bytes` starts with.
+fn russian_lower_run(bytes: &[u8]) -> usize {
+    let mut n = 0;
+    while let [lead, next, ..] = bytes[n..] {
+        if !matches!((lead, next), (0xD0, 0xB0..=0xBF) | (0xD1, 0x80..=0x8F)) {
+            break;
+        }
+        n += 2;
+    }
+    n
+}
+
+/// `char::is_uppercase` with fast paths for ASCII and Russian letters.
+fn is_upper(c: char) -> bool {
+    match c {
+        'А'..='Я' | 'Ё' => true,
+        'а'..='я' | 'ё' => false,
+        _ if c.is_ascii() => c.is_ascii_uppercase(),
+        _ => c.is_uppercase(),
+    }
 }
 
 /// Letters and digits, with fast paths for ASCII and Cyrillic (the general Unicode tables are slow).
@@ -176,17 +345,45 @@ impl Mention {
     }
 }
 
+/// What mentions of one entity share.
+#[derive(Debug, PartialEq)]
+enum GroupKey {
+    /// The same knowledge-base record (a person by full name or surname counts as [`KbRef::Person`]).
+    Record(KbRef),
+    /// The same kind and name, in lower case.
+    Name(EntityKind, String),
+}
+
+/// A role of an entity with what [`Finder::add_role`] compares.
+#[derive(Debug)]
+struct Role {
+    text: String,
+    /// The key of its first word (the office: "президент").
+    head: String,
+    /// The country it names.
+    country: Option<String>,
+}
+
+impl Role {
+    fn new(text: String, country: Option<String>) -> Role {
+        let head = text.split(' ').next().map(morph::stem).unwrap_or_default();
+        Role { text, head, country }
+    }
+}
+
 struct Finder<'a, 't> {
     text: &'t str,
     toks: Vec<Tok<'t>>,
+    /// The keys of all tokens, one after another.
+    keys: String,
     kb: &'a KnowledgeBase,
     taken: Vec<bool>,
     mentions: Vec<Mention>,
     english: bool,
     /// Dictionary answers per token, computed at most once each.
     infos: RefCell<Vec<Option<WordInfo>>>,
-    /// Countries named by role phrases, computed once per phrase.
-    role_countries: RefCell<HashMap<String, Option<String>>>,
+    /// Countries named by role phrases, computed once per phrase (a few per release: a list).
+    role_countries: RefCell<Vec<(String, Option<String>)>>,
     /// Whether a statistical model proposed the spans: then organisations come from it (with its boundaries)
     /// and the knowledge base only, not from the cue-word rules, which over-reach where the model is better.
     model: bool,
@@ -203,10 +400,11 @@ pub fn find(
     candidates: &[(Span, EntityKind)],
 ) -> Vec<Entity> {
     let _ = release;
-    let toks = tokenize(text);
+    let (toks, keys) = tokenize(text, kb);
     let english = language.starts_with("en");
     let mut f = Finder {
         text,
+        keys,
         taken: vec![false; toks.len()],
         infos: RefCell::new(vec![None; toks.len()]),
         toks,
@@ -252,11 +450,30 @@ impl<'a, 't> Finder<'a, 't> {
         Span::new(self.toks[start].span.start, self.toks[end - 1].span.end)
     }
 
+    /// Whether the lower case of token `i` is in one of the cue lists `bits` ([`cue`]).
+    fn lower_is(&self, i: usize, bits: u16) -> bool {
+        let t = &self.toks[i];
+        if t.lower_cues.get() == UNKNOWN_CUES {
+            t.lower_cues.set(lower_case_cues(t, self.kb));
+        }
+        t.lower_cues.get() & bits != 0
+    }
+
+    /// The stem key of token `i`.
+    fn key(&self, i: usize) -> &str {
+        let (from, to) = self.toks[i].key;
+        if self.toks[i].key_in_text {
+            &self.text[from..to]
+        } else {
+            &self.keys[from..to]
+        }
+    }
+
     /// Known names, longest first, leftmost first.
     fn knowledge_base_names(&mut self) {
-        let index: Vec<usize> = (0..self.toks.len()).filter(|&i| !self.toks[i].is_quote()).collect();
-        let keys: Vec<&str> = index.iter().map(|&i| self.toks[i].key.as_str()).collect();
-        let mut found = self.kb.matches(&keys);
+        let index: Vec<usize> = (0..self.toks.len()).filter(|&i| !self.toks[i].quote).collect();
+        let words: Vec<u32> = index.iter().map(|&i| self.toks[i].entry.name_word).collect();
+        let mut found = self.kb.names_in(&words);
         found.sort_by_key(|m| (std::cmp::Reverse(m.end - m.start), m.start));
         for m in found {
             let (start, end) = (index[m.start], index[m.end - 1] + 1);
@@ -264,7 +481,7 @@ impl<'a, 't> Finder<'a, 't> {
             let Some(target) = m.targets.iter().find(|t| {
                 (first.cap || first.text.starts_with(char::is_numeric) || t.lower)
                     && (!t.upper || first.upper)
-                    && (!first.upper || t.upper || first.text.chars().count() > 4 || m.end - m.start > 1)
+                    && (!first.upper || t.upper || first.chars > 4 || m.end - m.start > 1)
             }) else {
                 continue;
             };
@@ -324,9 +541,10 @@ impl<'a, 't> Finder<'a, 't> {
 
     /// Tokens `[start, end)` a model's span covers, if any.
     fn snap(&self, span: Span) -> Option<(usize, usize)> {
-        let start = self.toks.iter().position(|t| t.span.end > span.start)?;
-        let end = self.toks.iter().rposition(|t| t.span.start < span.end)? + 1;
-        (start < end).then_some((start, end))
+        // Tokens are in text order and do not overlap: both bounds are binary searches.
+        let start = self.toks.partition_point(|t| t.span.end <= span.start);
+        let end = self.toks.partition_point(|t| t.span.start < span.end);
+        (start < self.toks.len() && end > 0 && start < end).then_some((start, end))
     }
 
     /// The model's organisations first, with the model's boundaries: names inside them the knowledge base
@@ -341,16 +559,14 @@ impl<'a, 't> Finder<'a, 't> {
             if !self.free(start, end) {
                 continue;
             }
-            let keys: Vec<String> = (start..end)
-                .filter(|&i| !self.toks[i].is_quote())
-                .map(|i| self.toks[i].key.clone())
-                .collect();
+            let words: Vec<u32> =
+                (start..end).filter(|&i| !self.toks[i].quote).map(|i| self.toks[i].entry.name_word).collect();
             let exact: Vec<KbRef> = self
                 .kb
-                .matches(&keys)
+                .names_in(&words)
                 .into_iter()
-                .filter(|m| m.start == 0 && m.end == keys.len())
-                .flat_map(|m| m.targets.into_iter().map(|t| t.target))
+                .filter(|m| m.start == 0 && m.end == words.len())
+                .flat_map(|m| m.targets.iter().map(|t| t.target))
                 .collect();
             let mention = match exact.iter().find(|t| matches!(t, KbRef::Org(_))) {
                 Some(&org) => self.kb_mention(start, end, org),
@@ -365,10 +581,9 @@ impl<'a, 't> Finder<'a, 't> {
     /// Spans from a statistical model, snapped to tokens, typed and linked.
     fn candidate_names(&mut self, candidates: &[(Span, EntityKind)]) {
         for &(span, kind) in candidates {
-            let start = self.toks.iter().position(|t| t.span.end > span.start);
-            let end = self.toks.iter().rposition(|t| t.span.start < span.end).map(|e| e + 1);
-            let (Some(start), Some(end)) = (start, end) else { continue };
-            if !self.free(start, end) {
+            let start = self.toks.partition_point(|t| t.span.end <= span.start);
+            let end = self.toks.partition_point(|t| t.span.start < span.end);
+            if start == self.toks.len() || end == 0 || !self.free(start, end) {
                 continue;
             }
             let mention = self.typed_mention(start, end, kind);
@@ -408,13 +623,13 @@ impl<'a, 't> Finder<'a, 't> {
             let next_is_patronymic =
                 words.get(n + 1).is_some_and(|&j| morph::is_turkic_patronymic(self.toks[j].text));
             let part = match (n, words.len()) {
-                _ if t.text.chars().count() == 1 => NamePart::Any,
+                _ if t.chars == 1 => NamePart::Any,
                 (_, 1) => NamePart::Any,
                 (0, _) => NamePart::Given,
                 (k, len) if k + 1 == len => NamePart::Surname,
                 _ => NamePart::Patronymic,
             };
-            let word = if next_is_patronymic || self.english || t.text.chars().count() == 1 {
+            let word = if next_is_patronymic || self.english || t.chars == 1 {
                 t.text.to_string()
             } else {
                 morph.person_word(t.text, part, feminine)
@@ -464,9 +679,8 @@ impl<'a, 't> Finder<'a, 't> {
                 continue;
             }
             let descriptor = &self.toks[i - 1];
-            let cues = self.kb.cues();
-            let described = descriptor.word && cues.descriptor.contains(&descriptor.key);
-            if descriptor.word && cues.work.contains(&descriptor.key) {
+            let described = descriptor.word && descriptor.entry.is(cue::DESCRIPTOR);
+            if descriptor.word && descriptor.entry.is(cue::WORK) {
                 continue;
             }
             let Some(close) =
@@ -508,8 +722,7 @@ impl<'a, 't> Finder<'a, 't> {
                 i += 1;
                 continue;
             }
-            let cues = self.kb.cues();
-            if cues.org_head.contains(&t.key) && !self.model {
+            if t.entry.is(cue::ORG_HEAD) && !self.model {
                 let end = self.complement_end(i + 1);
                 if end > i + 1 && (!t.sent_start || self.toks[i + 1].cap) {
                     let m = self.typed_mention(i, end, EntityKind::Organisation);
@@ -529,7 +742,7 @@ impl<'a, 't> Finder<'a, 't> {
                 && self.toks[j].word
                 && !self.taken[j]
                 && !self.toks[j].cap
-                && cues.place_head.contains(&self.toks[j].key)
+                && self.toks[j].entry.is(cue::PLACE_HEAD)
             {
                 let m = self.typed_mention(i, j + 1, EntityKind::Place);
                 self.push(m);
@@ -541,7 +754,7 @@ impl<'a, 't> Finder<'a, 't> {
                 && j < n
                 && self.toks[j].word
                 && !self.taken[j]
-                && cues.org_head.contains(&self.toks[j].key)
+                && self.toks[j].entry.is(cue::ORG_HEAD)
             {
                 let m = self.typed_mention(i, j + 1, EntityKind::Organisation);
                 self.push(m);
@@ -559,8 +772,8 @@ impl<'a, 't> Finder<'a, 't> {
         while end < self.toks.len() && end - from < 4 && !self.taken[end] {
             let w = &self.toks[end];
             let ok = w.word
-                && w.text.chars().count() > 2
-                && w.text.chars().any(morph::is_cyrillic)
+                && w.chars > 2
+                && w.cyrillic
                 && self.kb.morph().is_genitive(w.text)
                 && !(w.cap && self.names_a_person_or_place(w.text));
             if !ok {
@@ -582,7 +795,7 @@ impl<'a, 't> Finder<'a, 't> {
     fn lower_case_organisations(&mut self) {
         for i in 0..self.toks.len() {
             let t = &self.toks[i];
-            if !t.word || t.cap || self.taken[i] || !self.kb.cues().org_lower.contains(&t.key) {
+            if !t.word || t.cap || self.taken[i] || !t.entry.is(cue::ORG_LOWER) {
                 continue;
             }
             let end = self.complement_end(i + 1);
@@ -600,19 +813,17 @@ impl<'a, 't> Finder<'a, 't> {
         if !t.word || self.taken[i] || !(t.cap || t.upper) {
             return None;
         }
-        let cues = self.kb.cues();
-        if cues.role.contains(&t.key) || cues.org_head.contains(&t.key) || cues.not_name.contains(&t.lower())
-        {
+        if t.entry.is(cue::ROLE) || t.entry.is(cue::ORG_HEAD) || self.lower_is(i, cue::NOT_NAME) {
             return None;
         }
-        if t.sent_start && cues.stop.contains(&t.lower()) {
+        if t.sent_start && self.lower_is(i, cue::STOP) {
             return None;
         }
         if t.text.contains('.') {
             return Some(EntityKind::Organisation);
         }
         let roman = t.text.chars().all(|c| "IVXLCM".contains(c));
-        if roman || t.text.chars().any(|c| c.is_ascii_digit()) {
+        if roman || t.digit {
             return None;
         }
         if t.latin {
@@ -620,14 +831,13 @@ impl<'a, 't> Finder<'a, 't> {
                 .then_some(EntityKind::Organisation);
         }
         if t.upper {
-            return (t.text.chars().count() <= 8 && t.text.chars().any(morph::is_cyrillic))
-                .then_some(EntityKind::Organisation);
+            return (t.chars <= 8 && t.cyrillic).then_some(EntityKind::Organisation);
         }
-        if !t.text.chars().any(morph::is_cyrillic) {
+        if !t.cyrillic {
             return None;
         }
         let info = self.info(i);
-        let after_place_prep = i > 0 && cues.place_prep.contains(&self.toks[i - 1].lower());
+        let after_place_prep = i > 0 && self.lower_is(i - 1, cue::PLACE_PREP);
         if after_place_prep && !info.known && !t.sent_start {
             return Some(EntityKind::Place);
         }
@@ -648,7 +858,7 @@ impl<'a, 't> Finder<'a, 't> {
 
     fn is_initial(&self, i: usize) -> bool {
         let t = &self.toks[i];
-        t.word && t.cap && t.text.chars().count() == 1 && self.toks.get(i + 1).is_some_and(|d| d.text == ".")
+        t.word && t.cap && t.chars == 1 && self.toks.get(i + 1).is_some_and(|d| d.text == ".")
     }
 
     /// Runs of capitalised Russian words, typed by the dictionary; people's names with initials.
@@ -664,9 +874,9 @@ impl<'a, 't> Finder<'a, 't> {
             let mut j = i;
             let mut kinds = Vec::new();
             while j < n && !self.taken[j] {
-                let particle = self.kb.cues().particle.contains(&self.toks[j].lower());
-                if particle
-                    && kinds.first() == Some(&EntityKind::Person)
+                // The cheap test first: the particle's look-up only inside a person's name.
+                if kinds.first() == Some(&EntityKind::Person)
+                    && self.lower_is(j, cue::PARTICLE)
                     && j + 1 < n
                     && self.classify(j + 1).is_some()
                 {
@@ -714,7 +924,7 @@ impl<'a, 't> Finder<'a, 't> {
                 continue;
             }
             let kind = if kinds.contains(&EntityKind::Person) { EntityKind::Person } else { kinds[0] };
-            let only_initials = (i..j).all(|k| !self.toks[k].word || self.toks[k].text.chars().count() == 1);
+            let only_initials = (i..j).all(|k| !self.toks[k].word || self.toks[k].chars == 1);
             // With a model, organisations the model did not propose are left out (it is better at them).
             if !only_initials && (!self.model || kind != EntityKind::Organisation) {
                 let m = self.typed_mention(i, j, kind);
@@ -728,16 +938,10 @@ impl<'a, 't> Finder<'a, 't> {
     /// before them or a preposition of place.
     fn english_runs(&mut self) {
         let n = self.toks.len();
-        let cues = self.kb.cues();
         let mut i = 0;
         while i < n {
             let t = &self.toks[i];
-            if self.taken[i]
-                || !t.word
-                || !t.cap
-                || cues.stop.contains(&t.lower())
-                || cues.role.contains(&t.key)
-            {
+            if self.taken[i] || !t.word || !t.cap || self.lower_is(i, cue::STOP) || t.entry.is(cue::ROLE) {
                 i += 1;
                 continue;
             }
@@ -746,16 +950,16 @@ impl<'a, 't> Finder<'a, 't> {
                 let w = &self.toks[j];
                 let connector = matches!(w.text, "of" | "for" | "and" | "the")
                     && self.toks.get(j + 1).is_some_and(|x| x.cap && x.word)
-                    && (i..j).any(|k| cues.org_head.contains(&self.toks[k].key));
-                if (w.cap && !cues.role.contains(&w.key)) || connector {
+                    && (i..j).any(|k| self.toks[k].entry.is(cue::ORG_HEAD));
+                if (w.cap && !w.entry.is(cue::ROLE)) || connector {
                     j += 1;
                 } else {
                     break;
                 }
             }
-            let has_org = (i..j).any(|k| cues.org_head.contains(&self.toks[k].key));
-            let after_prep = i > 0 && cues.place_prep.contains(&self.toks[i - 1].lower());
-            let after_role = i > 0 && cues.role.contains(&self.toks[i - 1].key);
+            let has_org = (i..j).any(|k| self.toks[k].entry.is(cue::ORG_HEAD));
+            let after_prep = i > 0 && self.lower_is(i - 1, cue::PLACE_PREP);
+            let after_role = i > 0 && self.toks[i - 1].entry.is(cue::ROLE);
             let kind = if has_org {
                 Some(EntityKind::Organisation)
             } else if after_prep && j == i + 1 {
@@ -781,24 +985,21 @@ impl<'a, 't> Finder<'a, 't> {
             }
             let after = self.mentions[m].end;
             let Some(verb) =
-                (after..(after + 3).min(self.toks.len())).find(|&k| self.toks[k].key.starts_with("назначен"))
+                (after..(after + 3).min(self.toks.len())).find(|&k| self.key(k).starts_with("назначен"))
             else {
                 continue;
             };
             let start = verb + 1;
             // Another name between the person and the verb is the one appointed.
             let someone_else = self.taken[after..verb].iter().any(|&t| t);
-            if someone_else
-                || start >= self.toks.len()
-                || !self.kb.cues().role.contains(&self.toks[start].key)
-            {
+            if someone_else || start >= self.toks.len() || !self.toks[start].entry.is(cue::ROLE) {
                 continue;
             }
             let mut end = start + 1;
             while end < self.toks.len()
                 && end - start < 8
                 && self.toks[end].word
-                && !self.toks[end].key.starts_with("сообща")
+                && !self.key(end).starts_with("сообща")
             {
                 end += 1;
             }
@@ -810,37 +1011,39 @@ impl<'a, 't> Finder<'a, 't> {
     /// A role phrase in the nominative: the role noun (with adjectives before it) in the nominative, its
     /// complement as written.
     fn role_text(&self, start: usize, end: usize) -> String {
-        let words: Vec<&str> =
-            (start..end).filter(|&i| !self.toks[i].is_break()).map(|i| self.toks[i].text).collect();
+        let index: Vec<usize> = (start..end).filter(|&i| !self.toks[i].is_break()).collect();
+        let words: Vec<&str> = index.iter().map(|&i| self.toks[i].text).collect();
         if self.english || words.is_empty() {
             return words.join(" ");
         }
         // Only the role noun and the adjectives before it inflect; the complement after it stays as written.
-        let cues = self.kb.cues();
-        let head = words.iter().position(|w| cues.role.contains(&morph::stem(w))).unwrap_or(words.len() - 1);
+        // A word's key is its stem; quotes are in no cue list.
+        let head = index.iter().position(|&i| self.toks[i].word && self.toks[i].entry.is(cue::ROLE));
+        let head = head.unwrap_or(words.len() - 1);
         let mut out = self.kb.morph().nominative_phrase(&words[..=head.min(words.len() - 1)]);
         out.extend(words.iter().skip(out.len()).map(|w| w.to_string()));
         if let (Some(first), Some(orig)) = (out.first_mut(), words.first()) {
-            *first = morph::restore_case(&first.to_lowercase(), orig);
+            *first = morph::restore_case(&lower_case(first), orig);
         }
-        out.join(" ").replace("« ", "«").replace(" »", "»")
+        let joined = out.join(" ");
+        // The quotes of a complement («Байтерек») hug their words.
+        if joined.contains("« ") || joined.contains(" »") {
+            return joined.replace("« ", "«").replace(" »", "»");
+        }
+        joined
     }
 
     /// The role written before a person mention: the nearest role noun within a few words, no punctuation
     /// in between.
-    fn role_before(&self, start: usize) -> Option<String> {
-        let cues = self.kb.cues();
+    fn role_before(&self, start: usize, in_person: &[bool]) -> Option<String> {
         let mut k = start;
         while k > 0 && start - k < 10 {
             k -= 1;
             let t = &self.toks[k];
-            if t.is_break() {
+            if t.is_break() || in_person[k] {
                 return None;
             }
-            if self.mentions.iter().any(|m| m.kind == EntityKind::Person && m.start <= k && k < m.end) {
-                return None;
-            }
-            if t.word && cues.role.contains(&t.key) {
+            if t.word && t.entry.is(cue::ROLE) {
                 let mut s = k;
                 while s > 0
                     && self.toks[s - 1].word
@@ -870,7 +1073,11 @@ impl<'a, 't> Finder<'a, 't> {
         });
         let Some(city) = d.city.as_deref().filter(|_| !has_city) else { return };
         let key = morph::stem(city);
-        let Some(i) = self.toks.iter().position(|t| d.span.contains(t.span) && t.key == key) else { return };
+        let Some(i) =
+            (0..self.toks.len()).find(|&i| d.span.contains(self.toks[i].span) && self.key(i) == key)
+        else {
+            return;
+        };
         let mut m = Mention::new(i, i + 1, EntityKind::Place, city.to_string());
         if let Some(p) = self.kb.place(city) {
             m.subtype = Some(p.subtype.clone());
@@ -884,25 +1091,31 @@ impl<'a, 't> Finder<'a, 't> {
     /// Groups mentions into entities: same KB record, same name, or a surname alone after the full name.
     fn into_entities(mut self) -> Vec<Entity> {
         self.mentions.sort_by_key(|m| m.start);
+        // Tokens inside a person's name: a role written before a name does not reach past another name.
+        let mut in_person = vec![false; self.toks.len()];
+        for m in self.mentions.iter().filter(|m| m.kind == EntityKind::Person) {
+            in_person[m.start..m.end].fill(true);
+        }
         let roles: Vec<Option<String>> = (0..self.mentions.len())
             .map(|m| {
                 let m = &self.mentions[m];
                 if m.kind != EntityKind::Person {
                     return None;
                 }
-                m.role.clone().or_else(|| self.role_before(m.start))
+                m.role.clone().or_else(|| self.role_before(m.start, &in_person))
             })
             .collect();
         let mut groups: Vec<(Mention, Vec<Span>, Vec<String>)> = Vec::new();
-        let mut by_key: HashMap<String, usize> = HashMap::new();
+        // A handful of groups per release: a list beats a hash map.
+        let mut by_key: Vec<(GroupKey, usize)> = Vec::new();
         for (m, role) in self.mentions.iter().zip(roles) {
             let span = self.span(m.start, m.end);
             let key = self.group_key(m, &groups);
-            let g = match by_key.get(&key) {
-                Some(&g) => g,
+            let g = match by_key.iter().find(|(k, _)| *k == key) {
+                Some(&(_, g)) => g,
                 None => {
                     groups.push((m.clone(), Vec::new(), Vec::new()));
-                    by_key.insert(key, groups.len() - 1);
+                    by_key.push((key, groups.len() - 1));
                     groups.len() - 1
                 }
             };
@@ -922,11 +1135,11 @@ impl<'a, 't> Finder<'a, 't> {
             .collect()
     }
 
-    fn group_key(&self, m: &Mention, groups: &[(Mention, Vec<Span>, Vec<String>)]) -> String {
+    fn group_key(&self, m: &Mention, groups: &[(Mention, Vec<Span>, Vec<String>)]) -> GroupKey {
         match m.kb {
-            Some(KbRef::Person(i) | KbRef::Surname(i)) => return format!("person#{i}"),
-            Some(KbRef::Place(i)) => return format!("place#{i}"),
-            Some(KbRef::Org(i)) => return format!("org#{i}"),
+            // A person's full name and surname alone are one record.
+            Some(KbRef::Person(i) | KbRef::Surname(i)) => return GroupKey::Record(KbRef::Person(i)),
+            Some(record) => return GroupKey::Record(record),
             None => {}
         }
         if m.kind == EntityKind::Person && !m.name.contains(' ') {
@@ -941,7 +1154,7 @@ impl<'a, 't> Finder<'a, 't> {
                 return self.group_key(one, &[]);
             }
         }
-        format!("{}:{}", m.kind.as_str(), m.name.to_lowercase())
+        GroupKey::Name(m.kind, lower_case(&m.name))
     }
 
     fn entity(&self, n: usize, m: Mention, mentions: Vec<Span>, text_roles: Vec<String>) -> Entity {
@@ -949,14 +1162,15 @@ impl<'a, 't> Finder<'a, 't> {
             Some(KbRef::Person(i) | KbRef::Surname(i)) => self.kb.person_at(i).role.clone(),
             _ => None,
         };
-        let mut roles: Vec<String> = Vec::new();
+        let mut roles: Vec<Role> = Vec::new();
         // The knowledge base's wording of the office, unless the release names it in another script.
         let same_script = text_roles.iter().all(|r| r.chars().any(morph::is_cyrillic));
         let kb_role = kb_role.filter(|_| same_script || text_roles.is_empty());
         for role in text_roles.into_iter().chain(kb_role.clone()) {
             self.add_role(&mut roles, role, kb_role.as_deref());
         }
-        let country = m.country.clone().or_else(|| roles.iter().find_map(|r| self.country_in(r)));
+        let country = m.country.clone().or_else(|| roles.iter().find_map(|r| r.country.clone()));
+        let roles: Vec<String> = roles.into_iter().map(|r| r.text).collect();
         let (mut name, wikidata, subtype) = match m.kb {
             Some(KbRef::Person(i) | KbRef::Surname(i)) => {
                 let p = self.kb.person_at(i);
@@ -989,16 +1203,16 @@ impl<'a, 't> Finder<'a, 't> {
 
     /// Adds a role unless the same office is already there: same role noun and same country (or no country
     /// named) counts as the same; the knowledge base's wording wins, then the longer one.
-    fn add_role(&self, roles: &mut Vec<String>, role: String, kb_role: Option<&str>) {
-        let head = |r: &str| r.split(' ').next().map(morph::stem).unwrap_or_default();
+    fn add_role(&self, roles: &mut Vec<Role>, role: String, kb_role: Option<&str>) {
         let country = self.country_in(&role);
+        let role = Role::new(role, country);
         if let Some(existing) = roles.iter_mut().find(|r| {
-            head(r) == head(&role)
-                && (country.is_none() || self.country_in(r).is_none() || self.country_in(r) == country)
+            r.head == role.head
+                && (role.country.is_none() || r.country.is_none() || r.country == role.country)
         }) {
-            let prefer_new = Some(role.as_str()) == kb_role
-                || (Some(existing.as_str()) != kb_role
-                    && role.split(' ').count() > existing.split(' ').count());
+            let prefer_new = Some(role.text.as_str()) == kb_role
+                || (Some(existing.text.as_str()) != kb_role
+                    && role.text.split(' ').count() > existing.text.split(' ').count());
             if prefer_new {
                 *existing = role;
             }
@@ -1009,18 +1223,25 @@ impl<'a, 't> Finder<'a, 't> {
 
     /// The country a role phrase names ("Президент Кыргызской Республики" → KG), once per phrase.
     fn country_in(&self, role: &str) -> Option<String> {
-        if let Some(known) = self.role_countries.borrow().get(role) {
+        if let Some((_, known)) = self.role_countries.borrow().iter().find(|(r, _)| r == role) {
             return known.clone();
         }
-        let keys: Vec<String> = super::kb::words(role).map(morph::stem).collect();
+        let mut key = String::new();
+        let words: Vec<u32> = super::kb::words(role)
+            .map(|w| {
+                key.clear();
+                morph::stem_into(w, &mut key);
+                self.kb.word(&key).name_word
+            })
+            .collect();
         let country =
-            self.kb.matches(&keys).iter().flat_map(|m| m.targets.iter()).find_map(|t| match t.target {
+            self.kb.names_in(&words).iter().flat_map(|m| m.targets.iter()).find_map(|t| match t.target {
                 KbRef::Place(i) if self.kb.place_at(i).subtype == "country" => {
                     self.kb.place_at(i).country.clone()
                 }
                 _ => None,
             });
-        self.role_countries.borrow_mut().insert(role.to_string(), country.clone());
+        self.role_countries.borrow_mut().push((role.to_string(), country.clone()));
         country
     }
 

@@ -2,13 +2,14 @@
 //! countries, roles and Wikidata ids, loaded from `data/kb/*.tsv` (files a user can extend), plus the cue words
 //! of `data/kb/cues.tsv` and the morphology dictionary.
 //!
-//! Every name variant is reduced to a key of word stems ([`morph::stem`]) and all keys go into one
-//! Aho-Corasick automaton built at load, so that any case form of any known name is found in one pass over a
-//! release ("Кыргызской Республики" and "Кыргызская Республика" share a key).
+//! Every name variant is reduced to a key of word stems ([`morph::stem`]) and all keys go into one trie of
+//! words built at load, so that any case form of any known name is found in one pass over a release
+//! ("Кыргызской Республики" and "Кыргызская Республика" share a key). The words of the trie and the cue words
+//! share one vocabulary: one look-up per token tells both whether it may be part of a name and which cue
+//! lists it is in.
 
 use std::collections::{HashMap, HashSet};
-
-use aho_corasick::{AhoCorasick, MatchKind};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::data::DataFiles;
 use super::morph::{self, Morph};
@@ -59,7 +60,7 @@ pub struct OrgRecord {
     pub english: Option<String>,
 }
 
-/// What a key of the automaton refers to.
+/// What a key of the name trie refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KbRef {
     /// `places[i]` (countries included).
@@ -92,6 +93,204 @@ pub struct KbMatch {
     pub end: usize,
     /// What it may refer to (several for a shared surname).
     pub targets: Vec<KeyTarget>,
+}
+
+/// A knowledge-base name found in a sequence of words, its targets borrowed from the knowledge base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KbSpan<'k> {
+    /// First word.
+    pub start: usize,
+    /// Word after the last.
+    pub end: usize,
+    /// What it may refer to (several for a shared surname).
+    pub targets: &'k [KeyTarget],
+}
+
+/// Bits of [`WordEntry::cues`]: the cue lists a word is in. The lists of stems (role, org, place, descriptor,
+/// org_lower, work) hold keys, the others lower-case words; look a token up by the one its list holds.
+pub mod cue {
+    /// [`super::Cues::role`].
+    pub const ROLE: u16 = 1;
+    /// [`super::Cues::org_head`].
+    pub const ORG_HEAD: u16 = 1 << 1;
+    /// [`super::Cues::descriptor`].
+    pub const DESCRIPTOR: u16 = 1 << 2;
+    /// [`super::Cues::place_prep`].
+    pub const PLACE_PREP: u16 = 1 << 3;
+    /// [`super::Cues::stop`].
+    pub const STOP: u16 = 1 << 4;
+    /// [`super::Cues::not_name`].
+    pub const NOT_NAME: u16 = 1 << 5;
+    /// [`super::Cues::place_head`].
+    pub const PLACE_HEAD: u16 = 1 << 6;
+    /// [`super::Cues::org_lower`].
+    pub const ORG_LOWER: u16 = 1 << 7;
+    /// [`super::Cues::work`].
+    pub const WORK: u16 = 1 << 8;
+    /// [`super::Cues::particle`].
+    pub const PARTICLE: u16 = 1 << 9;
+}
+
+/// What the vocabulary knows of one word key or lower-case word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WordEntry {
+    /// Id of the word in the name trie ([`NO_NAME_WORD`] when no name contains it).
+    pub name_word: u32,
+    /// The cue lists it is in ([`cue`] bits).
+    pub cues: u16,
+}
+
+/// [`WordEntry::name_word`] of a word no knowledge-base name contains.
+pub const NO_NAME_WORD: u32 = u32::MAX;
+
+impl Default for WordEntry {
+    fn default() -> Self {
+        WordEntry { name_word: NO_NAME_WORD, cues: 0 }
+    }
+}
+
+impl WordEntry {
+    /// Whether the word is in any of the cue lists `bits`.
+    pub fn is(&self, bits: u16) -> bool {
+        self.cues & bits != 0
+    }
+}
+
+/// FxHash (Firefox, rustc): a multiply-rotate hash, several times cheaper than SipHash on short keys. The
+/// maps it serves are built from the data files at load and only read per release, so flooding them is not a
+/// concern.
+#[derive(Default, Clone, Copy)]
+struct FastHasher(u64);
+
+impl FastHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
+/// The names of the knowledge base as a trie of words: node 0 is the root, a word id leads from a node to the
+/// next, and a node that ends a key points into `KnowledgeBase::keys`.
+#[derive(Debug, Default)]
+struct NameTrie {
+    vocabulary: FastMap<Box<str>, WordEntry>,
+    next: FastMap<u64, u32>,
+    /// The node each word leads to from the root, by word id (`NO_NODE` for none): every token starts a
+    /// look-up there, so it is an index, not a hash look-up.
+    from_root: Vec<u32>,
+    key_at: Vec<u32>,
+}
+
+impl NameTrie {
+    const NO_KEY: u32 = u32::MAX;
+    const NO_NODE: u32 = u32::MAX;
+
+    fn entry(&mut self, word: &str) -> &mut WordEntry {
+        if !self.vocabulary.contains_key(word) {
+            self.vocabulary.insert(word.into(), WordEntry::default());
+        }
+        self.vocabulary.get_mut(word).expect("just inserted")
+    }
+
+    fn word_id(&mut self, word: &str) -> u32 {
+        let next_id = self.vocabulary.len() as u32;
+        let entry = self.entry(word);
+        if entry.name_word == NO_NAME_WORD {
+            // Ids only need to be distinct; the vocabulary's size is a fresh one.
+            entry.name_word = next_id;
+        }
+        entry.name_word
+    }
+
+    fn edge(node: u32, word: u32) -> u64 {
+        u64::from(node) << 32 | u64::from(word)
+    }
+
+    /// Adds a key (stems joined by spaces) that leads to `keys[index]`.
+    fn insert(&mut self, key: &str, index: usize) {
+        if self.key_at.is_empty() {
+            self.key_at.push(Self::NO_KEY);
+        }
+        let mut node = 0;
+        for word in key.split(' ') {
+            let id = self.word_id(word);
+            let fresh = self.key_at.len() as u32;
+            let from = node;
+            node = *self.next.entry(Self::edge(node, id)).or_insert(fresh);
+            if node == fresh {
+                self.key_at.push(Self::NO_KEY);
+            }
+            if from == 0 {
+                if self.from_root.len() <= id as usize {
+                    self.from_root.resize(id as usize + 1, Self::NO_NODE);
+                }
+                self.from_root[id as usize] = node;
+            }
+        }
+        self.key_at[node as usize] = index as u32;
+    }
+
+    fn mark_cues<'w>(&mut self, words: impl IntoIterator<Item = &'w String>, bit: u16) {
+        for word in words {
+            self.entry(word).cues |= bit;
+        }
+    }
+
+    fn lookup(&self, word: &str) -> WordEntry {
+        self.vocabulary.get(word).copied().unwrap_or_default()
+    }
+
+    /// The keys that start at `words[start]`, shortest first: (end, index into `keys`).
+    fn keys_from(&self, words: &[u32], start: usize, mut found: impl FnMut(usize, usize)) {
+        let mut node = 0;
+        for (end, &word) in words.iter().enumerate().skip(start) {
+            if word == NO_NAME_WORD {
+                return;
+            }
+            let next = if node == 0 {
+                self.from_root.get(word as usize).copied().filter(|&n| n != Self::NO_NODE)
+            } else {
+                self.next.get(&Self::edge(node, word)).copied()
+            };
+            let Some(next) = next else { return };
+            node = next;
+            if let Some(&key) = self.key_at.get(node as usize).filter(|&&k| k != Self::NO_KEY) {
+                found(end + 1, key as usize);
+            }
+        }
+    }
 }
 
 /// Cue words: role nouns, organisation heads, descriptors before quoted names, pronouns.
@@ -131,7 +330,7 @@ pub struct KnowledgeBase {
     exact_places: HashMap<String, usize>,
     key_places: HashMap<String, usize>,
     keys: Vec<Vec<KeyTarget>>,
-    automaton: Option<AhoCorasick>,
+    names: NameTrie,
     cues: Cues,
     morph: Morph,
 }
@@ -143,7 +342,8 @@ pub fn name_key(name: &str) -> String {
 
 /// The words of a name: runs of letters and digits, hyphens and dots inside kept ("Кара-Балта", "24.kg").
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '.' || c == '\''))
+    // The fast alphanumeric test: the general Unicode tables cost dozens of instructions per Cyrillic letter.
+    text.split(|c: char| !(super::quotes::is_alphanumeric(c) || c == '-' || c == '.' || c == '\''))
         .map(|w| w.trim_matches(|c: char| c == '-' || c == '.' || c == '\''))
         .filter(|w| !w.is_empty())
 }
@@ -218,7 +418,7 @@ fn key_variants(variant: &str) -> Vec<String> {
 
 impl KnowledgeBase {
     /// Loads `kb/countries.tsv`, `kb/places.tsv`, `kb/people.tsv`, `kb/organisations.tsv` and `kb/cues.tsv`,
-    /// builds the automaton and opens the morphology dictionary.
+    /// builds the name trie and opens the morphology dictionary.
     pub fn load(files: &DataFiles) -> Result<Self, LoadError> {
         let mut kb = KnowledgeBase { morph: Morph::bundled(), ..KnowledgeBase::default() };
         let mut builder = Builder::default();
@@ -227,17 +427,27 @@ impl KnowledgeBase {
         kb.load_people(files, &mut builder)?;
         kb.load_orgs(files, &mut builder)?;
         kb.cues = load_cues(files)?;
-        let mut patterns = Vec::with_capacity(builder.keys.len());
         for (key, targets) in builder.keys {
-            patterns.push(format!(" {key} "));
+            kb.names.insert(&key, kb.keys.len());
             kb.keys.push(targets);
         }
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
-            .map_err(|e| DataFiles::syntax("kb", 0, format!("cannot build the name automaton: {e}")))?;
-        kb.automaton = Some(automaton);
+        kb.mark_cues();
         Ok(kb)
+    }
+
+    /// Puts the cue words into the vocabulary with their [`cue`] bits.
+    fn mark_cues(&mut self) {
+        let (names, c) = (&mut self.names, &self.cues);
+        names.mark_cues(&c.role, cue::ROLE);
+        names.mark_cues(&c.org_head, cue::ORG_HEAD);
+        names.mark_cues(&c.descriptor, cue::DESCRIPTOR);
+        names.mark_cues(&c.place_prep, cue::PLACE_PREP);
+        names.mark_cues(&c.stop, cue::STOP);
+        names.mark_cues(&c.not_name, cue::NOT_NAME);
+        names.mark_cues(&c.place_head, cue::PLACE_HEAD);
+        names.mark_cues(&c.org_lower, cue::ORG_LOWER);
+        names.mark_cues(&c.work, cue::WORK);
+        names.mark_cues(&c.particle, cue::PARTICLE);
     }
 
     fn add_place(&mut self, record: PlaceRecord, variants: &[&str], builder: &mut Builder) {
@@ -399,30 +609,35 @@ impl KnowledgeBase {
         &self.morph
     }
 
-    /// Every knowledge-base name in a sequence of word keys (from [`morph::stem`]; a key `|` marks a break
-    /// no name crosses), overlapping matches included, in order of start.
-    pub fn matches<K: AsRef<str>>(&self, keys: &[K]) -> Vec<KbMatch> {
-        let Some(automaton) = &self.automaton else { return Vec::new() };
-        let mut stream = String::with_capacity(keys.iter().map(|k| k.as_ref().len() + 1).sum::<usize>() + 1);
-        // word_at[b] = index of the word whose leading space is at byte b (usize::MAX elsewhere).
-        let mut word_at = vec![usize::MAX; stream.capacity() + 1];
-        stream.push(' ');
-        for (i, key) in keys.iter().enumerate() {
-            word_at[stream.len() - 1] = i;
-            stream.push_str(key.as_ref());
-            stream.push(' ');
-        }
-        word_at[stream.len() - 1] = keys.len();
+    /// What the vocabulary knows of a word key ([`morph::stem`]) or a lower-case word: its id in the names
+    /// and its cue lists.
+    pub fn word(&self, word: &str) -> WordEntry {
+        self.names.lookup(word)
+    }
+
+    /// Every knowledge-base name in a sequence of words given by their [`WordEntry::name_word`] ids
+    /// ([`NO_NAME_WORD`] marks a break no name crosses), overlapping matches included, in order of start and
+    /// longest first.
+    pub fn names_in(&self, words: &[u32]) -> Vec<KbSpan<'_>> {
         let mut found = Vec::new();
-        for m in automaton.find_overlapping_iter(&stream) {
-            let (start, end) = (word_at[m.start()], word_at[m.end() - 1]);
-            if start == usize::MAX || end == usize::MAX {
-                continue;
-            }
-            found.push(KbMatch { start, end, targets: self.keys[m.pattern().as_usize()].clone() });
+        for start in 0..words.len() {
+            let first = found.len();
+            self.names.keys_from(words, start, |end, key| {
+                found.push(KbSpan { start, end, targets: &self.keys[key] });
+            });
+            found[first..].reverse();
         }
-        found.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
         found
+    }
+
+    /// Every knowledge-base name in a sequence of word keys (from [`morph::stem`]; a key `|` marks a break
+    /// no name crosses), overlapping matches included, in order of start and longest first.
+    pub fn matches<K: AsRef<str>>(&self, keys: &[K]) -> Vec<KbMatch> {
+        let words: Vec<u32> = keys.iter().map(|k| self.word(k.as_ref()).name_word).collect();
+        self.names_in(&words)
+            .into_iter()
+            .map(|m| KbMatch { start: m.start, end: m.end, targets: m.targets.to_vec() })
+            .collect()
     }
 }
 
@@ -488,7 +703,7 @@ mod tests {
     }
 
     #[test]
-    fn the_automaton_finds_case_forms_of_multiword_names() {
+    fn the_name_trie_finds_case_forms_of_multiword_names() {
         let kb = kb();
         let keys: Vec<String> = "с Президентом Республики Казахстан Касым-Жомартом Токаевым"
             .split(' ')

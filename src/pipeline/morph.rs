@@ -50,53 +50,201 @@ impl<K: Hash + Eq, V: Clone> Cache<K, V> {
 }
 
 /// Endings stripped by [`stem`], longest first. Deliberately without -ов/-ев/-ин so that surnames keep their
-/// suffix ("Токаевым" → "токаев", "Токаев" → "токаев").
+/// suffix ("Токаевым" → "токаев", "Токаев" → "токаев"). [`endings_ending_in`] holds the same list by last
+/// letter.
+#[cfg(test)]
 const ENDINGS: &[&str] = &[
     "ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "ой", "ей", "ий", "ый", "ая", "яя", "ое", "ее",
     "ые", "ие", "ых", "их", "ым", "им", "ую", "юю", "ом", "ем", "ам", "ям", "ах", "ях", "а", "я", "о", "е",
     "ы", "и", "у", "ю", "ь", "й",
 ];
 
+/// The endings [`stem`] strips that end in `last`, longest first (none: the word keeps its last letter).
+fn endings_ending_in(last: char) -> &'static [&'static str] {
+    match last {
+        'и' => &["ами", "ями", "ыми", "ими", "и"],
+        'о' => &["ого", "его", "о"],
+        'у' => &["ому", "ему", "у"],
+        'й' => &["ой", "ей", "ий", "ый", "й"],
+        'я' => &["ая", "яя", "я"],
+        'е' => &["ое", "ее", "ые", "ие", "е"],
+        'х' => &["ых", "их", "ах", "ях"],
+        'м' => &["ым", "им", "ом", "ем", "ам", "ям"],
+        'ю' => &["ую", "юю", "ю"],
+        'а' => &["а"],
+        'ы' => &["ы"],
+        'ь' => &["ь"],
+        _ => &[],
+    }
+}
+
 /// The matching key of one word: lower case, ё → е, one case ending stripped when at least two letters remain.
 /// Upper-case abbreviations lose a lower-case case ending ("МИДа" → "мид") and are otherwise kept whole;
 /// upper-case words of five letters or more are words in capitals ("БИШКЕК", "МОСКВА") and stem as words.
 pub fn stem(word: &str) -> String {
-    let mut lower = String::with_capacity(word.len());
-    let mut upper_prefix = 0;
+    let mut key = String::with_capacity(word.len());
+    stem_into(word, &mut key);
+    key
+}
+
+/// [`stem`] appended to `out`: the entity stage writes the keys of all tokens into one buffer instead of
+/// allocating a string per token.
+pub fn stem_into(word: &str, out: &mut String) {
+    let start = out.len();
+    let Lowered { upper_prefix, prefix_bytes, letters, cyrillic } =
+        lower_russian_key_into(word, out).unwrap_or_else(|| lower_key_into(word, out));
+    if upper_prefix >= 2 && !(upper_prefix == letters && letters >= 5) {
+        if letters - upper_prefix <= 2 {
+            out.truncate(start + prefix_bytes);
+        }
+        return;
+    }
+    if !cyrillic {
+        return;
+    }
+    if let Some(len) = stem_len(&out[start..]) {
+        out.truncate(start + len);
+    }
+}
+
+/// [`stem`] of a word with no capital and no ё, in ASCII and Russian letters (as a token's shape tells):
+/// such a word is its own lower case, so its key is a prefix of it, found without copying. `cyrillic`
+/// says whether it has a Russian letter.
+pub fn stem_of_lower(word: &str, cyrillic: bool) -> &str {
+    debug_assert!(word.chars().all(|c| lower_char(c) == c && c != 'ё' && (c.is_ascii() || is_cyrillic(c))));
+    if !cyrillic {
+        return word;
+    }
+    &word[..stem_len(word).unwrap_or(word.len())]
+}
+
+/// What [`stem_into`] needs to know of a word it wrote in lower case.
+#[derive(Debug, Default, PartialEq)]
+struct Lowered {
+    /// Upper-case characters the word starts with.
+    upper_prefix: usize,
+    /// Their length in bytes, written in lower case.
+    prefix_bytes: usize,
+    /// Characters.
+    letters: usize,
+    /// Whether some character is Cyrillic.
+    cyrillic: bool,
+}
+
+/// Writes a word in lower case with ё → е to `out`, any script.
+fn lower_key_into(word: &str, out: &mut String) -> Lowered {
+    let start = out.len();
+    let mut lowered = Lowered::default();
     let mut in_prefix = true;
-    let mut letters = 0;
-    for c in word.chars() {
-        letters += 1;
+    // Characters that stay as they are are copied in runs (most of a word is lower case already).
+    let mut run = 0;
+    for (i, c) in word.char_indices() {
+        lowered.letters += 1;
         let l = lower_char(c);
+        lowered.cyrillic |= is_cyrillic(l);
         let is_upper = l != c;
+        if is_upper || l == 'ё' {
+            out.push_str(&word[run..i]);
+            out.push(if l == 'ё' { 'е' } else { l });
+            run = i + c.len_utf8();
+        }
         if in_prefix && is_upper {
-            upper_prefix += 1;
+            lowered.upper_prefix += 1;
+            lowered.prefix_bytes = out.len() - start;
         } else {
             in_prefix = false;
         }
-        lower.push(if l == 'ё' { 'е' } else { l });
     }
-    if upper_prefix >= 2 && !(upper_prefix == letters && letters >= 5) {
-        let tail = letters - upper_prefix;
-        return if tail <= 2 { lower.chars().take(upper_prefix).collect() } else { lower };
+    out.push_str(&word[run..]);
+    lowered
+}
+
+/// [`lower_key_into`] on the bytes of a word in ASCII and Russian letters (nearly every token), without
+/// decoding characters; `None` (and nothing written) for any other character.
+fn lower_russian_key_into(word: &str, out: &mut String) -> Option<Lowered> {
+    let start = out.len();
+    let bytes = word.as_bytes();
+    let mut lowered = Lowered::default();
+    let mut in_prefix = true;
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // (length in bytes, upper case, what to write instead)
+        let (len, upper, instead) = if b < 0x80 {
+            let upper = b.is_ascii_uppercase();
+            (1, upper, upper.then_some(char::from(b.to_ascii_lowercase())))
+        } else {
+            lowered.cyrillic = true;
+            match (b, bytes.get(i + 1).copied().unwrap_or(0)) {
+                // А–Я: а–я are 0x20 code points further.
+                (0xD0, n @ 0x90..=0xAF) => (2, true, char::from_u32(0x430 + u32::from(n - 0x90))),
+                (0xD0, 0x81) => (2, true, Some('е')),
+                (0xD1, 0x91) => (2, false, Some('е')),
+                (0xD0, 0xB0..=0xBF) | (0xD1, 0x80..=0x8F) => (2, false, None),
+                _ => {
+                    out.truncate(start);
+                    return None;
+                }
+            }
+        };
+        if let Some(c) = instead {
+            out.push_str(&word[run..i]);
+            out.push(c);
+            run = i + len;
+        }
+        lowered.letters += 1;
+        if in_prefix && upper {
+            lowered.upper_prefix += 1;
+            lowered.prefix_bytes = out.len() - start;
+        } else {
+            in_prefix = false;
+        }
+        i += len;
     }
-    if !lower.ends_with(|c: char| "аяоеыиуюьйхм".contains(c)) || !lower.chars().any(is_cyrillic) {
-        return lower;
-    }
-    let last_byte = lower.as_bytes().last().copied();
-    // The byte test first: it rejects most endings without a string comparison (this runs on every token).
-    for ending in ENDINGS.iter().filter(|e| e.as_bytes().last().copied() == last_byte) {
+    out.push_str(&word[run..]);
+    Some(lowered)
+}
+
+/// The byte length of the stem of a lower-case Cyrillic word, if an ending is stripped.
+fn stem_len(lower: &str) -> Option<usize> {
+    let last = lower.chars().next_back()?;
+    for ending in endings_ending_in(last) {
         if let Some(rest) = lower.strip_suffix(ending) {
-            if rest.chars().count() >= 2 {
+            if char_count(rest) >= 2 {
                 // The -ий/-ия/-ие paradigms: "Дмитрия" → "дмитри" must meet "Дмитрий" → "дмитр".
-                return match rest.strip_suffix('и') {
-                    Some(shorter) if shorter.chars().count() >= 3 => shorter.to_string(),
-                    _ => rest.to_string(),
-                };
+                return Some(match rest.strip_suffix('и') {
+                    Some(shorter) if char_count(shorter) >= 3 => shorter.len(),
+                    _ => rest.len(),
+                });
             }
         }
     }
-    lower
+    None
+}
+
+/// Characters in a string, counted on its bytes (every byte but UTF-8 continuation bytes starts one).
+fn char_count(s: &str) -> usize {
+    s.bytes().filter(|&b| (b as i8) >= -0x40).count()
+}
+
+/// `word.to_lowercase()` appended to `out`, without an allocation for words in Russian or ASCII letters.
+pub fn lower_into(word: &str, out: &mut String) {
+    if !word.chars().all(|c| c.is_ascii() || matches!(c, 'А'..='я' | 'Ё' | 'ё')) {
+        // Other scripts have multi-character and context-dependent lower cases (final sigma): the full rules.
+        out.push_str(&word.to_lowercase());
+        return;
+    }
+    let mut run = 0;
+    for (i, c) in word.char_indices() {
+        let l = lower_char(c);
+        if l != c {
+            out.push_str(&word[run..i]);
+            out.push(l);
+            run = i + c.len_utf8();
+        }
+    }
+    out.push_str(&word[run..]);
 }
 
 /// The lower case of a character, with fast paths for ASCII and Russian letters.
@@ -387,25 +535,58 @@ impl Morph {
 /// Writes `lemma` with the capitalisation of `original`: all upper case stays upper case, a capital initial
 /// (per hyphen-separated part) stays capital, the rest lower case.
 pub fn restore_case(lemma: &str, original: &str) -> String {
-    if original.chars().take_while(|c| c.is_uppercase()).count() >= 2 {
+    let mut leading = original.chars();
+    if leading.next().is_some_and(is_upper) && leading.next().is_some_and(is_upper) {
         return lemma.to_uppercase();
     }
-    let caps: Vec<bool> =
-        original.split('-').map(|p| p.chars().next().is_some_and(char::is_uppercase)).collect();
-    lemma
-        .split('-')
-        .enumerate()
-        .map(|(i, part)| {
-            let cap = caps.get(i).copied().unwrap_or(caps.first().copied().unwrap_or(false));
-            let mut chars = part.chars();
-            match chars.next() {
-                Some(c) if cap => c.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
-                Some(c) => std::iter::once(c).chain(chars).flat_map(char::to_lowercase).collect(),
-                None => String::new(),
+    let starts_upper = |part: &str| part.chars().next().is_some_and(is_upper);
+    let first_cap = starts_upper(original.split('-').next().unwrap_or(""));
+    let mut original_parts = original.split('-');
+    let mut out = String::with_capacity(lemma.len());
+    for (i, part) in lemma.split('-').enumerate() {
+        if i > 0 {
+            out.push('-');
+        }
+        // Parts beyond the original's take the capitalisation of its first part.
+        let cap = original_parts.next().map_or(first_cap, starts_upper);
+        for (k, c) in part.chars().enumerate() {
+            if k == 0 && cap {
+                push_upper(&mut out, c);
+            } else {
+                push_lower(&mut out, c);
             }
-        })
-        .collect::<Vec<_>>()
-        .join("-")
+        }
+    }
+    out
+}
+
+/// `char::is_uppercase` with fast paths for ASCII and Russian letters.
+fn is_upper(c: char) -> bool {
+    match c {
+        'А'..='Я' | 'Ё' => true,
+        'а'..='я' | 'ё' => false,
+        _ if c.is_ascii() => c.is_ascii_uppercase(),
+        _ => c.is_uppercase(),
+    }
+}
+
+/// Appends `c.to_lowercase()`, without the tables for ASCII and Russian letters.
+fn push_lower(out: &mut String, c: char) {
+    match c {
+        _ if c.is_ascii() || matches!(c, 'А'..='я' | 'Ё' | 'ё') => out.push(lower_char(c)),
+        _ => out.extend(c.to_lowercase()),
+    }
+}
+
+/// Appends `c.to_uppercase()`, without the tables for ASCII and Russian letters.
+fn push_upper(out: &mut String, c: char) {
+    match c {
+        'a'..='z' => out.push(c.to_ascii_uppercase()),
+        'а'..='я' => out.push(char::from_u32(c as u32 - 32).unwrap_or(c)),
+        'ё' => out.push('Ё'),
+        _ if c.is_ascii() || matches!(c, 'А'..='Я' | 'Ё') => out.push(c),
+        _ => out.extend(c.to_uppercase()),
+    }
 }
 
 #[cfg(test)]
@@ -430,6 +611,67 @@ mod tests {
         assert_eq!(stem("Дмитрия"), stem("Дмитрий"));
         assert_eq!(stem("России"), stem("Россия"));
         assert_eq!(stem("Россией"), stem("Россия"));
+    }
+
+    #[test]
+    fn stems_append_to_a_shared_buffer() {
+        let mut buf = String::from("x");
+        for word in ["Бишкеке", "МИДа", "БИШКЕК", "Дмитрия", "ООН", "Ёлкой", "Hello", "24.kg", "Ош"]
+        {
+            let start = buf.len();
+            stem_into(word, &mut buf);
+            assert_eq!(&buf[start..], stem(word), "{word}");
+        }
+        assert!(buf.starts_with('x'));
+    }
+
+    #[test]
+    fn the_russian_fast_path_lowers_like_the_general_one() {
+        for word in [
+            "Бишкеке",
+            "МИДа",
+            "ЁЛКА",
+            "ёлка",
+            "Hello-World",
+            "24",
+            "ПЯТЬ",
+            "Абвгдежзийклмнопрстуфхцчшщъыьэюя",
+        ] {
+            let (mut fast, mut general) = (String::from("x"), String::from("x"));
+            let shape = lower_russian_key_into(word, &mut fast).expect(word);
+            assert_eq!(shape, lower_key_into(word, &mut general), "{word}");
+            assert_eq!(fast, general, "{word}");
+        }
+        let mut out = String::from("x");
+        assert_eq!(lower_russian_key_into("Київ", &mut out), None);
+        assert_eq!(out, "x");
+    }
+
+    #[test]
+    fn endings_by_last_letter_are_the_list_in_order() {
+        for last in "аяоеыиуюьйхмбвгджзклнпрстфцчшщъэё".chars() {
+            let listed: Vec<&str> = ENDINGS.iter().copied().filter(|e| e.ends_with(last)).collect();
+            assert_eq!(endings_ending_in(last), listed.as_slice(), "{last}");
+        }
+    }
+
+    #[test]
+    fn lower_case_words_stem_in_place() {
+        for word in ["области", "токаевым", "и", "ош", "news", "24", "дмитрия", "кара-балта"]
+        {
+            let cyrillic = word.chars().any(is_cyrillic);
+            assert_eq!(stem_of_lower(word, cyrillic), stem(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn lower_case_matches_the_standard_library() {
+        for word in ["МИДа", "Ёлка", "Hello", "ΣΟΦΙΑ", "İstanbul", "Straße", "Кара-Балта"]
+        {
+            let mut out = String::from("x");
+            lower_into(word, &mut out);
+            assert_eq!(out, format!("x{}", word.to_lowercase()), "{word}");
+        }
     }
 
     #[test]
@@ -483,6 +725,59 @@ mod tests {
         assert!(!m.is_feminine_given("Сергея"));
         assert!(m.is_plural("министерствами"));
         assert!(!m.is_plural("министерством"));
+    }
+
+    #[test]
+    fn fast_case_mapping_matches_the_standard_library() {
+        for c in ('\u{0}'..='\u{500}').chain(['ẞ', 'ǅ', 'ﬀ', 'Ω']) {
+            let (mut upper, mut lower) = (String::new(), String::new());
+            push_upper(&mut upper, c);
+            push_lower(&mut lower, c);
+            assert_eq!(upper, c.to_uppercase().collect::<String>(), "{c}");
+            assert_eq!(lower, c.to_lowercase().collect::<String>(), "{c}");
+            assert_eq!(is_upper(c), c.is_uppercase(), "{c}");
+        }
+    }
+
+    /// The straightforward restore_case the fast one must agree with.
+    fn restore_case_reference(lemma: &str, original: &str) -> String {
+        if original.chars().take_while(|c| c.is_uppercase()).count() >= 2 {
+            return lemma.to_uppercase();
+        }
+        let caps: Vec<bool> =
+            original.split('-').map(|p| p.chars().next().is_some_and(char::is_uppercase)).collect();
+        lemma
+            .split('-')
+            .enumerate()
+            .map(|(i, part)| {
+                let cap = caps.get(i).copied().unwrap_or(caps.first().copied().unwrap_or(false));
+                let mut chars = part.chars();
+                match chars.next() {
+                    Some(c) if cap => c.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
+                    Some(c) => std::iter::once(c).chain(chars).flat_map(char::to_lowercase).collect(),
+                    None => String::new(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+
+    #[test]
+    fn restored_case_agrees_with_the_reference() {
+        let pairs = [
+            ("касым-жомарт", "Касым-Жомартом"),
+            ("мид", "МИДа"),
+            ("область", "области"),
+            ("ёлка-палка-ель", "Ёлкой"),
+            ("straße-ǆ", "X-y"),
+            ("", ""),
+            ("a--b", "-A"),
+            ("İstanbul", "istanbul"),
+            ("президент", "Президентом"),
+        ];
+        for (lemma, original) in pairs {
+            assert_eq!(restore_case(lemma, original), restore_case_reference(lemma, original), "{lemma}");
+        }
     }
 
     #[test]

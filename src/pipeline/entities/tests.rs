@@ -286,3 +286,50 @@ fn the_seed_through_the_pipeline_names_its_people_and_places() {
     let japarov = envelope.x.entities.iter().find(|e| e.name == "Садыр Жапаров").unwrap();
     assert_eq!(japarov.roles, ["Президент Кыргызской Республики"]);
 }
+
+#[test]
+fn token_shapes_agree_with_the_unicode_tables() {
+    for token in ["МИДа", "Hello", "24.kg", "Кара-Балта", "Київ", "ΣΟΦΙΑ", "«", "ООН", "Ёлка", "IV", "x2"]
+    {
+        let shape = Shape::of(token);
+        let letters = token.chars().filter(|c| !c.is_ascii_digit()).count();
+        assert_eq!(shape.chars, token.chars().count(), "{token}");
+        assert_eq!(shape.letters, letters, "{token}");
+        assert_eq!(shape.first_upper, token.chars().next().is_some_and(char::is_uppercase), "{token}");
+        let all_upper = token.chars().all(|c| c.is_ascii_digit() || c == '-' || c.is_uppercase());
+        assert_eq!(shape.all_upper, all_upper, "{token}");
+        assert_eq!(shape.latin, token.chars().any(|c| c.is_ascii_alphabetic()), "{token}");
+        assert_eq!(shape.cyrillic, token.chars().any(morph::is_cyrillic), "{token}");
+        assert_eq!(shape.digit, token.chars().any(|c| c.is_ascii_digit()), "{token}");
+        assert_eq!(shape.any_upper, token.chars().any(char::is_uppercase), "{token}");
+    }
+}
+
+#[test]
+fn tokens_carry_their_keys_and_cue_lists() {
+    let text = "Президент Кыргызской Республики Садыр Жапаров, «Байтерек» и NEWSru.com.";
+    let (toks, keys) = tokenize(text, kb());
+    let words: Vec<&str> = toks.iter().filter(|t| t.word).map(|t| t.text).collect();
+    assert_eq!(
+        words,
+        ["Президент", "Кыргызской", "Республики", "Садыр", "Жапаров", "Байтерек", "и", "NEWSru.com"]
+    );
+    for t in toks.iter().filter(|t| t.word) {
+        let key = if t.key_in_text { &text[t.key.0..t.key.1] } else { &keys[t.key.0..t.key.1] };
+        assert_eq!(key, morph::stem(t.text), "{}", t.text);
+    }
+    assert!(toks[0].entry.is(cue::ROLE));
+    assert!(toks.iter().find(|t| t.text == "«").is_some_and(|t| t.quote && !t.word));
+}
+
+#[test]
+fn lower_case_russian_runs_are_measured_on_bytes() {
+    assert_eq!(russian_lower_run("абвгдежзийклмнопрстуфхцчшщъыьэюяX".as_bytes()), 64);
+    assert_eq!(russian_lower_run("ёлка".as_bytes()), 0);
+    assert_eq!(russian_lower_run("рЯ".as_bytes()), 2);
+    assert_eq!(russian_lower_run("".as_bytes()), 0);
+    let mut shape = Shape::new();
+    "Ж".chars().for_each(|c| shape.add(c));
+    shape.add_russian_lower(3);
+    assert_eq!(shape, Shape::of("Жабы"));
+}
