@@ -37,7 +37,9 @@ fn main() {
         };
         let line = match pipeline.normalize(&input) {
             Ok(envelope) => serde_json::json!({ "file": name, "event": envelope }),
-            Err(r) => serde_json::json!({ "file": name, "rejected": { "kind": r.kind.as_str(), "stage": r.stage, "reason": r.reason } }),
+            Err(r) => {
+                serde_json::json!({ "file": name, "rejected": { "kind": r.kind.as_str(), "stage": r.stage, "reason": r.reason } })
+            }
         };
         println!("{line}");
     }
