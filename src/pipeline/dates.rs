@@ -413,12 +413,12 @@ mod tests {
         items.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
     }
 
+    /// A resolved mention, as [`mentions_in`] sees it.
+    type Reading = Option<(Kind, NaiveDate)>;
+
     /// Every mention in `text` read through the captures (the way all were read before [`read_by_hand`])
     /// and by hand.
-    fn both_ways(
-        text: &str,
-        anchor: Option<NaiveDate>,
-    ) -> Vec<(&str, Option<(Kind, NaiveDate)>, Option<(Kind, NaiveDate)>)> {
+    fn both_ways(text: &str, anchor: Option<NaiveDate>) -> Vec<(&str, Reading, Reading)> {
         let lex = lex();
         lex.mentions
             .captures_iter(text)
