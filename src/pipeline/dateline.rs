@@ -22,9 +22,7 @@
 use std::sync::LazyLock;
 
 use chrono::{NaiveDate, NaiveTime};
-use regex_automata::meta::Regex;
-use regex_automata::util::captures::Captures;
-use regex_automata::{Anchored, Input};
+use regex::{Captures, Regex};
 
 use super::dates::{nearest_year, DateLexicon};
 use super::kb::{KnowledgeBase, PlaceRecord};
@@ -94,16 +92,7 @@ static SHAPES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // WASHINGTON —    МОСКВА, 5 марта —   (no agency: only a city in capitals, see `read_match`)
         format!(r"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*{DASH})(?:\s+|$)"),
     ];
-    // No bounded backtracker: its visited set (NFA states × span) is hundreds of kilobytes for these
-    // Unicode-class-heavy shapes, and clearing it cost more per release than the PikeVM's capture search
-    // over a dateline-long span.
-    let config = Regex::config().backtrack(false);
-    shapes
-        .iter()
-        .map(|s| {
-            Regex::builder().configure(config.clone()).build(s).expect("dateline shapes are valid regexes")
-        })
-        .collect()
+    shapes.iter().map(|s| Regex::new(s).expect("dateline shapes are valid regexes")).collect()
 });
 
 /// Compiles the dateline shapes now rather than on the first release: [`Pipeline::load`](super::Pipeline::load)
@@ -118,63 +107,14 @@ pub fn find(text: &str, release: &Release, kb: &KnowledgeBase, months: &DateLexi
     let paragraph = text.get(first.start..first.end)?;
     SHAPES
         .iter()
-        .filter_map(|shape| ShapeMatch::of(shape, paragraph))
+        .filter_map(|shape| shape.captures(paragraph))
         .find_map(|caps| read_match(&caps, first.start, release, kb, months))
-}
-
-/// A shape's match in a paragraph, with its groups.
-struct ShapeMatch<'p> {
-    paragraph: &'p str,
-    caps: Captures,
-}
-
-/// One group of a [`ShapeMatch`].
-#[derive(Debug, Clone, Copy)]
-struct Group<'p> {
-    text: &'p str,
-    start: usize,
-    end: usize,
-}
-
-impl<'p> Group<'p> {
-    fn as_str(&self) -> &'p str {
-        self.text
-    }
-
-    fn start(&self) -> usize {
-        self.start
-    }
-
-    fn end(&self) -> usize {
-        self.end
-    }
-}
-
-impl<'p> ShapeMatch<'p> {
-    /// Where `shape` matches `paragraph`. The match is found first (a lazy DFA, cheap), then the groups
-    /// by a capture search bounded to the match: the capture engine sizes its work by the span it
-    /// searches, and a whole paragraph cost it far more than the dateline. Bounding the span leaves
-    /// `$` and the groups as they are: assertions still see the whole paragraph, and the preferred match
-    /// over the whole paragraph is also the preferred one among the matches that end inside the span.
-    fn of(shape: &Regex, paragraph: &'p str) -> Option<Self> {
-        let input = Input::new(paragraph).anchored(Anchored::Yes);
-        let end = shape.search(&input)?.end();
-        let mut caps = shape.create_captures();
-        shape.search_captures(&input.range(..end), &mut caps);
-        caps.is_match().then_some(ShapeMatch { paragraph, caps })
-    }
-
-    /// The group called `name`, when it took part in the match.
-    fn name(&self, name: &str) -> Option<Group<'p>> {
-        let span = self.caps.get_group_by_name(name)?;
-        Some(Group { text: &self.paragraph[span.range()], start: span.start, end: span.end })
-    }
 }
 
 /// Turns a shape's match into a dateline, or `None` when it does not hold up (a "month" that is no month,
 /// an unknown city in lower case without a date, a dash without agency after something that is no city).
 fn read_match(
-    caps: &ShapeMatch<'_>,
+    caps: &Captures<'_>,
     offset: usize,
     release: &Release,
     kb: &KnowledgeBase,
@@ -210,7 +150,7 @@ fn read_match(
 }
 
 /// The day and month of the date slot, when it holds a number and a word the month lexicon knows.
-fn day_and_month(caps: &ShapeMatch<'_>, months: &DateLexicon) -> Option<(u32, u32)> {
+fn day_and_month(caps: &Captures<'_>, months: &DateLexicon) -> Option<(u32, u32)> {
     let (day, month) = match (caps.name("day"), caps.name("month"), caps.name("day2"), caps.name("month2")) {
         (Some(d), Some(m), _, _) | (_, _, Some(d), Some(m)) => (d, m),
         _ => return None,
