@@ -109,7 +109,8 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
     let chars = CharIndex::new(text);
     let headline = p.release.headline.of(text).trim().to_string();
     let body_paragraphs = body_paragraphs(p.release, p.dateline);
-    let body = body_paragraphs.iter().map(|s| s.of(text)).collect::<Vec<_>>().join("\n\n");
+    let body = join_paragraphs(text, &body_paragraphs);
+    let body_chars = body_char_count(&body_paragraphs, &chars);
     let lead = lead_text(text, p.release, p.dateline);
 
     let agency = p.dateline.and_then(|d| d.agency.clone()).or_else(|| p.release.source.clone());
@@ -143,8 +144,8 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
         bodies: vec![Body {
             role: "main".into(),
             content_type: "text/plain".into(),
-            char_count: body.chars().count() as u64,
-            word_count: body.split_whitespace().count() as u64,
+            char_count: body_chars as u64,
+            word_count: word_count(&body) as u64,
             value: body,
         }],
         located: p.dateline.and_then(|d| d.city.clone()),
@@ -252,6 +253,61 @@ fn body_paragraphs(release: &Release, dateline: Option<&Dateline>) -> Vec<Span> 
         .collect()
 }
 
+/// The body paragraphs joined by a blank line, in one allocation.
+fn join_paragraphs(text: &str, paragraphs: &[Span]) -> String {
+    const SEPARATOR: &str = "\n\n";
+    let len = paragraphs.iter().map(|s| s.end - s.start).sum::<usize>()
+        + SEPARATOR.len() * paragraphs.len().saturating_sub(1);
+    let mut body = String::with_capacity(len);
+    for (i, span) in paragraphs.iter().enumerate() {
+        if i > 0 {
+            body.push_str(SEPARATOR);
+        }
+        body.push_str(span.of(text));
+    }
+    body
+}
+
+/// The chars of the joined body, from the char index instead of a second pass over the body: each
+/// paragraph's chars plus two for every blank-line separator.
+fn body_char_count(paragraphs: &[Span], chars: &CharIndex) -> usize {
+    let in_paragraphs: usize = paragraphs.iter().map(|s| chars.at(s.end) - chars.at(s.start)).sum();
+    in_paragraphs + 2 * paragraphs.len().saturating_sub(1)
+}
+
+/// `text.split_whitespace().count()`, as a count of the places where a space is followed by a non-space:
+/// a pass over the bytes the compiler vectorises. That reading needs every space to be ASCII, so a text
+/// with a Unicode space (no-break, thin, ideographic…) is split the ordinary way.
+fn word_count(text: &str) -> usize {
+    if has_multibyte_whitespace(text) {
+        return text.split_whitespace().count();
+    }
+    let bytes = text.as_bytes();
+    let is_space = |b: u8| (b == b' ') | (b.wrapping_sub(b'\t') < 5);
+    // A continuation byte never follows an ASCII byte, so a word starts at a non-space byte after a space.
+    // Blocks of 64 pairs let the count run in byte lanes.
+    let first = usize::from(bytes.first().is_some_and(|&b| !is_space(b)));
+    let (previous, current) = (bytes, bytes.get(1..).unwrap_or_default());
+    let starts: usize = previous
+        .chunks(64)
+        .zip(current.chunks(64))
+        .map(|(p, c)| {
+            let in_block = p.iter().zip(c).fold(0u8, |n, (&p, &c)| n + u8::from(is_space(p) & !is_space(c)));
+            usize::from(in_block)
+        })
+        .sum();
+    first + starts
+}
+
+/// Whether `text` holds a whitespace char beyond ASCII: U+0085 and U+00A0 (lead byte `C2`), U+1680 (`E1`),
+/// U+2000–U+205F (`E2`), U+3000 (`E3`). Only the chars under those lead bytes are decoded.
+fn has_multibyte_whitespace(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_space_at = |i: usize| text[i..].chars().next().is_some_and(char::is_whitespace);
+    memchr::memchr3_iter(0xc2, 0xe1, 0xe2, bytes).any(is_space_at)
+        || memchr::memchr_iter(0xe3, bytes).any(is_space_at)
+}
+
 /// The lead without its dateline; the first paragraph when there is no dateline.
 fn lead_text(text: &str, release: &Release, dateline: Option<&Dateline>) -> Option<String> {
     let span = match dateline {
@@ -288,11 +344,16 @@ impl Ids {
         body: &str,
     ) -> Ids {
         let slug = source.map(slugify).filter(|s| !s.is_empty()).unwrap_or_else(|| "unknown".into());
-        let content_hash = hex(&Sha256::digest(format!("{headline}\n\n{body}").as_bytes()));
-        let native = native_id.or(message_id).map(str::to_string);
-        let key = native.clone().unwrap_or_else(|| content_hash.clone());
-        let id = hex(&Sha256::digest(format!("{slug}\n{key}").as_bytes()))[..32].to_string();
-        let uri = format!("urn:wirefeed:{slug}:{}", urn_escape(&key));
+        // The digests take their parts one by one: the same bytes as hashing the joined string, no copy.
+        let content_hash = hex(&sha256_of(&[headline.as_bytes(), b"\n\n", body.as_bytes()]));
+        let key = native_id.or(message_id).unwrap_or(&content_hash);
+        let mut id = hex(&sha256_of(&[slug.as_bytes(), b"\n", key.as_bytes()]));
+        id.truncate(32);
+        let mut uri = String::with_capacity("urn:wirefeed::".len() + slug.len() + key.len());
+        uri.push_str("urn:wirefeed:");
+        uri.push_str(&slug);
+        uri.push(':');
+        urn_escape_into(key, &mut uri);
         Ids { id, uri, native: native_id.map(str::to_string), content_hash }
     }
 
@@ -338,34 +399,57 @@ impl Times {
     }
 }
 
+/// The SHA-256 of the concatenation of `parts`.
+fn sha256_of(parts: &[&[u8]]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    hasher.finalize().into()
+}
+
 fn rfc3339(t: &DateTime<FixedOffset>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
-/// Converts byte offsets of one text to char offsets in O(1) each.
-struct CharIndex {
-    chars_before: Vec<u32>,
+/// Converts byte offsets of one text to char offsets: the chars before every 64-byte block are counted
+/// once (a pass the compiler vectorises), a look-up counts the rest of its block. A table with one entry
+/// per byte cost a memset and a branchy pass over the whole text for the hundred offsets an envelope needs.
+struct CharIndex<'t> {
+    bytes: &'t [u8],
+    /// `blocks[k]`: the chars that start before byte `k * BLOCK`.
+    blocks: Vec<u32>,
 }
 
-impl CharIndex {
-    fn new(text: &str) -> Self {
-        let mut chars_before = vec![0u32; text.len() + 1];
+impl<'t> CharIndex<'t> {
+    const BLOCK: usize = 64;
+
+    fn new(text: &'t str) -> Self {
+        let bytes = text.as_bytes();
+        let mut blocks = Vec::with_capacity(bytes.len() / Self::BLOCK + 1);
         let mut count = 0u32;
-        for (i, b) in text.bytes().enumerate() {
-            chars_before[i] = count;
-            // Continuation bytes (10xxxxxx) do not start a char.
-            if b & 0xC0 != 0x80 {
-                count += 1;
-            }
+        blocks.push(0);
+        for block in bytes.chunks_exact(Self::BLOCK) {
+            count += char_starts(block) as u32;
+            blocks.push(count);
         }
-        chars_before[text.len()] = count;
-        // A byte offset inside a char maps to the char it belongs to.
-        CharIndex { chars_before }
+        CharIndex { bytes, blocks }
     }
 
+    /// The chars that start before `byte`: a byte offset inside a char maps to the char it belongs to;
+    /// offsets past the end map to the char count.
     fn at(&self, byte: usize) -> usize {
-        self.chars_before[byte.min(self.chars_before.len() - 1)] as usize
+        let byte = byte.min(self.bytes.len());
+        let block = byte / Self::BLOCK;
+        self.blocks[block] as usize + char_starts(&self.bytes[block * Self::BLOCK..byte])
     }
+}
+
+/// The bytes that start a char: all but the continuation bytes (10xxxxxx). At most one block long, so the
+/// count fits the byte lanes it is vectorised into.
+fn char_starts(bytes: &[u8]) -> usize {
+    debug_assert!(bytes.len() <= CharIndex::BLOCK);
+    usize::from(bytes.iter().fold(0u8, |n, &b| n + u8::from(b & 0xC0 != 0x80)))
 }
 
 fn mention(span: Span, text: &str, chars: &CharIndex) -> XMention {
@@ -500,16 +584,25 @@ fn translit(c: char) -> Option<&'static str> {
 }
 
 /// Percent-escapes what a URN's specific string may not hold.
+#[cfg(test)]
 fn urn_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    urn_escape_into(s, &mut out);
+    out
+}
+
+/// [`urn_escape`] appending to `out`.
+fn urn_escape_into(s: &str, out: &mut String) {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~:@!$&'()*+,;=".contains(&b) {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(DIGITS[usize::from(b >> 4)] as char);
+            out.push(DIGITS[usize::from(b & 0x0f)] as char);
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -544,6 +637,53 @@ mod tests {
         assert_eq!(idx.at(2), 1);
         assert_eq!(idx.at(4), 2);
         assert_eq!(idx.at(6), 4);
+    }
+
+    #[test]
+    fn char_index_agrees_with_counting_chars_across_blocks() {
+        let text = "Бишкек, «САЯСАТ.KG» — Президент\u{a0}провел 22 августа переговоры 😀 в узком формате. "
+            .repeat(5);
+        let idx = CharIndex::new(&text);
+        for byte in 0..=text.len() + 3 {
+            let expected = text.char_indices().take_while(|(i, _)| *i < byte).count();
+            assert_eq!(idx.at(byte), expected, "byte {byte}");
+        }
+    }
+
+    #[test]
+    fn word_count_agrees_with_split_whitespace() {
+        for text in [
+            "",
+            "   ",
+            "one",
+            " Президент  провел\tпереговоры\n\nс\u{a0}Президентом\u{2009}Казахстана\u{3000}x ",
+            "a\u{85}b\u{1680}c\u{202f}d\u{205f}e — «f» “g” \u{2028}h\u{2029}",
+            "\u{c2a}\u{e1}\u{2014}\u{3001}",
+            "\tone two\n",
+        ] {
+            assert_eq!(
+                has_multibyte_whitespace(text),
+                text.chars().any(|c| !c.is_ascii() && c.is_whitespace())
+            );
+            assert_eq!(word_count(text), text.split_whitespace().count(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn body_joins_paragraphs_and_counts_their_chars() {
+        let text = "аб вг\n\nде\n\n\nж";
+        let paragraphs = [Span::new(0, 9), Span::new(11, 15), Span::new(18, 20)];
+        let body = join_paragraphs(text, &paragraphs);
+        assert_eq!(body, "аб вг\n\nде\n\nж");
+        assert_eq!(body_char_count(&paragraphs, &CharIndex::new(text)), body.chars().count());
+        assert_eq!(join_paragraphs(text, &[]), "");
+        assert_eq!(body_char_count(&[], &CharIndex::new(text)), 0);
+    }
+
+    #[test]
+    fn hashing_parts_equals_hashing_the_joined_string() {
+        let joined = Sha256::digest("заголовок\n\nтекст".as_bytes());
+        assert_eq!(sha256_of(&["заголовок".as_bytes(), b"\n\n", "текст".as_bytes()])[..], joined[..]);
     }
 
     #[test]

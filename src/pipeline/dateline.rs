@@ -95,6 +95,12 @@ static SHAPES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     shapes.iter().map(|s| Regex::new(s).expect("dateline shapes are valid regexes")).collect()
 });
 
+/// Compiles the dateline shapes now rather than on the first release: [`Pipeline::load`](super::Pipeline::load)
+/// calls it, so that no release pays for the compile (hundreds of millions of instructions).
+pub fn compile_shapes() {
+    LazyLock::force(&SHAPES);
+}
+
 /// Finds the dateline at the start of the first paragraph, if there is one.
 pub fn find(text: &str, release: &Release, kb: &KnowledgeBase, months: &DateLexicon) -> Option<Dateline> {
     let first = *release.paragraphs.first()?;

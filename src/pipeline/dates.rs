@@ -44,6 +44,16 @@ pub struct DateLexicon {
     weekdays: HashMap<String, u32>,
     /// Day-month(-year), month-day(-year) and ISO dates, relative-day words and weekday phrases.
     mentions: Regex,
+    /// Whether matches can be read without the regex's captures ([`read_by_hand`]): true when no lexicon
+    /// key holds a digit and no month form holds a comma, a dot or whitespace (the built-in lexicons; a
+    /// user's odd forms fall back to the captures).
+    by_hand: bool,
+    /// The relative-day and weekday alternatives alone, in the same order: on a text without digits they
+    /// are all the mentions regex can match, and their automaton is a fraction of its size.
+    words: Regex,
+    /// The relative-day alternative alone, anchored: whether a letter match is a relative word (which the
+    /// mentions regex prefers) or a weekday phrase.
+    relative_at_start: Regex,
 }
 
 impl DateLexicon {
@@ -53,7 +63,12 @@ impl DateLexicon {
         let weekdays = load_numbered(files, WEEKDAYS_FILE, 1..=7)?;
         let relative = load_relative(files)?;
         let mentions = compile_mentions(&months, &relative, &weekdays);
-        Ok(DateLexicon { months, relative, weekdays, mentions })
+        let by_hand = can_read_by_hand(&months, &relative, &weekdays);
+        let relative_at_start = Regex::new(&format!(r"(?i)^{}", alternation(&relative)))
+            .expect("the date lexicons build a valid regex");
+        let words = Regex::new(&format!(r"(?i){}|{}", alternation(&relative), alternation(&weekdays)))
+            .expect("the date lexicons build a valid regex");
+        Ok(DateLexicon { months, relative, weekdays, mentions, by_hand, words, relative_at_start })
     }
 
     /// The month (1–12) a word names, in any listed form and letter case, with or without a final dot
@@ -62,6 +77,20 @@ impl DateLexicon {
         let key = word.trim().trim_end_matches('.').to_lowercase();
         self.months.get(&key).copied()
     }
+}
+
+/// Whether the lexicons let [`read_by_hand`] tell the alternatives apart and find the groups: no key holds
+/// an ASCII digit, no month form a comma, a dot or whitespace.
+fn can_read_by_hand(
+    months: &HashMap<String, u32>,
+    relative: &HashMap<String, i64>,
+    weekdays: &HashMap<String, u32>,
+) -> bool {
+    let digit_free = |k: &String| !k.bytes().any(|b| b.is_ascii_digit());
+    let one_word = |k: &String| !k.chars().any(|c| c == ',' || c == '.' || c.is_whitespace());
+    months.keys().all(|k| digit_free(k) && one_word(k))
+        && relative.keys().all(digit_free)
+        && weekdays.keys().all(digit_free)
 }
 
 /// Reads `number<TAB>form|form…` records, checking the number lies in `range`.
@@ -170,15 +199,27 @@ fn mentions_in(
     lex: &DateLexicon,
     out: &mut Vec<(Kind, DateMention)>,
 ) {
-    for caps in lex.mentions.captures_iter(segment) {
-        let whole = caps.get(0).expect("group 0 always matches");
+    // Every absolute date holds an ASCII digit: a segment without one can only hold relative words and
+    // weekday phrases, found by their own smaller regex (the same alternatives in the same order, so the
+    // same matches) when the matches are read by hand.
+    let has_digit =
+        segment.as_bytes().chunks(64).any(|b| b.iter().fold(false, |acc, b| acc | b.is_ascii_digit()));
+    let regex = if lex.by_hand && !has_digit { &lex.words } else { &lex.mentions };
+    // Matches first, captures only for the few that need them: the capture search is the costly part, and
+    // a match found at its own start is the same match with the same groups.
+    for whole in regex.find_iter(segment) {
         if !at_word_bounds(segment, whole.start(), whole.end()) {
             continue;
         }
-        let resolved = if caps.name("rel").is_some() || caps.name("wd").is_some() {
-            anchor.and_then(|anchor| resolve_relative(&caps, anchor, lex)).map(|d| (Kind::Relative, d))
+        let resolved = if lex.by_hand {
+            read_by_hand(whole.as_str(), &segment[whole.start()..], anchor, lex)
         } else {
-            resolve_absolute(&caps, anchor, lex).map(|d| (Kind::Absolute, d))
+            let Some(caps) = lex.mentions.captures_at(segment, whole.start()) else { continue };
+            if caps.name("rel").is_some() || caps.name("wd").is_some() {
+                anchor.and_then(|anchor| resolve_relative(&caps, anchor, lex)).map(|d| (Kind::Relative, d))
+            } else {
+                resolve_absolute(&caps, anchor, lex).map(|d| (Kind::Absolute, d))
+            }
         };
         if let Some((kind, date)) = resolved {
             let span = Span::new(offset + whole.start(), offset + whole.end());
@@ -204,10 +245,83 @@ fn resolve_absolute(caps: &Captures<'_>, anchor: Option<NaiveDate>, lex: &DateLe
     }
 }
 
+/// What a match of the mentions regex names, read without its captures (which cost a second, backtracking
+/// search). With the lexicons [`can_read_by_hand`] accepts, the alternative that matched shows in the
+/// match: one starting with a digit is numeric ([`read_numeric`]); one holding a digit is month-first
+/// ([`read_month_first`]); one without digits is a relative word when the relative alternative matches
+/// where it starts (`from`, the segment from the match on; the regex tries that alternative first), else a
+/// weekday phrase.
+fn read_by_hand(
+    mention: &str,
+    from: &str,
+    anchor: Option<NaiveDate>,
+    lex: &DateLexicon,
+) -> Option<(Kind, NaiveDate)> {
+    if mention.starts_with(|c: char| c.is_ascii_digit()) {
+        return read_numeric(mention, anchor, lex).map(|d| (Kind::Absolute, d));
+    }
+    if mention.bytes().any(|b| b.is_ascii_digit()) {
+        return read_month_first(mention, anchor, lex).map(|d| (Kind::Absolute, d));
+    }
+    let is_relative = lex.relative_at_start.is_match(from);
+    resolve_relative_phrase(mention, is_relative, anchor?, lex).map(|d| (Kind::Relative, d))
+}
+
+/// `<Month>\.?\s+D[D](st|nd|rd|th)?(,?\s+YYYY)?`: the month form runs to the first dot or whitespace (the
+/// forms hold neither); the year, when present, is the four digits that end the match (nothing else can).
+fn read_month_first(mention: &str, anchor: Option<NaiveDate>, lex: &DateLexicon) -> Option<NaiveDate> {
+    let month_end = mention.find(|c: char| c == '.' || c.is_whitespace())?;
+    let (month, rest) = mention.split_at(month_end);
+    // English puts a capitalised month first; a lower-case "may 5" is a verb and a number.
+    if !month.starts_with(char::is_uppercase) {
+        return None;
+    }
+    let rest = rest.strip_prefix('.').unwrap_or(rest).trim_start();
+    let day = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count().min(2)];
+    let year = mention
+        .len()
+        .checked_sub(4)
+        .filter(|&at| at > month_end + day.len())
+        .and_then(|at| Some((mention.get(at..)?, mention[..at].chars().next_back()?)))
+        .filter(|(y, before)| y.bytes().all(|b| b.is_ascii_digit()) && before.is_whitespace())
+        .map(|(y, _)| y);
+    day_month_year(day, lex.month(month), year, anchor)
+}
+
+/// The day a match that starts with a digit names. Only two alternatives of the mentions regex start with
+/// a digit (no lexicon key holds one, see [`can_read_by_hand`]):
+/// ISO `YYYY-MM-DD` (four digits: the day-month alternative allows two) and day-month(-year)
+/// `D[D]\s+<month>(,?\s+YYYY(\s+года…)?)?`, where the month form runs to the first comma or whitespace
+/// (the forms hold neither) and the year is the four digits after it.
+fn read_numeric(mention: &str, anchor: Option<NaiveDate>, lex: &DateLexicon) -> Option<NaiveDate> {
+    let digits = mention.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 4 {
+        return iso_date(mention.get(..4)?, mention.get(5..7)?, mention.get(8..10)?);
+    }
+    let (day, rest) = mention.split_at(digits);
+    let month_and_rest = rest.trim_start();
+    let month_end =
+        month_and_rest.find(|c: char| c == ',' || c.is_whitespace()).unwrap_or(month_and_rest.len());
+    let (month, rest) = month_and_rest.split_at(month_end);
+    let year_and_rest = rest.strip_prefix(',').unwrap_or(rest).trim_start();
+    let year = year_and_rest.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit()));
+    day_month_year(day, lex.month(month), year, anchor)
+}
+
 /// The day a relative word or a weekday phrase names, counted from `anchor`.
 fn resolve_relative(caps: &Captures<'_>, anchor: NaiveDate, lex: &DateLexicon) -> Option<NaiveDate> {
-    let key = normalise_phrase(caps.get(0)?.as_str());
-    if caps.name("rel").is_some() {
+    resolve_relative_phrase(caps.get(0)?.as_str(), caps.name("rel").is_some(), anchor, lex)
+}
+
+/// The day a relative word (`is_relative`) or a weekday phrase names, counted from `anchor`.
+fn resolve_relative_phrase(
+    phrase: &str,
+    is_relative: bool,
+    anchor: NaiveDate,
+    lex: &DateLexicon,
+) -> Option<NaiveDate> {
+    let key = normalise_phrase(phrase);
+    if is_relative {
         anchor.checked_add_signed(TimeDelta::try_days(*lex.relative.get(&key)?)?)
     } else {
         weekday_on_or_before(anchor, *lex.weekdays.get(&key)?)
@@ -308,6 +422,59 @@ mod tests {
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
         items.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    /// A resolved mention, as [`mentions_in`] sees it.
+    type Reading = Option<(Kind, NaiveDate)>;
+
+    /// Every mention in `text` read through the captures (the way all were read before [`read_by_hand`])
+    /// and by hand.
+    fn both_ways(text: &str, anchor: Option<NaiveDate>) -> Vec<(&str, Reading, Reading)> {
+        let lex = lex();
+        lex.mentions
+            .captures_iter(text)
+            .map(|caps| {
+                let whole = caps.get(0).unwrap();
+                let by_captures = if caps.name("rel").is_some() || caps.name("wd").is_some() {
+                    anchor.and_then(|a| resolve_relative(&caps, a, lex)).map(|d| (Kind::Relative, d))
+                } else {
+                    resolve_absolute(&caps, anchor, lex).map(|d| (Kind::Absolute, d))
+                };
+                (
+                    whole.as_str(),
+                    by_captures,
+                    read_by_hand(whole.as_str(), &text[whole.start()..], anchor, lex),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn mentions_read_by_hand_agree_with_the_captures() {
+        assert!(lex().by_hand);
+        let text =
+            "22 августа, 5 мая 2025 года, 1 Jan, 2024, 31\tфевраля, 7 сент.\u{a0}2023 г., 2025-08-30, \
+            2025-13-01, 3 March 2020, 12 ДЕКАБРЯ  1999, 9 маяков, 0 мая, 99 мая, 4 мар 20256, 10 окт,\n2021, \
+            Aug. 22, 2025, June 23rd, SEPT 1ST 2020, may 5, May 5, Aug 2025, Dec.\t31,\t1999, Jan 123, \
+            сегодня, Вчера, ПОСЛЕЗАВТРА, позавчера, в  понедельник, Во вторник, on Monday, monday, today, \
+            Yesterday, tomorrowland, в субботу, On  Sunday";
+        for anchor in [Some(date(2025, 8, 22)), None] {
+            let found = both_ways(text, anchor);
+            assert!(found.len() > 30, "{found:?}");
+            for (mention, by_captures, by_hand) in found {
+                assert_eq!(by_hand, by_captures, "{mention:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn without_digits_the_words_regex_finds_what_the_mentions_regex_finds() {
+        let lex = lex();
+        let text = "Сегодня и вчера, а ПОЗАВЧЕРА — в  понедельник и во вторник; on Monday, monday, today, \
+            сегодняшний, завтрашний, Tomorrow, в субботу, В ВОСКРЕСЕНЬЕ, авгУСТА, мая, Aug.";
+        let spans = |re: &Regex| re.find_iter(text).map(|m| m.range()).collect::<Vec<_>>();
+        assert!(spans(&lex.words).len() > 10);
+        assert_eq!(spans(&lex.words), spans(&lex.mentions));
     }
 
     #[test]

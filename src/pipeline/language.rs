@@ -38,12 +38,21 @@ pub fn detect(text: &str, release: &Release, default: &str) -> String {
     if let Some(declared) = release.language.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
         return normalise_tag(declared);
     }
-    detect_text(head(text, MAX_CHARS)).map_or_else(|| default.to_string(), str::to_string)
+    detect_text(text, MAX_CHARS).map_or_else(|| default.to_string(), str::to_string)
 }
 
-/// The first `n` characters of `text`.
+/// The first `n` characters of `text`, found by counting the bytes that start a char (no decoding).
 fn head(text: &str, n: usize) -> &str {
-    text.char_indices().nth(n).map_or(text, |(i, _)| &text[..i])
+    let mut seen = 0;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        if b & 0xC0 != 0x80 {
+            if seen == n {
+                return &text[..i];
+            }
+            seen += 1;
+        }
+    }
+    text
 }
 
 /// BCP 47 writes the language subtag in lower case and the region in upper case (`RU` → `ru`,
@@ -71,18 +80,29 @@ struct Counts {
     kyrgyz_kazakh: usize,
 }
 
-fn count_letters(text: &str) -> Counts {
+/// Counts the letters of the first `limit` chars of `text`.
+fn count_letters(text: &str, limit: usize) -> Counts {
     let mut counts = Counts::default();
-    for c in text.chars() {
-        if c.is_ascii_alphabetic() {
+    for c in text.chars().take(limit) {
+        // The Russian alphabet first: it is most of the letters of most releases.
+        if ('\u{0410}'..='\u{044f}').contains(&c) {
+            counts.cyrillic += 1;
+        } else if c.is_ascii_alphabetic() {
             counts.latin += 1;
         } else if is_cyrillic_letter(c) {
-            counts.cyrillic += 1;
-            counts.kazakh_only += usize::from(KAZAKH_ONLY.contains(&c));
-            counts.kyrgyz_kazakh += usize::from(KYRGYZ_KAZAKH.contains(&c));
+            count_cyrillic(c, &mut counts);
         }
     }
     counts
+}
+
+fn count_cyrillic(c: char, counts: &mut Counts) {
+    counts.cyrillic += 1;
+    // The 64 letters of the Russian alphabet (А–я) are in neither list: only the rest is looked up.
+    if !('\u{0410}'..='\u{044f}').contains(&c) {
+        counts.kazakh_only += usize::from(KAZAKH_ONLY.contains(&c));
+        counts.kyrgyz_kazakh += usize::from(KYRGYZ_KAZAKH.contains(&c));
+    }
 }
 
 /// A letter of the Cyrillic block (U+0400–U+04FF without the signs and combining marks U+0482–U+0489);
@@ -91,9 +111,9 @@ fn is_cyrillic_letter(c: char) -> bool {
     matches!(c, '\u{0400}'..='\u{0481}' | '\u{048a}'..='\u{04ff}')
 }
 
-/// The language of a text, when its letters say it clearly enough.
-fn detect_text(text: &str) -> Option<&'static str> {
-    let counts = count_letters(text);
+/// The language of the first `limit` chars of `text`, when their letters say it clearly enough.
+fn detect_text(text: &str, limit: usize) -> Option<&'static str> {
+    let counts = count_letters(text, limit);
     if counts.cyrillic + counts.latin < MIN_LETTERS {
         return None;
     }
@@ -107,7 +127,7 @@ fn detect_text(text: &str) -> Option<&'static str> {
             "ru"
         });
     }
-    is_english(text).then_some("en")
+    is_english(head(text, limit)).then_some("en")
 }
 
 fn is_english(text: &str) -> bool {
@@ -131,6 +151,38 @@ mod tests {
         let text = std::fs::read_to_string(format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
         let release = parse::parse(&text, Format::Auto).unwrap();
         detect(&release.text, &release, "und")
+    }
+
+    /// The letter counts the way they were taken before the byte-level count: char by char.
+    fn count_by_chars(text: &str) -> (usize, usize, usize, usize) {
+        let mut n = (0, 0, 0, 0);
+        for c in text.chars() {
+            if c.is_ascii_alphabetic() {
+                n.1 += 1;
+            } else if is_cyrillic_letter(c) {
+                n.0 += 1;
+                n.2 += usize::from(KAZAKH_ONLY.contains(&c));
+                n.3 += usize::from(KYRGYZ_KAZAKH.contains(&c));
+            }
+        }
+        n
+    }
+
+    #[test]
+    fn byte_counts_agree_with_char_counts() {
+        let all: String = (0x20..0x600u32).chain([0x2014, 0x1f600]).filter_map(char::from_u32).collect();
+        for text in [all.as_str(), "Қасым-Жомарт Тоқаев ң ө ү І і Ѐ ҂ ҃ Ҋ ӿ abc ЖЯжя", ""]
+        {
+            let c = count_letters(text, usize::MAX);
+            assert_eq!(
+                (c.cyrillic, c.latin, c.kazakh_only, c.kyrgyz_kazakh),
+                count_by_chars(text),
+                "{text:?}"
+            );
+            for n in [0, 1, 5, 100, 10_000] {
+                assert_eq!(head(text, n), text.char_indices().nth(n).map_or(text, |(i, _)| &text[..i]));
+            }
+        }
     }
 
     #[test]

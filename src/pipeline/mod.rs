@@ -229,6 +229,7 @@ impl Pipeline {
     /// Loads the data files from `settings.data_dir` (or the built-in copies) and builds the matchers.
     pub fn load(settings: &PipelineConfig) -> Result<Self, LoadError> {
         let files = data::DataFiles::new(settings.data_dir.as_deref());
+        dateline::compile_shapes();
         Ok(Pipeline {
             settings: settings.clone(),
             kb: kb::KnowledgeBase::load(&files)?,

@@ -187,7 +187,7 @@ fn lines_from(text: &str, from: usize) -> impl Iterator<Item = Line> + '_ {
         }
         let rest = &text[pos..];
         // A line ends at "\n", "\r\n" or a lone "\r" (old Mac line ends still turn up in wire copy).
-        let len = rest.bytes().position(|b| b == b'\n' || b == b'\r').unwrap_or(rest.len());
+        let len = memchr::memchr2(b'\n', b'\r', rest.as_bytes()).unwrap_or(rest.len());
         let terminator = if rest.as_bytes()[len..].starts_with(b"\r\n") { 2 } else { 1 };
         let raw = &rest[..len];
         let start = pos + (raw.len() - raw.trim_start().len());
@@ -222,10 +222,51 @@ fn first_line(text: &str) -> Option<Line> {
 // ---------------------------------------------------------------------------------------------------------
 // Wire and plain
 
-/// `date <token> <headline>` on a (trimmed) first line.
+/// `date <token> <headline>` on a (trimmed) first line: the regex [`wire_header`] reads by hand (a regex
+/// with captures cost more than the rest of the stage). Kept for the test that holds the two to the same
+/// answers.
+#[cfg(test)]
 static WIRE_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^date[ \t]+(?P<date>\S+)(?:[ \t]+(?P<headline>.*\S))?$").expect("valid header regex")
 });
+
+/// Where the date token and the headline of a wire header line are (byte ranges into the line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct WireHeader {
+    date: std::ops::Range<usize>,
+    headline: Option<std::ops::Range<usize>>,
+}
+
+/// Reads `date <token> <headline>` the way the regex `(?i)^date[ \t]+(?P<date>\S+)(?:[ \t]+(?P<headline>.*\S))?$`
+/// does: the keyword in any case, spaces or tabs, a token of non-whitespace, and optionally spaces or tabs
+/// and a headline that runs to the end of the line (no line feed in it) and ends on a non-whitespace char.
+fn wire_header(line: &str) -> Option<WireHeader> {
+    let bytes = line.as_bytes();
+    if bytes.len() < 4 || !bytes[..4].eq_ignore_ascii_case(b"date") {
+        return None;
+    }
+    let blanks_from = |at: usize| bytes[at..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    let date_start = 4 + blanks_from(4);
+    if date_start == 4 {
+        return None;
+    }
+    let date_end = line[date_start..].find(char::is_whitespace).map_or(line.len(), |n| date_start + n);
+    if date_end == date_start {
+        return None;
+    }
+    if date_end == line.len() {
+        return Some(WireHeader { date: date_start..date_end, headline: None });
+    }
+    // After the token: spaces or tabs, then the headline to the end of the line. Any other whitespace
+    // right after the token, a line feed in the headline or a line ending in whitespace is no header.
+    let headline_start = date_end + blanks_from(date_end);
+    let headline = &line[headline_start..];
+    let ends_on_text = headline.chars().next_back().is_some_and(|c| !c.is_whitespace());
+    if headline_start == date_end || !ends_on_text || headline.contains('\n') {
+        return None;
+    }
+    Some(WireHeader { date: date_start..date_end, headline: Some(headline_start..line.len()) })
+}
 
 /// A token that is meant as an ISO date, valid or not (`2025-13-45`).
 static DATE_LIKE: LazyLock<Regex> =
@@ -236,7 +277,7 @@ fn parse_wire(text: String) -> Result<Release, Rejection> {
         return Err(reject("empty release: the body has no text"));
     };
     let line = first.content.of(&text);
-    let header = WIRE_HEADER.captures(line).filter(|c| DATE_LIKE.is_match(&c["date"]));
+    let header = wire_header(line).filter(|h| DATE_LIKE.is_match(&line[h.date.clone()]));
     let Some(header) = header else {
         let mut release = parse_plain(text)?;
         release.warnings.insert(
@@ -247,10 +288,10 @@ fn parse_wire(text: String) -> Result<Release, Rejection> {
         );
         return Ok(release);
     };
-    let date_token = header["date"].to_string();
+    let date_token = line[header.date].to_string();
     let mut warnings = Vec::new();
-    let (headline, body_from) = match header.name("headline") {
-        Some(h) => (Span::new(first.content.start + h.start(), first.content.start + h.end()), first.next),
+    let (headline, body_from) = match header.headline {
+        Some(h) => (Span::new(first.content.start + h.start, first.content.start + h.end), first.next),
         None => {
             // "date 2025-08-22" alone on its line: the next non-blank line is the headline.
             let Some(next) = lines_from(&text, first.next).find(|l| !l.content.is_empty()) else {
@@ -407,6 +448,52 @@ mod tests {
         let err = result.unwrap_err();
         assert_eq!((err.kind, err.stage), (RejectKind::Parse, "parse"));
         err.reason
+    }
+
+    /// What the header regex captures of `line`, as byte ranges.
+    fn header_by_regex(line: &str) -> Option<WireHeader> {
+        let caps = WIRE_HEADER.captures(line)?;
+        Some(WireHeader {
+            date: caps.name("date")?.range(),
+            headline: caps.name("headline").map(|h| h.range()),
+        })
+    }
+
+    #[test]
+    fn the_hand_read_header_agrees_with_the_regex() {
+        for line in [
+            "date 2025-08-22 Заголовок новости",
+            "DaTe\t2025-08-22\t \tTitle  words",
+            "date 2025-08-22",
+            "date  2025-08-22 ",
+            "date 2025-08-22\u{a0}Title",
+            "date\u{a0}2025-08-22 Title",
+            "date2025-08-22 Title",
+            "dates 2025-08-22 Title",
+            "date 2025-08-22 Title\nmore",
+            "date 2025-08-22 Title\u{3000}",
+            "date 2025-08-22 \u{a0}Title",
+            "date 2025-08-22T10:00:00+06:00 Заголовок",
+            "dat",
+            "",
+            "date ",
+            "date \t",
+            " date 2025-08-22 Title",
+            "ｄate 2025 x",
+        ] {
+            assert_eq!(wire_header(line), header_by_regex(line), "{line:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_hand_read_header_agrees_with_the_regex_on_any_line(
+            rest in "[ \t\u{a0}\u{2009}a-zЯ0-9\n-]{0,12}",
+            keyword in proptest::sample::select(vec!["date", "DATE", "Date", "dat", "date2"]),
+        ) {
+            let line = format!("{keyword}{rest}");
+            proptest::prop_assert_eq!(wire_header(&line), header_by_regex(&line));
+        }
     }
 
     #[test]
