@@ -59,7 +59,9 @@ const ENDINGS: &[&str] = &[
     "ы", "и", "у", "ю", "ь", "й",
 ];
 
-/// The endings [`stem`] strips that end in `last`, longest first (none: the word keeps its last letter).
+/// The endings [`stem`] strips that end in `last`, longest first (none: the word keeps its last letter): the
+/// plain statement of what [`stem_len`] matches, for its tests.
+#[cfg(test)]
 fn endings_ending_in(last: char) -> &'static [&'static str] {
     match last {
         'и' => &["ами", "ями", "ыми", "ими", "и"],
@@ -206,21 +208,50 @@ fn lower_russian_key_into(word: &str, out: &mut String) -> Option<Lowered> {
     Some(lowered)
 }
 
-/// The byte length of the stem of a lower-case Cyrillic word, if an ending is stripped.
+/// The byte length of the stem of a lower-case Cyrillic word, if an ending is stripped: the longest ending
+/// of [`ENDINGS`] that leaves at least two letters. The endings are matched on the last three characters
+/// rather than by comparing strings: every token of a release goes through here.
 fn stem_len(lower: &str) -> Option<usize> {
-    let last = lower.chars().next_back()?;
-    for ending in endings_ending_in(last) {
-        if let Some(rest) = lower.strip_suffix(ending) {
-            if char_count(rest) >= 2 {
-                // The -ий/-ия/-ие paradigms: "Дмитрия" → "дмитри" must meet "Дмитрий" → "дмитр".
-                return Some(match rest.strip_suffix('и') {
-                    Some(shorter) if char_count(shorter) >= 3 => shorter.len(),
-                    _ => rest.len(),
-                });
-            }
-        }
-    }
-    None
+    let mut tail = lower.char_indices().rev();
+    let (at1, c1) = tail.next()?;
+    let (at2, c2) = tail.next().unwrap_or((0, '\0'));
+    let (at3, c3) = tail.next().unwrap_or((0, '\0'));
+    let candidates = [(at3, is_ending3(c3, c2, c1)), (at2, is_ending2(c2, c1)), (at1, is_ending1(c1))];
+    let rest = candidates.iter().find(|&&(at, ending)| ending && has_chars(&lower[..at], 2))?.0;
+    let rest = &lower[..rest];
+    // The -ий/-ия/-ие paradigms: "Дмитрия" → "дмитри" must meet "Дмитрий" → "дмитр".
+    Some(match rest.strip_suffix('и') {
+        Some(shorter) if has_chars(shorter, 3) => shorter.len(),
+        _ => rest.len(),
+    })
+}
+
+/// Whether three characters are an ending of [`ENDINGS`] ("ами", "ого", "ему"…).
+fn is_ending3(a: char, b: char, c: char) -> bool {
+    matches!((a, b, c), ('а' | 'я' | 'ы' | 'и', 'м', 'и') | ('о' | 'е', 'г', 'о') | ('о' | 'е', 'м', 'у'))
+}
+
+/// Whether two characters are an ending of [`ENDINGS`] ("ой", "ая", "ых", "ом"…).
+fn is_ending2(a: char, b: char) -> bool {
+    matches!(
+        (a, b),
+        ('о' | 'е' | 'и' | 'ы', 'й')
+            | ('а' | 'я', 'я')
+            | ('о' | 'е' | 'ы' | 'и', 'е')
+            | ('ы' | 'и' | 'а' | 'я', 'х')
+            | ('ы' | 'и' | 'о' | 'е' | 'а' | 'я', 'м')
+            | ('у' | 'ю', 'ю')
+    )
+}
+
+/// Whether a character is a one-letter ending of [`ENDINGS`].
+fn is_ending1(c: char) -> bool {
+    matches!(c, 'а' | 'я' | 'о' | 'е' | 'ы' | 'и' | 'у' | 'ю' | 'ь' | 'й')
+}
+
+/// Whether a string has at least `n` characters (no character is longer than four bytes).
+fn has_chars(s: &str, n: usize) -> bool {
+    s.len() >= 4 * n || char_count(s) >= n
 }
 
 /// Characters in a string, counted on its bytes (every byte but UTF-8 continuation bytes starts one).
@@ -652,6 +683,45 @@ mod tests {
         for last in "аяоеыиуюьйхмбвгджзклнпрстфцчшщъэё".chars() {
             let listed: Vec<&str> = ENDINGS.iter().copied().filter(|e| e.ends_with(last)).collect();
             assert_eq!(endings_ending_in(last), listed.as_slice(), "{last}");
+        }
+    }
+
+    /// [`stem_len`] as a plain loop over [`endings_ending_in`], the list [`stem_len`] must agree with.
+    fn stem_len_reference(lower: &str) -> Option<usize> {
+        let last = lower.chars().next_back()?;
+        for ending in endings_ending_in(last) {
+            if let Some(rest) = lower.strip_suffix(ending) {
+                if char_count(rest) >= 2 {
+                    return Some(match rest.strip_suffix('и') {
+                        Some(shorter) if char_count(shorter) >= 3 => shorter.len(),
+                        _ => rest.len(),
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn stem_len_agrees_with_the_list_of_endings() {
+        let letters: Vec<char> = "аеиоуыюяйьмхгбк-1zé".chars().collect();
+        let mut words = vec![String::new()];
+        // Every word of up to four of these letters, alone and after one or two more: all endings, short
+        // rests and the -ии rule.
+        for _ in 0..4 {
+            words = words
+                .iter()
+                .flat_map(|w| letters.iter().map(move |c| format!("{w}{c}")))
+                .chain(["".into()])
+                .collect();
+            words.sort();
+            words.dedup();
+        }
+        let longer = words.iter().flat_map(|w| [format!("б{w}"), format!("бб{w}"), format!("ё{w}")]);
+        let all: Vec<String> = words.iter().cloned().chain(longer).collect();
+        for word in all.iter().chain(&["министерствами".to_string(), "дмитрия".to_string()])
+        {
+            assert_eq!(stem_len(word), stem_len_reference(word), "{word}");
         }
     }
 
