@@ -199,8 +199,9 @@ fn lower_case(text: &str) -> String {
 /// [`Tok::lower_cues`] not looked up yet.
 const UNKNOWN_CUES: u16 = u16::MAX;
 
-/// The cue lists of the lower case of a token.
-fn lower_case_cues(t: &Tok, kb: &KnowledgeBase) -> u16 {
+/// The cue lists of the lower case of a token; `scratch` holds the lower case (reused: no allocation per
+/// token).
+fn lower_case_cues(t: &Tok, kb: &KnowledgeBase, scratch: &mut String) -> u16 {
     if !t.any_upper && t.simple {
         // ASCII and Russian words without capitals are their own lower case.
         return kb.word(t.text).cues;
@@ -212,9 +213,9 @@ fn lower_case_cues(t: &Tok, kb: &KnowledgeBase) -> u16 {
             return kb.word(t.text).cues;
         }
     }
-    let mut lower = String::with_capacity(t.text.len());
-    morph::lower_into(t.text, &mut lower);
-    kb.word(&lower).cues
+    scratch.clear();
+    morph::lower_into(t.text, scratch);
+    kb.word(scratch).cues
 }
 
 /// What the characters of a token are, from one pass over them.
@@ -384,6 +385,8 @@ struct Finder<'a, 't> {
     infos: RefCell<Vec<Option<WordInfo>>>,
     /// Countries named by role phrases, computed once per phrase (a few per release: a list).
     role_countries: RefCell<Vec<(String, Option<String>)>>,
+    /// A buffer for lower-case words looked up once ([`lower_case_cues`]).
+    scratch: RefCell<String>,
     /// Whether a statistical model proposed the spans: then organisations come from it (with its boundaries)
     /// and the knowledge base only, not from the cue-word rules, which over-reach where the model is better.
     model: bool,
@@ -412,6 +415,7 @@ pub fn find(
         mentions: Vec::new(),
         english,
         role_countries: RefCell::default(),
+        scratch: RefCell::default(),
         model: !candidates.is_empty(),
     };
     f.model_organisations(candidates);
@@ -454,7 +458,7 @@ impl<'a, 't> Finder<'a, 't> {
     fn lower_is(&self, i: usize, bits: u16) -> bool {
         let t = &self.toks[i];
         if t.lower_cues.get() == UNKNOWN_CUES {
-            t.lower_cues.set(lower_case_cues(t, self.kb));
+            t.lower_cues.set(lower_case_cues(t, self.kb, &mut self.scratch.borrow_mut()));
         }
         t.lower_cues.get() & bits != 0
     }
@@ -1026,8 +1030,10 @@ impl<'a, 't> Finder<'a, 't> {
             *first = morph::restore_case(&lower_case(first), orig);
         }
         let joined = out.join(" ");
-        // The quotes of a complement («Байтерек») hug their words.
-        if joined.contains("« ") || joined.contains(" »") {
+        // The quotes of a complement («Байтерек») hug their words. Quotes are tokens of their own: only a
+        // phrase with one can have a space inside them (a cheaper test than searching the phrase).
+        let quoted = words.iter().any(|w| matches!(*w, "«" | "»"));
+        if quoted && (joined.contains("« ") || joined.contains(" »")) {
             return joined.replace("« ", "«").replace(" »", "»");
         }
         joined

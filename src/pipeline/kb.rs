@@ -158,9 +158,9 @@ impl WordEntry {
 
 /// FxHash (Firefox, rustc): a multiply-rotate hash, several times cheaper than SipHash on short keys. The
 /// maps it serves are built from the data files at load and only read per release, so flooding them is not a
-/// concern.
+/// concern (nor for the morphology's caches of dictionary answers, bounded in size).
 #[derive(Default, Clone, Copy)]
-struct FastHasher(u64);
+pub(super) struct FastHasher(u64);
 
 impl FastHasher {
     const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;

@@ -11,15 +11,18 @@
 //! can match any case form of a name with one automaton ("Бишкеке" and "Бишкек" share the key "бишкек").
 
 use std::collections::HashMap;
-use std::hash::Hash;
+use std::hash::{BuildHasherDefault, Hash};
 use std::sync::RwLock;
 
 use rumorph::{Analysis, Dictionary};
 
+use super::kb::FastHasher;
+
 /// Answers of the dictionary shared by all releases: names repeat across a news feed, and a look-up in the
-/// dictionary costs microseconds while a hash look-up costs nanoseconds. Bounded: cleared when full.
+/// dictionary costs microseconds while a hash look-up costs nanoseconds. Bounded: cleared when full. Keys are
+/// words and phrases: the fast hash of the knowledge base, not SipHash, which costs more than the look-up.
 struct Cache<K, V> {
-    map: RwLock<HashMap<K, V>>,
+    map: RwLock<HashMap<K, V, BuildHasherDefault<FastHasher>>>,
 }
 
 /// Entries a cache holds before it is cleared (about a few MB at most).
@@ -27,7 +30,7 @@ const CACHE_LIMIT: usize = 50_000;
 
 impl<K: Hash + Eq, V: Clone> Cache<K, V> {
     fn new() -> Self {
-        Cache { map: RwLock::new(HashMap::new()) }
+        Cache { map: RwLock::new(HashMap::default()) }
     }
 
     fn get_or<Q>(&self, key: &Q, compute: impl FnOnce() -> V) -> V
