@@ -157,7 +157,8 @@ fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, String) {
         } else {
             ((0, 1), break_entry)
         };
-        let quote = is_quote(t);
+        // A quote is never a word: words skip the comparisons.
+        let quote = !word && is_quote(t);
         let tok = Tok {
             span: Span::new(i, end),
             text: t,
