@@ -362,6 +362,41 @@ mod tests {
         (release, dateline)
     }
 
+    /// The first captures of the shapes as `find` reads them: any-length month, exact shapes when it is out
+    /// of range.
+    fn shape_spans(paragraph: &str, exact: bool) -> Vec<Option<(usize, usize)>> {
+        (0..SHAPES.len())
+            .map(|i| {
+                let caps = if exact {
+                    EXACT_SHAPES[i].captures(paragraph)
+                } else {
+                    SHAPES[i].captures(paragraph).and_then(|c| {
+                        if month_has_date_length(&c) {
+                            Some(c)
+                        } else {
+                            EXACT_SHAPES[i].captures(paragraph)
+                        }
+                    })
+                };
+                caps.and_then(|c| c.name("dl")).map(|m| (m.start(), m.end()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn month_length_outside_three_to_ten_letters_falls_back_to_the_exact_shapes() {
+        for paragraph in [
+            "Бишкек, 3 сентября — «Кабар». Текст.",
+            "МОСКВА, 4 ма. /ТАСС/. Текст.",
+            "МОСКВА, 4 сентябрьского. /ТАСС/. Текст.",
+            "Нур-Султан, Длинноеслововот 5 — Агентство. Текст.",
+            "WASHINGTON, Extraordinary 22 - Text.",
+            "ОШ, Ма 3 — «Кабар».",
+        ] {
+            assert_eq!(shape_spans(paragraph, false), shape_spans(paragraph, true), "{paragraph}");
+        }
+    }
+
     #[test]
     fn quoted_agency() {
         assert_eq!(
