@@ -52,8 +52,16 @@ pub struct Dateline {
 
 /// A city: up to three capitalised words, hyphenated parts allowed (`Нур-Султан`, `NEW YORK`).
 const CITY: &str = r"(?P<city>\p{Lu}[\p{L}'’\-]*(?:[ ]\p{Lu}[\p{L}'’\-]*){0,2})";
-/// A date: `14 мар`, `4 марта.`, `June 23`, `Aug. 22`, with an optional year.
+/// A date: `14 мар`, `4 марта.`, `June 23`, `Aug. 22`, with an optional year. The month is a word of
+/// [`MONTH_LETTERS`] letters.
 const DATE: &str = r"(?:(?P<day>\d{1,2})\s+(?P<month>\p{L}{3,10})\.?|(?P<month2>\p{L}{3,10})\.?\s+(?P<day2>\d{1,2}))(?:,?\s+(?P<year>\d{4}))?";
+/// [`DATE`] with a month of any length. Each `\p{L}` compiles to hundreds of NFA states (forward and
+/// reverse); `\p{L}{3,10}` twice per shape held most of the shapes' ~6 MB. The shapes are compiled with
+/// this one and a match whose month is out of [`MONTH_LETTERS`] is searched again with [`DATE`], see
+/// [`find`].
+const DATE_ANY_MONTH: &str = r"(?:(?P<day>\d{1,2})\s+(?P<month>\p{L}+)\.?|(?P<month2>\p{L}+)\.?\s+(?P<day2>\d{1,2}))(?:,?\s+(?P<year>\d{4}))?";
+/// How many letters the month of [`DATE`] has.
+const MONTH_LETTERS: std::ops::RangeInclusive<usize> = 3..=10;
 /// Any of the dashes agencies use.
 const DASH: &str = r"[-–—]";
 /// An unquoted agency name: up to three words, each starting with a capital or a digit (`Sputnik`,
@@ -65,35 +73,42 @@ const AGENCY: &str =
 /// A correspondent after the agency: two or three capitalised words (`Жазгуль МАСАЛИЕВА`).
 const BYLINE: &str = r"(?P<byline>\p{Lu}[\p{L}\-]*(?:[ ]\p{Lu}[\p{L}\-]*){1,2})";
 
-/// The dateline shapes, most specific first. Each captures the dateline itself as `dl`; what follows it
-/// must be whitespace or the end of the paragraph.
-static SHAPES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+/// The dateline shapes, most specific first, built with [`DATE_ANY_MONTH`]: what [`find`] searches.
+static SHAPES: LazyLock<Vec<Regex>> = LazyLock::new(|| compile(DATE_ANY_MONTH));
+
+/// The dateline shapes with the month of [`DATE`], for the rare match of [`SHAPES`] whose month is too short
+/// or too long. Compiled only when such a first paragraph comes.
+static EXACT_SHAPES: LazyLock<Vec<Regex>> = LazyLock::new(|| compile(DATE));
+
+/// The dateline shapes, most specific first, with `date` in the date slot. Each captures the dateline
+/// itself as `dl`; what follows it must be whitespace or the end of the paragraph.
+fn compile(date: &str) -> Vec<Regex> {
     let shapes = [
         // 11:35, 10 января 2022, Бишкек - 24.kg, Жазгуль МАСАЛИЕВА   (a paragraph of its own)
         format!(
-            r"^(?P<dl>(?P<time>\d{{1,2}}:\d{{2}})\s*,\s*{DATE}\s*,\s*{CITY}\s*{DASH}\s*(?P<agency>[^,\n]{{1,40}}?)(?:\s*,\s*(?P<byline>[^\n]{{1,80}}?))?)\s*\.?\s*$"
+            r"^(?P<dl>(?P<time>\d{{1,2}}:\d{{2}})\s*,\s*{date}\s*,\s*{CITY}\s*{DASH}\s*(?P<agency>[^,\n]{{1,40}}?)(?:\s*,\s*(?P<byline>[^\n]{{1,80}}?))?)\s*\.?\s*$"
         ),
         // Бишкек, "САЯСАТ.KG".    ОШ, 3 сентября — «Кабар».
         format!(
-            r#"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*(?:,|{DASH})\s*["«“„](?P<agency>[^"«»“”„\n]{{1,40}})["»“”]\s*(?:\.(?:\s*{DASH})?|{DASH}))(?:\s+|$)"#
+            r#"^(?P<dl>{CITY}(?:\s*,\s*{date})?\s*(?:,|{DASH})\s*["«“„](?P<agency>[^"«»“”„\n]{{1,40}})["»“”]\s*(?:\.(?:\s*{DASH})?|{DASH}))(?:\s+|$)"#
         ),
         // Bishkek, June 23 / Kabar /.    МОСКВА, 4 марта. /ТАСС/.
         format!(
-            r"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*[.,]?\s*/\s*(?P<agency>[^/\n]{{1,40}}?)\s*/(?:\s*\.)?(?:\s*{DASH})?)(?:\s+|$)"
+            r"^(?P<dl>{CITY}(?:\s*,\s*{date})?\s*[.,]?\s*/\s*(?P<agency>[^/\n]{{1,40}}?)\s*/(?:\s*\.)?(?:\s*{DASH})?)(?:\s+|$)"
         ),
         // MOSCOW, Aug 22 (Reuters) -
         format!(
-            r"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*\(\s*(?P<agency>[^()\n]{{1,40}}?)\s*\)\s*(?:{DASH}|:))(?:\s+|$)"
+            r"^(?P<dl>{CITY}(?:\s*,\s*{date})?\s*\(\s*(?P<agency>[^()\n]{{1,40}}?)\s*\)\s*(?:{DASH}|:))(?:\s+|$)"
         ),
         // БИШКЕК, 14 мар — Sputnik.    МОСКВА, 27 мая - РИА Новости, Иван Петров.
-        format!(r"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*{DASH}\s*{AGENCY}(?:\s*,\s*{BYLINE})?\s*\.)(?:\s+|$)"),
+        format!(r"^(?P<dl>{CITY}(?:\s*,\s*{date})?\s*{DASH}\s*{AGENCY}(?:\s*,\s*{BYLINE})?\s*\.)(?:\s+|$)"),
         // АСТАНА. КАЗИНФОРМ –
-        format!(r"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*\.\s*{AGENCY}\s*{DASH})(?:\s+|$)"),
+        format!(r"^(?P<dl>{CITY}(?:\s*,\s*{date})?\s*\.\s*{AGENCY}\s*{DASH})(?:\s+|$)"),
         // WASHINGTON —    МОСКВА, 5 марта —   (no agency: only a city in capitals, see `read_match`)
-        format!(r"^(?P<dl>{CITY}(?:\s*,\s*{DATE})?\s*{DASH})(?:\s+|$)"),
+        format!(r"^(?P<dl>{CITY}(?:\s*,\s*{date})?\s*{DASH})(?:\s+|$)"),
     ];
     shapes.iter().map(|s| Regex::new(s).expect("dateline shapes are valid regexes")).collect()
-});
+}
 
 /// Compiles the dateline shapes now rather than on the first release: [`Pipeline::load`](super::Pipeline::load)
 /// calls it, so that no release pays for the compile (hundreds of millions of instructions).
@@ -107,8 +122,26 @@ pub fn find(text: &str, release: &Release, kb: &KnowledgeBase, months: &DateLexi
     let paragraph = text.get(first.start..first.end)?;
     SHAPES
         .iter()
-        .filter_map(|shape| shape.captures(paragraph))
+        .enumerate()
+        .filter_map(|(index, shape)| {
+            let caps = shape.captures(paragraph)?;
+            // The month of any length only adds paths to the regex, ranked as in the exact shape; so when the
+            // best path has a month of the exact length, it is the exact shape's match too. Otherwise the
+            // exact shape decides.
+            if month_has_date_length(&caps) {
+                Some(caps)
+            } else {
+                EXACT_SHAPES[index].captures(paragraph)
+            }
+        })
         .find_map(|caps| read_match(&caps, first.start, release, kb, months))
+}
+
+/// Whether the month a shape captured (if any) has as many letters as [`DATE`] allows.
+fn month_has_date_length(caps: &Captures<'_>) -> bool {
+    caps.name("month")
+        .or_else(|| caps.name("month2"))
+        .is_none_or(|m| MONTH_LETTERS.contains(&m.as_str().chars().count()))
 }
 
 /// Turns a shape's match into a dateline, or `None` when it does not hold up (a "month" that is no month,
@@ -327,6 +360,41 @@ mod tests {
         let release = parse::parse(&text, Format::Auto).unwrap();
         let dateline = find(&release.text, &release, &env.kb, &env.months);
         (release, dateline)
+    }
+
+    /// The first captures of the shapes as `find` reads them: any-length month, exact shapes when it is out
+    /// of range.
+    fn shape_spans(paragraph: &str, exact: bool) -> Vec<Option<(usize, usize)>> {
+        (0..SHAPES.len())
+            .map(|i| {
+                let caps = if exact {
+                    EXACT_SHAPES[i].captures(paragraph)
+                } else {
+                    SHAPES[i].captures(paragraph).and_then(|c| {
+                        if month_has_date_length(&c) {
+                            Some(c)
+                        } else {
+                            EXACT_SHAPES[i].captures(paragraph)
+                        }
+                    })
+                };
+                caps.and_then(|c| c.name("dl")).map(|m| (m.start(), m.end()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn month_length_outside_three_to_ten_letters_falls_back_to_the_exact_shapes() {
+        for paragraph in [
+            "Бишкек, 3 сентября — «Кабар». Текст.",
+            "МОСКВА, 4 ма. /ТАСС/. Текст.",
+            "МОСКВА, 4 сентябрьского. /ТАСС/. Текст.",
+            "Нур-Султан, Длинноеслововот 5 — Агентство. Текст.",
+            "WASHINGTON, Extraordinary 22 - Text.",
+            "ОШ, Ма 3 — «Кабар».",
+        ] {
+            assert_eq!(shape_spans(paragraph, false), shape_spans(paragraph, true), "{paragraph}");
+        }
     }
 
     #[test]
