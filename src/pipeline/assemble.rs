@@ -1,7 +1,7 @@
 //! The last stage: the stages' findings → the `wirefeed.event/1` envelope (SPEC §2): the ninjs `item`, the
 //! `x` extension, deterministic ids, and byte offsets turned into char offsets.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, SecondsFormat, TimeZone};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, SecondsFormat, TimeZone, Timelike};
 use sha2::{Digest, Sha256};
 
 use super::classify::Event;
@@ -370,8 +370,31 @@ fn sha256_of(parts: &[&[u8]]) -> [u8; 32] {
     hasher.finalize().into()
 }
 
+/// `t.to_rfc3339_opts(SecondsFormat::Secs, false)` (`2025-08-22T00:00:00+06:00`) written digit by digit
+/// for four-digit years and whole-minute offsets; chrono's formatter for the rest (and leap seconds).
 fn rfc3339(t: &DateTime<FixedOffset>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, false)
+    let offset = t.offset().local_minus_utc();
+    if !(0..=9999).contains(&t.year()) || offset % 60 != 0 || t.nanosecond() >= 1_000_000_000 {
+        return t.to_rfc3339_opts(SecondsFormat::Secs, false);
+    }
+    let mut s = String::with_capacity("2025-08-22T00:00:00+06:00".len());
+    push_digits(&mut s, t.year() as u32, 4);
+    s.push('-');
+    push_digits(&mut s, t.month(), 2);
+    s.push('-');
+    push_digits(&mut s, t.day(), 2);
+    s.push('T');
+    push_digits(&mut s, t.hour(), 2);
+    s.push(':');
+    push_digits(&mut s, t.minute(), 2);
+    s.push(':');
+    push_digits(&mut s, t.second(), 2);
+    s.push(if offset < 0 { '-' } else { '+' });
+    let minutes = offset.unsigned_abs() / 60;
+    push_digits(&mut s, minutes / 60, 2);
+    s.push(':');
+    push_digits(&mut s, minutes % 60, 2);
+    s
 }
 
 /// Converts byte offsets of one text to char offsets: the chars before every 64-byte block are counted
@@ -721,6 +744,35 @@ mod tests {
     fn hashing_parts_equals_hashing_the_joined_string() {
         let joined = Sha256::digest("заголовок\n\nтекст".as_bytes());
         assert_eq!(sha256_of(&["заголовок".as_bytes(), b"\n\n", "текст".as_bytes()])[..], joined[..]);
+    }
+
+    #[test]
+    fn rfc3339_agrees_with_chrono() {
+        let date = NaiveDate::from_ymd_opt(2025, 8, 22).unwrap();
+        let times = [
+            date.and_hms_opt(0, 0, 0).unwrap(),
+            date.and_hms_opt(23, 59, 59).unwrap(),
+            date.and_hms_nano_opt(9, 5, 7, 123_456_789).unwrap(),
+            date.and_hms_milli_opt(23, 59, 59, 1_500).unwrap(),
+            NaiveDate::from_ymd_opt(7, 1, 2).unwrap().and_hms_opt(1, 2, 3).unwrap(),
+            NaiveDate::from_ymd_opt(12345, 1, 2).unwrap().and_hms_opt(1, 2, 3).unwrap(),
+            NaiveDate::from_ymd_opt(-44, 3, 15).unwrap().and_hms_opt(12, 0, 0).unwrap(),
+        ];
+        for seconds in [0, 6 * 3600, -(3 * 3600 + 1800), 5 * 3600 + 45 * 60, 14 * 3600, -12 * 3600, 3661] {
+            let zone = FixedOffset::east_opt(seconds).unwrap();
+            for local in times {
+                let t = zone.from_local_datetime(&local).unwrap();
+                assert_eq!(rfc3339(&t), t.to_rfc3339_opts(SecondsFormat::Secs, false), "{t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn iso_dates_agree_with_chrono() {
+        for (y, m, d) in [(2025, 8, 22), (1, 1, 1), (0, 12, 31), (9999, 12, 31), (10000, 1, 1), (-1, 6, 5)] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(iso_date(date), date.to_string());
+        }
     }
 
     #[test]
