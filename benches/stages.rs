@@ -116,7 +116,7 @@ fn bench_stages(c: &mut Criterion) {
     // The stages hand their language, entities, quotes and events over to assemble: the copies for each
     // run are made outside the timing; the envelope is dropped inside it, as `iter` does.
     g.bench_function("assemble", |b| {
-        b.iter_batched(parts, |p| drop(black_box(assemble::assemble(p))), BatchSize::SmallInput)
+        b.iter_batched(parts, |p| drop(black_box(assemble::assemble(p))), BatchSize::PerIteration)
     });
     let envelope = assemble::assemble(parts());
 
