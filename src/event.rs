@@ -435,3 +435,19 @@ impl Envelope {
         self.item.info_sources.first().map(|s| s.name.as_str())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_label_is_a_plain_json_string_and_reads_back_owned() {
+        let label = Label::fixed("text");
+        assert_eq!(serde_json::to_string(&label).unwrap(), "\"text\"");
+        let back: Label = serde_json::from_str("\"text\"").unwrap();
+        assert_eq!(back, label);
+        assert_eq!(back, "text");
+        assert_eq!(back.as_str(), "text");
+        assert_eq!(Label::from(String::from("main")), "main");
+    }
+}
