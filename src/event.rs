@@ -3,16 +3,101 @@
 //! Field names follow the JSON contract (SPEC §2) exactly; `Option`s and empty vectors are left out of the
 //! JSON so that `item` never carries a field ninjs does not define and never an empty array.
 
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Deref;
+
 use serde::{Deserialize, Serialize};
 
 /// The schema name every envelope carries.
 pub const SCHEMA: &str = "wirefeed.event/1";
 
+/// A text field that is mostly one of a few fixed words ("text", "main", "person", "ninjs"…): those are
+/// borrowed, not allocated anew for every envelope. A deserialised envelope owns its text. Serialises as a
+/// plain JSON string.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Label(Cow<'static, str>);
+
+impl Label {
+    /// A label for a fixed word: no allocation.
+    pub const fn fixed(text: &'static str) -> Self {
+        Label(Cow::Borrowed(text))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for Label {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Label {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&'static str> for Label {
+    fn from(text: &'static str) -> Self {
+        Label::fixed(text)
+    }
+}
+
+impl From<String> for Label {
+    fn from(text: String) -> Self {
+        Label(Cow::Owned(text))
+    }
+}
+
+impl PartialEq<str> for Label {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Label {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Label {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialEq<Label> for str {
+    fn eq(&self, other: &Label) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<Label> for &str {
+    fn eq(&self, other: &Label) -> bool {
+        *self == other.as_str()
+    }
+}
+
 /// One normalised release, as published to the output exchange.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Envelope {
     /// Always [`SCHEMA`].
-    pub schema: String,
+    pub schema: Label,
     /// Deterministic id: the same release gives the same id on every worker and every redelivery.
     pub id: String,
     /// The IPTC ninjs 3.1 news item.
@@ -29,9 +114,9 @@ pub struct Item {
     pub uri: String,
     /// Always "text".
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: Label,
     /// Version of the item; "1" for a first release.
-    pub version: String,
+    pub version: Label,
     /// RFC 3339 with offset.
     pub content_created: String,
     /// RFC 3339 with offset.
@@ -39,7 +124,7 @@ pub struct Item {
     /// RFC 3339 with offset.
     pub version_created: String,
     /// "usable".
-    pub pub_status: String,
+    pub pub_status: Label,
     /// BCP 47 language tag.
     pub language: String,
     /// `[{role: "main", value}]`.
@@ -80,7 +165,7 @@ pub struct Item {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Text {
     /// e.g. "main", "lead".
-    pub role: String,
+    pub role: Label,
     /// The text.
     pub value: String,
 }
@@ -90,9 +175,9 @@ pub struct Text {
 #[serde(rename_all = "camelCase")]
 pub struct Body {
     /// "main".
-    pub role: String,
+    pub role: Label,
     /// "text/plain".
-    pub content_type: String,
+    pub content_type: Label,
     /// The paragraphs joined by a blank line.
     pub value: String,
     /// Characters (Unicode scalar values) in `value`.
@@ -107,7 +192,7 @@ pub struct InfoSource {
     /// The agency's name as it signs.
     pub name: String,
     /// "originator".
-    pub role: String,
+    pub role: Label,
 }
 
 /// A ninjs person, organisation, place or subject.
@@ -117,7 +202,7 @@ pub struct Concept {
     pub name: String,
     /// Relation to the item, e.g. "mentioned", "dateline".
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rel: Option<String>,
+    pub rel: Option<Label>,
     /// Knowledge-base URI (Wikidata) where known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
@@ -142,7 +227,7 @@ pub struct NinjsEvent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AltId {
     /// "source-id", "amqp-message-id" or "content-hash".
-    pub role: String,
+    pub role: Label,
     /// The id.
     pub value: String,
 }
@@ -151,14 +236,14 @@ pub struct AltId {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Standard {
     /// "ninjs".
-    pub name: String,
+    pub name: Label,
     /// "3.1".
-    pub version: String,
+    pub version: Label,
 }
 
 impl Default for Standard {
     fn default() -> Self {
-        Standard { name: "ninjs".into(), version: "3.1".into() }
+        Standard { name: Label::fixed("ninjs"), version: Label::fixed("3.1") }
     }
 }
 
@@ -216,7 +301,7 @@ pub struct XEntity {
     pub id: String,
     /// person | organisation | place.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: Label,
     /// country | city | region | landmark | agency | …
     pub subtype: Option<String>,
     /// Canonical name, nominative.
@@ -314,11 +399,11 @@ pub struct Ingest {
     /// Whether the broker redelivered the message.
     pub redelivered: bool,
     /// wire | json | plain.
-    pub format: String,
+    pub format: Label,
     /// The charset the body was decoded from.
     pub charset: String,
     /// The version of the pipeline that produced the envelope.
-    pub parser_version: String,
+    pub parser_version: Label,
     /// SHA-256 of the raw bytes, hex.
     pub raw_sha256: String,
 }
@@ -348,5 +433,21 @@ impl Envelope {
     /// The originating agency, if known (the `x-wirefeed-source` header).
     pub fn source(&self) -> Option<&str> {
         self.item.info_sources.first().map(|s| s.name.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_label_is_a_plain_json_string_and_reads_back_owned() {
+        let label = Label::fixed("text");
+        assert_eq!(serde_json::to_string(&label).unwrap(), "\"text\"");
+        let back: Label = serde_json::from_str("\"text\"").unwrap();
+        assert_eq!(back, label);
+        assert_eq!(back, "text");
+        assert_eq!(back.as_str(), "text");
+        assert_eq!(Label::from(String::from("main")), "main");
     }
 }

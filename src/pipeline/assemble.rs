@@ -1,7 +1,7 @@
 //! The last stage: the stages' findings → the `wirefeed.event/1` envelope (SPEC §2): the ninjs `item`, the
 //! `x` extension, deterministic ids, and byte offsets turned into char offsets.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, SecondsFormat, TimeZone};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, SecondsFormat, TimeZone, Timelike};
 use sha2::{Digest, Sha256};
 
 use super::classify::Event;
@@ -78,8 +78,9 @@ fn parse_offset(s: &str) -> Option<FixedOffset> {
     FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
 }
 
-/// What the stages found, handed to [`assemble`].
-#[derive(Debug, Clone, Copy)]
+/// What the stages found, handed to [`assemble`]. The language, entities, quotes and events are handed
+/// over, not lent: their strings move into the envelope instead of being copied.
+#[derive(Debug, Clone)]
 pub struct Parts<'a> {
     /// The raw input and its transport facts.
     pub input: &'a RawInput<'a>,
@@ -90,15 +91,15 @@ pub struct Parts<'a> {
     /// Its dateline.
     pub dateline: Option<&'a Dateline>,
     /// Its language.
-    pub language: &'a str,
+    pub language: String,
     /// Dates named.
     pub dates: &'a [DateMention],
     /// Entities.
-    pub entities: &'a [Entity],
+    pub entities: Vec<Entity>,
     /// Quotes.
-    pub quotes: &'a [Quote],
+    pub quotes: Vec<Quote>,
     /// Events.
-    pub events: &'a [Event],
+    pub events: Vec<Event>,
     /// Time zones.
     pub zones: &'a TimeZones,
 }
@@ -114,15 +115,10 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
     let lead = lead_text(text, p.release, p.dateline);
 
     let agency = p.dateline.and_then(|d| d.agency.clone()).or_else(|| p.release.source.clone());
-    let source_name = p.release.source.clone().or_else(|| agency.clone());
-    let ids = Ids::derive(
-        source_name.as_deref(),
-        p.release.native_id.as_deref(),
-        p.input.message_id,
-        &headline,
-        &body,
-    );
+    let source_name = p.release.source.as_deref().or(agency.as_deref());
+    let ids = Ids::derive(source_name, p.release.native_id.as_deref(), p.input.message_id, &headline, &body);
     let times = Times::derive(&p);
+    let content_created = rfc3339(&times.content_created);
 
     let mut warnings = p.decoded.warnings.clone();
     warnings.extend(p.release.warnings.iter().cloned());
@@ -132,41 +128,32 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
 
     let item = Item {
         uri: ids.uri.clone(),
-        kind: "text".into(),
-        version: "1".into(),
-        content_created: rfc3339(&times.content_created),
-        first_created: rfc3339(&times.content_created),
+        kind: Label::fixed("text"),
+        version: Label::fixed("1"),
+        first_created: content_created.clone(),
+        content_created,
         version_created: rfc3339(&times.version_created),
-        pub_status: "usable".into(),
-        language: p.language.to_string(),
-        headlines: vec![Text { role: "main".into(), value: headline }],
-        descriptions: lead.map(|value| Text { role: "lead".into(), value }).into_iter().collect(),
+        pub_status: Label::fixed("usable"),
+        language: p.language,
+        headlines: vec![Text { role: Label::fixed("main"), value: headline }],
+        descriptions: lead.map(|value| Text { role: Label::fixed("lead"), value }).into_iter().collect(),
         bodies: vec![Body {
-            role: "main".into(),
-            content_type: "text/plain".into(),
+            role: Label::fixed("main"),
+            content_type: Label::fixed("text/plain"),
             char_count: body_chars as u64,
             word_count: word_count(&body) as u64,
             value: body,
         }],
         located: p.dateline.and_then(|d| d.city.clone()),
         info_sources: agency
-            .iter()
-            .map(|name| InfoSource { name: name.clone(), role: "originator".into() })
+            .into_iter()
+            .map(|name| InfoSource { name, role: Label::fixed("originator") })
             .collect(),
-        people: concepts(p.entities, EntityKind::Person),
-        organisations: concepts(p.entities, EntityKind::Organisation),
-        places: concepts(p.entities, EntityKind::Place),
-        subjects: subjects(p.events),
-        events: p
-            .events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| NinjsEvent {
-                id: event_id(i),
-                name: e.kind.clone(),
-                literal: Some(e.cameo.clone()).filter(|c| !c.is_empty()),
-            })
-            .collect(),
+        people: concepts(&p.entities, EntityKind::Person),
+        organisations: concepts(&p.entities, EntityKind::Organisation),
+        places: concepts(&p.entities, EntityKind::Place),
+        subjects: subjects(&p.events),
+        events: p.events.iter().enumerate().map(|(i, e)| ninjs_event(i, e)).collect(),
         alt_ids: ids.alt_ids(p.input.message_id),
         standard: Standard::default(),
     };
@@ -176,48 +163,20 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
             raw: d.span.of(text).to_string(),
             city: d.city.clone(),
             country: d.country.clone(),
-            date: d.date.map(|d| d.to_string()),
+            date: d.date.map(iso_date),
             agency: d.agency.clone(),
             start: chars.at(d.span.start),
             end: chars.at(d.span.end),
         }),
-        entities: p.entities.iter().map(|e| x_entity(e, text, &chars)).collect(),
-        quotes: p
-            .quotes
-            .iter()
-            .map(|q| XQuote {
-                text: q.text.clone(),
-                speaker: q.speaker.clone(),
-                speaker_text: q.speaker_span.map(|s| s.of(text).to_string()),
-                verb: q.verb.clone(),
-                start: chars.at(q.span.start),
-                end: chars.at(q.span.end),
-            })
-            .collect(),
-        events: p
-            .events
-            .iter()
-            .map(|e| XEvent {
-                kind: e.kind.clone(),
-                cameo: e.cameo.clone(),
-                actors: e
-                    .actors
-                    .iter()
-                    .map(|(entity, role)| XActor { entity: entity.clone(), role: role.clone() })
-                    .collect(),
-                place: e.place.clone(),
-                date: e.date.map(|d| d.to_string()),
-                trigger: mention(e.trigger, text, &chars),
-                confidence: e.confidence,
-                attributes: e.attributes.clone(),
-            })
-            .collect(),
+        entities: p.entities.into_iter().map(|e| x_entity(e, text, &chars)).collect(),
+        quotes: p.quotes.into_iter().map(|q| x_quote(q, text, &chars)).collect(),
+        events: p.events.into_iter().map(|e| x_event(e, text, &chars)).collect(),
         dates: p
             .dates
             .iter()
             .map(|d| XDate {
                 text: d.span.of(text).to_string(),
-                date: d.date.to_string(),
+                date: iso_date(d.date),
                 start: chars.at(d.span.start),
                 end: chars.at(d.span.end),
             })
@@ -226,14 +185,14 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
             received_at: rfc3339(&p.input.received_at.fixed_offset()),
             message_id: p.input.message_id.map(str::to_string),
             redelivered: p.input.redelivered,
-            format: p.release.format.as_str().into(),
+            format: Label::fixed(p.release.format.as_str()),
             charset: p.decoded.charset.clone(),
-            parser_version: PARSER_VERSION.into(),
+            parser_version: Label::fixed(PARSER_VERSION),
             raw_sha256: hex(&Sha256::digest(p.input.body)),
         },
         warnings,
     };
-    Envelope { schema: SCHEMA.into(), id: ids.id, item, x }
+    Envelope { schema: Label::fixed(SCHEMA), id: ids.id, item, x }
 }
 
 /// The body paragraphs: all but the dateline (and the dateline's own paragraph when it stands alone).
@@ -358,14 +317,17 @@ impl Ids {
     }
 
     fn alt_ids(&self, message_id: Option<&str>) -> Vec<AltId> {
-        let mut ids = Vec::new();
+        let mut ids = Vec::with_capacity(3);
         if let Some(native) = &self.native {
-            ids.push(AltId { role: "source-id".into(), value: native.clone() });
+            ids.push(AltId { role: Label::fixed("source-id"), value: native.clone() });
         }
         if let Some(mid) = message_id {
-            ids.push(AltId { role: "amqp-message-id".into(), value: mid.to_string() });
+            ids.push(AltId { role: Label::fixed("amqp-message-id"), value: mid.to_string() });
         }
-        ids.push(AltId { role: "content-hash".into(), value: format!("sha256:{}", self.content_hash) });
+        let mut hash = String::with_capacity("sha256:".len() + self.content_hash.len());
+        hash.push_str("sha256:");
+        hash.push_str(&self.content_hash);
+        ids.push(AltId { role: Label::fixed("content-hash"), value: hash });
         ids
     }
 }
@@ -408,8 +370,31 @@ fn sha256_of(parts: &[&[u8]]) -> [u8; 32] {
     hasher.finalize().into()
 }
 
+/// `t.to_rfc3339_opts(SecondsFormat::Secs, false)` (`2025-08-22T00:00:00+06:00`) written digit by digit
+/// for four-digit years and whole-minute offsets; chrono's formatter for the rest (and leap seconds).
 fn rfc3339(t: &DateTime<FixedOffset>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, false)
+    let offset = t.offset().local_minus_utc();
+    if !(0..=9999).contains(&t.year()) || offset % 60 != 0 || t.nanosecond() >= 1_000_000_000 {
+        return t.to_rfc3339_opts(SecondsFormat::Secs, false);
+    }
+    let mut s = String::with_capacity("2025-08-22T00:00:00+06:00".len());
+    push_digits(&mut s, t.year() as u32, 4);
+    s.push('-');
+    push_digits(&mut s, t.month(), 2);
+    s.push('-');
+    push_digits(&mut s, t.day(), 2);
+    s.push('T');
+    push_digits(&mut s, t.hour(), 2);
+    s.push(':');
+    push_digits(&mut s, t.minute(), 2);
+    s.push(':');
+    push_digits(&mut s, t.second(), 2);
+    s.push(if offset < 0 { '-' } else { '+' });
+    let minutes = offset.unsigned_abs() / 60;
+    push_digits(&mut s, minutes / 60, 2);
+    s.push(':');
+    push_digits(&mut s, minutes % 60, 2);
+    s
 }
 
 /// Converts byte offsets of one text to char offsets: the chars before every 64-byte block are counted
@@ -456,30 +441,98 @@ fn mention(span: Span, text: &str, chars: &CharIndex) -> XMention {
     XMention { start: chars.at(span.start), end: chars.at(span.end), text: span.of(text).to_string() }
 }
 
-fn x_entity(e: &Entity, text: &str, chars: &CharIndex) -> XEntity {
+/// `x.entities[]`: the entity's strings move in, its byte spans become mentions.
+fn x_entity(e: Entity, text: &str, chars: &CharIndex) -> XEntity {
     XEntity {
-        id: e.id.clone(),
-        kind: e.kind.as_str().into(),
-        subtype: e.subtype.clone(),
-        name: e.name.clone(),
-        country: e.country.clone(),
-        roles: e.roles.clone(),
-        wikidata: e.wikidata.clone(),
         mentions: e.mentions.iter().map(|s| mention(*s, text, chars)).collect(),
+        id: e.id,
+        kind: Label::fixed(e.kind.as_str()),
+        subtype: e.subtype,
+        name: e.name,
+        country: e.country,
+        roles: e.roles,
+        wikidata: e.wikidata,
+    }
+}
+
+/// `x.quotes[]`: the quote's strings move in.
+fn x_quote(q: Quote, text: &str, chars: &CharIndex) -> XQuote {
+    XQuote {
+        text: q.text,
+        speaker: q.speaker,
+        speaker_text: q.speaker_span.map(|s| s.of(text).to_string()),
+        verb: q.verb,
+        start: chars.at(q.span.start),
+        end: chars.at(q.span.end),
+    }
+}
+
+/// `x.events[]`: the event's strings move in.
+fn x_event(e: Event, text: &str, chars: &CharIndex) -> XEvent {
+    XEvent {
+        kind: e.kind,
+        cameo: e.cameo,
+        actors: e.actors.into_iter().map(|(entity, role)| XActor { entity, role }).collect(),
+        place: e.place,
+        date: e.date.map(iso_date),
+        trigger: mention(e.trigger, text, chars),
+        confidence: e.confidence,
+        attributes: e.attributes,
+    }
+}
+
+/// `item.events[]`: `ev<n>`, the type and the CAMEO code (absent when empty).
+fn ninjs_event(index: usize, e: &Event) -> NinjsEvent {
+    NinjsEvent {
+        id: event_id(index),
+        name: e.kind.clone(),
+        literal: (!e.cameo.is_empty()).then(|| e.cameo.clone()),
     }
 }
 
 fn concepts(entities: &[Entity], kind: EntityKind) -> Vec<Concept> {
+    const WIKIDATA: &str = "http://www.wikidata.org/entity/";
     entities
         .iter()
         .filter(|e| e.kind == kind)
         .map(|e| Concept {
             name: e.name.clone(),
-            rel: Some("mentioned".into()),
-            uri: e.wikidata.as_ref().map(|q| format!("http://www.wikidata.org/entity/{q}")),
+            rel: Some(Label::fixed("mentioned")),
+            uri: e.wikidata.as_deref().map(|q| concat_str(WIKIDATA, q)),
             literal: Some(e.id.clone()),
         })
         .collect()
+}
+
+/// `a` followed by `b`, in one allocation of the right size.
+fn concat_str(a: &str, b: &str) -> String {
+    let mut s = String::with_capacity(a.len() + b.len());
+    s.push_str(a);
+    s.push_str(b);
+    s
+}
+
+/// `date.to_string()` (ISO `YYYY-MM-DD`) without the formatter for the years it writes with four digits.
+fn iso_date(date: NaiveDate) -> String {
+    let year = date.year();
+    if !(0..=9999).contains(&year) {
+        return date.to_string();
+    }
+    let mut s = String::with_capacity(10);
+    push_digits(&mut s, year as u32, 4);
+    s.push('-');
+    push_digits(&mut s, date.month(), 2);
+    s.push('-');
+    push_digits(&mut s, date.day(), 2);
+    s
+}
+
+/// Appends the last `width` decimal digits of `n`, zero-padded.
+fn push_digits(s: &mut String, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (n / 10u32.pow(place)) % 10;
+        s.push(char::from(b'0' + digit as u8));
+    }
 }
 
 /// One subject per event family (`diplomacy`, `agreement`, …), in order of first appearance.
@@ -495,16 +548,23 @@ fn subjects(events: &[Event]) -> Vec<Concept> {
         .into_iter()
         .map(|f| Concept {
             name: f.to_string(),
-            rel: Some("about".into()),
+            rel: Some(Label::fixed("about")),
             uri: None,
-            literal: Some(format!("wirefeed:{f}")),
+            literal: Some(concat_str("wirefeed:", f)),
         })
         .collect()
 }
 
 /// `ev1`, `ev2`, …: the ids of `item.events`.
 fn event_id(index: usize) -> String {
-    format!("ev{}", index + 1)
+    let n = index + 1;
+    if n < 10 {
+        let mut id = String::with_capacity(3);
+        id.push_str("ev");
+        id.push(char::from(b'0' + n as u8));
+        return id;
+    }
+    format!("ev{n}")
 }
 
 /// Lower-case hex of bytes.
@@ -684,6 +744,35 @@ mod tests {
     fn hashing_parts_equals_hashing_the_joined_string() {
         let joined = Sha256::digest("заголовок\n\nтекст".as_bytes());
         assert_eq!(sha256_of(&["заголовок".as_bytes(), b"\n\n", "текст".as_bytes()])[..], joined[..]);
+    }
+
+    #[test]
+    fn rfc3339_agrees_with_chrono() {
+        let date = NaiveDate::from_ymd_opt(2025, 8, 22).unwrap();
+        let times = [
+            date.and_hms_opt(0, 0, 0).unwrap(),
+            date.and_hms_opt(23, 59, 59).unwrap(),
+            date.and_hms_nano_opt(9, 5, 7, 123_456_789).unwrap(),
+            date.and_hms_milli_opt(23, 59, 59, 1_500).unwrap(),
+            NaiveDate::from_ymd_opt(7, 1, 2).unwrap().and_hms_opt(1, 2, 3).unwrap(),
+            NaiveDate::from_ymd_opt(12345, 1, 2).unwrap().and_hms_opt(1, 2, 3).unwrap(),
+            NaiveDate::from_ymd_opt(-44, 3, 15).unwrap().and_hms_opt(12, 0, 0).unwrap(),
+        ];
+        for seconds in [0, 6 * 3600, -(3 * 3600 + 1800), 5 * 3600 + 45 * 60, 14 * 3600, -12 * 3600, 3661] {
+            let zone = FixedOffset::east_opt(seconds).unwrap();
+            for local in times {
+                let t = zone.from_local_datetime(&local).unwrap();
+                assert_eq!(rfc3339(&t), t.to_rfc3339_opts(SecondsFormat::Secs, false), "{t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn iso_dates_agree_with_chrono() {
+        for (y, m, d) in [(2025, 8, 22), (1, 1, 1), (0, 12, 31), (9999, 12, 31), (10000, 1, 1), (-1, 6, 5)] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(iso_date(date), date.to_string());
+        }
     }
 
     #[test]

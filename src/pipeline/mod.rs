@@ -312,11 +312,11 @@ impl Pipeline {
             decoded: &decoded,
             release: &release,
             dateline: dateline.as_ref(),
-            language: &language,
+            language,
             dates: &dates,
-            entities: &entities,
-            quotes: &quotes,
-            events: &events,
+            entities,
+            quotes,
+            events,
             zones: &self.zones,
         }))
     }
