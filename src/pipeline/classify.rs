@@ -29,6 +29,7 @@ use super::data::DataFiles;
 use super::dateline::Dateline;
 use super::dates::DateMention;
 use super::entities::{Entity, EntityKind};
+use super::morph::is_upper;
 use super::parse::Release;
 use super::quotes::{fold, fold_char, is_alphanumeric, Quote};
 use super::{LoadError, Span};
@@ -409,7 +410,7 @@ fn sentence_spans(text: &str, block: Span) -> Vec<Span> {
         if rest.len() == after_closers.len() {
             continue;
         }
-        if is_uppercase(next) || is_numeric(next) || matches!(next, '«' | '“' | '„' | '"' | '—' | '–' | '-')
+        if is_upper(next) || is_numeric(next) || matches!(next, '«' | '“' | '„' | '"' | '—' | '–' | '-')
         {
             spans.push(Span::new(block.start + start, block.end - after_closers.len()));
             start = s.len() - rest.len();
@@ -437,16 +438,7 @@ fn sentence_marks(s: &str) -> impl Iterator<Item = (usize, char)> + '_ {
 /// Whether the `.` at `i` ends a one-letter initial.
 fn follows_initial(s: &str, i: usize) -> bool {
     let mut before = s[..i].chars().rev();
-    matches!((before.next(), before.next()), (Some(l), prev) if is_uppercase(l) && prev.is_none_or(|p| !is_alphanumeric(p)))
-}
-
-/// `char::is_uppercase` with fast paths for ASCII and Russian Cyrillic (see [`is_alphanumeric`]).
-fn is_uppercase(c: char) -> bool {
-    match c {
-        'A'..='Z' | 'А'..='Я' | 'Ё' => true,
-        '\0'..='\u{7f}' | 'а'..='я' | 'ё' => false,
-        _ => c.is_uppercase(),
-    }
+    matches!((before.next(), before.next()), (Some(l), prev) if is_upper(l) && prev.is_none_or(|p| !is_alphanumeric(p)))
 }
 
 /// `char::is_numeric` with a fast path for ASCII and Russian Cyrillic.
@@ -1475,7 +1467,7 @@ mod tests {
     fn fast_case_and_digit_tests_agree_with_the_standard_ones() {
         for c in ODD_TEXTS.iter().flat_map(|t| t.chars()).chain(['Ё', 'ё', 'Я', 'я', 'А', 'а', 'Z', '9', '½'])
         {
-            assert_eq!(is_uppercase(c), c.is_uppercase(), "{c}");
+            assert_eq!(is_upper(c), c.is_uppercase(), "{c}");
             assert_eq!(is_numeric(c), c.is_numeric(), "{c}");
         }
     }

@@ -276,7 +276,7 @@ impl Shape {
             'a'..='z' => (false, false, true, false, true),
             'A'..='Z' => (true, false, true, false, true),
             '0'..='9' => (false, true, false, false, true),
-            _ => (is_upper(c), false, false, morph::is_cyrillic(c), c.is_ascii()),
+            _ => (morph::is_upper(c), false, false, morph::is_cyrillic(c), c.is_ascii()),
         };
         if self.chars == 0 {
             self.first_upper = upper;
@@ -303,16 +303,6 @@ fn russian_lower_run(bytes: &[u8]) -> usize {
         n += 2;
     }
     n
-}
-
-/// `char::is_uppercase` with fast paths for ASCII and Russian letters.
-fn is_upper(c: char) -> bool {
-    match c {
-        'А'..='Я' | 'Ё' => true,
-        'а'..='я' | 'ё' => false,
-        _ if c.is_ascii() => c.is_ascii_uppercase(),
-        _ => c.is_uppercase(),
-    }
 }
 
 /// Letters and digits, with fast paths for ASCII and Cyrillic (the general Unicode tables are slow).

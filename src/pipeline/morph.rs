@@ -594,8 +594,9 @@ pub fn restore_case(lemma: &str, original: &str) -> String {
     out
 }
 
-/// `char::is_uppercase` with fast paths for ASCII and Russian letters.
-fn is_upper(c: char) -> bool {
+/// `char::is_uppercase` with fast paths for ASCII and Russian letters (the general Unicode tables are slow);
+/// shared by the stages that test case on every character.
+pub(crate) fn is_upper(c: char) -> bool {
     match c {
         'А'..='Я' | 'Ё' => true,
         'а'..='я' | 'ё' => false,
