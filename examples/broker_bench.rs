@@ -38,12 +38,13 @@ use clap::Parser;
 use futures_util::StreamExt;
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions,
-    ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
-    QueuePurgeOptions,
+    ExchangeDeleteOptions, QueueDeleteOptions, QueuePurgeOptions,
 };
-use lapin::types::{AMQPValue, FieldTable};
-use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
+use lapin::types::FieldTable;
+use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 use tokio::sync::mpsc;
+use wirefeed::broker::topology::{self, ArgValue};
+use wirefeed::config::Config;
 
 /// Command line.
 #[derive(Debug, Clone, Parser)]
@@ -160,54 +161,28 @@ impl Topology {
         }
     }
 
-    /// Declares it as SPEC §4 describes the production topology (quorum input queue with a delivery limit and
-    /// dead-lettering, topic output exchange, fanout rejected exchange).
+    /// The worker configuration that names this benchmark's queues and exchanges.
+    fn config(&self) -> Config {
+        let mut cfg = Config::default();
+        cfg.input.queue = self.input.clone();
+        cfg.output.exchange = self.output_exchange.clone();
+        cfg.output.queue = self.output_queue.clone();
+        cfg.rejected.exchange = self.rejected_exchange.clone();
+        cfg.rejected.queue = self.rejected_queue.clone();
+        cfg
+    }
+
+    /// Declares it with the worker's own code ([`topology::declare`]), so both sides run on exactly the
+    /// production topology of SPEC §4; `output_queue_type` other than `classic` is added to the output and
+    /// rejected queues.
     async fn declare(&self, ch: &Channel, output_queue_type: &str) -> anyhow::Result<()> {
-        let durable = ExchangeDeclareOptions { durable: true, ..Default::default() };
-        ch.exchange_declare(
-            self.output_exchange.as_str().into(),
-            ExchangeKind::Topic,
-            durable,
-            FieldTable::default(),
-        )
-        .await?;
-        ch.exchange_declare(
-            self.rejected_exchange.as_str().into(),
-            ExchangeKind::Fanout,
-            durable,
-            FieldTable::default(),
-        )
-        .await?;
-        let qopts = QueueDeclareOptions { durable: true, ..Default::default() };
-        let mut input_args = FieldTable::default();
-        input_args.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
-        input_args.insert("x-delivery-limit".into(), AMQPValue::LongInt(5));
-        input_args.insert(
-            "x-dead-letter-exchange".into(),
-            AMQPValue::LongString(self.rejected_exchange.as_str().into()),
-        );
-        ch.queue_declare(self.input.as_str().into(), qopts, input_args).await?;
-        let mut out_args = FieldTable::default();
-        out_args.insert("x-queue-type".into(), AMQPValue::LongString(output_queue_type.into()));
-        ch.queue_declare(self.output_queue.as_str().into(), qopts, out_args.clone()).await?;
-        ch.queue_declare(self.rejected_queue.as_str().into(), qopts, out_args).await?;
-        ch.queue_bind(
-            self.output_queue.as_str().into(),
-            self.output_exchange.as_str().into(),
-            "#".into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await?;
-        ch.queue_bind(
-            self.rejected_queue.as_str().into(),
-            self.rejected_exchange.as_str().into(),
-            "".into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await?;
-        Ok(())
+        let mut declared = topology::Topology::from_config(&self.config());
+        if output_queue_type != "classic" {
+            for q in declared.queues.iter_mut().filter(|q| q.name != self.input) {
+                q.args.push(("x-queue-type", ArgValue::Str(output_queue_type.to_string())));
+            }
+        }
+        topology::declare(ch, &declared, STALL).await
     }
 
     async fn purge(&self, ch: &Channel) -> anyhow::Result<()> {
