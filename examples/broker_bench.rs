@@ -6,6 +6,7 @@
 //! cargo run --release --example broker_bench -- --messages 20000 --workers 2
 //! cargo run --release --example broker_bench -- --sweep --messages 10000
 //! cargo run --release --example broker_bench -- --messages 5000 --ner rules,model
+//! cargo run --release --example broker_bench -- --messages 20000 --pass-output event
 //! ```
 //!
 //! `--ner` picks the worker's `pipeline.ner` mode(s); with several, each round runs P then one W per mode.
@@ -13,7 +14,9 @@
 //! What one round of one side does:
 //! 1. loads `--messages` copies of the seed release (distinct `message_id`s) into a fresh quorum input queue;
 //! 2. starts the side: **P**, a passthrough written here (consume with prefetch P, publish each body to the
-//!    output exchange, await that message's confirm, ack it: the naive loop, no pipeline), or **W**, the
+//!    output exchange, await that message's confirm, ack it: the naive loop, no pipeline; with
+//!    `--pass-output event` it publishes the seed's event, rendered once by the worker's code, instead of the
+//!    input: the worker's output bytes and headers without the work of making them), or **W**, the
 //!    real worker (`target/release/wirefeed run` as a subprocess, configured by `WIREFEED__…` variables);
 //! 3. a reader drains the output (and rejected) queue and timestamps every arrival: throughput is
 //!    `(N-1) / (last arrival - first arrival)`, so process start-up and connection set-up count for neither;
@@ -43,8 +46,10 @@ use lapin::options::{
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 use tokio::sync::mpsc;
+use wirefeed::broker::message::event_message;
 use wirefeed::broker::topology::{self, ArgValue};
-use wirefeed::config::Config;
+use wirefeed::config::{Config, PipelineConfig};
+use wirefeed::pipeline::{Pipeline, RawInput};
 
 /// Command line.
 #[derive(Debug, Clone, Parser)]
@@ -84,6 +89,11 @@ struct Args {
     /// delivery; up to prefetch in flight) or `sequential` (one message at a time).
     #[arg(long, value_enum, default_value_t = PassMode::Concurrent)]
     passthrough: PassMode,
+    /// What the passthrough publishes: `input` (the delivery's own body, the issue's bare passthrough) or
+    /// `event` (the seed's event, rendered once before the run with the worker's own code: the same bytes
+    /// and headers the worker publishes, without the work of making them).
+    #[arg(long, value_enum, default_value_t = PassOutput::Input)]
+    pass_output: PassOutput,
     /// The worker's `pipeline.ner` mode(s), comma-separated: `rules` (the issue-6 targets), `model`, or both.
     #[arg(long, value_enum, value_delimiter = ',', default_value = "rules")]
     ner: Vec<NerMode>,
@@ -118,6 +128,34 @@ enum PassMode {
     Concurrent,
     /// One delivery at a time.
     Sequential,
+}
+
+/// What the passthrough publishes for each delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PassOutput {
+    /// The delivery's body, unchanged.
+    Input,
+    /// The seed's event envelope with the worker's properties and headers.
+    Event,
+}
+
+/// A message the passthrough publishes instead of the delivery's body (`--pass-output event`).
+struct Canned {
+    body: Vec<u8>,
+    properties: BasicProperties,
+    routing_key: String,
+}
+
+impl Canned {
+    /// The seed's event as the worker renders it (rules mode), rendered once.
+    fn seed_event(seed: &[u8]) -> anyhow::Result<Canned> {
+        let pipeline = Pipeline::load(&PipelineConfig { ner: "rules".into(), ..Default::default() })?;
+        let envelope = pipeline
+            .normalize(&RawInput::from_bytes(seed))
+            .map_err(|r| anyhow::anyhow!("the seed does not normalise: {}", r.reason))?;
+        let msg = event_message(&envelope, &Config::default().output.routing_key, None)?;
+        Ok(Canned { body: msg.payload, properties: msg.properties, routing_key: msg.routing_key.to_string() })
+    }
 }
 
 /// The worker's NER mode (`pipeline.ner`).
@@ -276,6 +314,8 @@ struct Bench {
     loader: Channel,
     loader_conn: Option<Connection>,
     body: Arc<Vec<u8>>,
+    /// What the passthrough publishes instead of the input (`--pass-output event`).
+    canned: Option<Arc<Canned>>,
     arrivals: mpsc::UnboundedReceiver<Arrival>,
     round: u32,
     _reader: Connection,
@@ -332,6 +372,10 @@ impl Bench {
         loader.confirm_select(ConfirmSelectOptions::default()).await?;
         let topo = Topology::unique();
         topo.declare(&admin, &args.output_queue_type).await?;
+        let canned = match args.pass_output {
+            PassOutput::Input => None,
+            PassOutput::Event => Some(Arc::new(Canned::seed_event(&body)?)),
+        };
         let reader = connect(&args.amqp_url, "bench-reader").await?;
         let (tx, arrivals) = mpsc::unbounded_channel();
         start_reader(&reader, &topo.output_queue, false, tx.clone()).await?;
@@ -342,6 +386,7 @@ impl Bench {
             admin,
             loader,
             loader_conn: None,
+            canned,
             body: Arc::new(body),
             arrivals,
             round: 0,
@@ -406,7 +451,9 @@ impl Bench {
         let n = self.args.messages;
         tokio::time::timeout(STALL * 4, self.load(n)).await.context("loading timed out")??;
         let mut running = match side {
-            Side::Passthrough => Running::passthrough(&self.args, &self.topo, setup).await?,
+            Side::Passthrough => {
+                Running::passthrough(&self.args, &self.topo, setup, self.canned.clone()).await?
+            }
             Side::Worker(ner) => Running::workers(&self.args, &self.topo, setup, ner)?,
         };
         let result = self.measure(&mut running, n).await;
@@ -547,7 +594,12 @@ enum Running {
 impl Running {
     /// `setup.processes` passthrough loops, each with its own consuming and publishing connection (as the
     /// worker has), prefetch `setup.prefetch`.
-    async fn passthrough(args: &Args, topo: &Topology, setup: Setup) -> anyhow::Result<Running> {
+    async fn passthrough(
+        args: &Args,
+        topo: &Topology,
+        setup: Setup,
+        canned: Option<Arc<Canned>>,
+    ) -> anyhow::Result<Running> {
         let stop = Arc::new(AtomicBool::new(false));
         let mut tasks = Vec::new();
         let mut conns = Vec::new();
@@ -574,6 +626,7 @@ impl Running {
                 exchange,
                 stop.clone(),
                 args.passthrough,
+                canned.clone(),
             )));
             conns.push(consume_conn);
             conns.push(publish_conn);
@@ -693,6 +746,7 @@ async fn passthrough_loop(
     exchange: String,
     stop: Arc<AtomicBool>,
     mode: PassMode,
+    canned: Option<Arc<Canned>>,
 ) -> anyhow::Result<()> {
     let exchange: Arc<str> = Arc::from(exchange);
     while let Some(delivery) = consumer.next().await {
@@ -701,10 +755,10 @@ async fn passthrough_loop(
         }
         let delivery = delivery?;
         match mode {
-            PassMode::Sequential => pass_one(delivery, &publish, &exchange).await?,
+            PassMode::Sequential => pass_one(delivery, &publish, &exchange, canned.as_deref()).await?,
             PassMode::Concurrent => {
-                let (publish, exchange) = (publish.clone(), exchange.clone());
-                tokio::spawn(async move { pass_one(delivery, &publish, &exchange).await });
+                let (publish, exchange, canned) = (publish.clone(), exchange.clone(), canned.clone());
+                tokio::spawn(async move { pass_one(delivery, &publish, &exchange, canned.as_deref()).await });
             }
         }
     }
@@ -715,19 +769,32 @@ async fn pass_one(
     delivery: lapin::message::Delivery,
     publish: &Channel,
     exchange: &str,
+    canned: Option<&Canned>,
 ) -> anyhow::Result<()> {
     {
-        let mut props =
-            BasicProperties::default().with_content_type("application/json".into()).with_delivery_mode(2);
-        if let Some(id) = delivery.properties.message_id() {
-            props = props.with_correlation_id(id.clone()).with_message_id(id.clone());
-        }
+        let input_id = delivery.properties.message_id().clone();
+        let (body, props, key) = match canned {
+            None => {
+                let mut props = BasicProperties::default()
+                    .with_content_type("application/json".into())
+                    .with_delivery_mode(2);
+                if let Some(id) = &input_id {
+                    props = props.with_message_id(id.clone());
+                }
+                (&delivery.data[..], props, "ru.other")
+            }
+            Some(c) => (&c.body[..], c.properties.clone(), c.routing_key.as_str()),
+        };
+        let props = match input_id {
+            Some(id) => props.with_correlation_id(id),
+            None => props,
+        };
         let confirm = publish
             .basic_publish(
                 exchange.into(),
-                "ru.other".into(),
+                key.into(),
                 BasicPublishOptions { mandatory: true, ..Default::default() },
-                &delivery.data,
+                body,
                 props,
             )
             .await?
@@ -845,14 +912,18 @@ fn print_comparison(args: &Args, setup: Setup, sides: &[Side], sums: &[Summary])
     println!("|---|---:|---|---:|---:|---:|---:|---:|");
     for (side, s) in sides.iter().zip(sums) {
         let name = match side {
-            Side::Passthrough => match args.passthrough {
-                PassMode::Concurrent => "bare lapin passthrough (concurrent, confirm+ack per message)",
-                PassMode::Sequential => "bare lapin passthrough (sequential, confirm+ack per message)",
-            },
-            Side::Worker(ner) => match ner {
-                NerMode::Rules => "wirefeed run (ner = rules)",
-                NerMode::Model => "wirefeed run (ner = model)",
-            },
+            Side::Passthrough => format!(
+                "bare lapin passthrough ({}, confirm+ack per message{})",
+                match args.passthrough {
+                    PassMode::Concurrent => "concurrent",
+                    PassMode::Sequential => "sequential",
+                },
+                match args.pass_output {
+                    PassOutput::Input => "",
+                    PassOutput::Event => ", publishes the seed's event",
+                }
+            ),
+            Side::Worker(ner) => format!("wirefeed run (ner = {})", ner.as_str()),
         };
         println!(
             "| {name} | {:.0} | {} | {:.1} | {:.1} | {} | {:.0} | {:.0} |",

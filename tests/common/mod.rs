@@ -3,7 +3,9 @@
 //! when the test ends, an in-process worker, and a small AMQP client to publish and read.
 #![allow(dead_code)]
 
-use std::sync::atomic::{AtomicU64, Ordering};
+mod broker;
+
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,46 +23,16 @@ use wirefeed::pipeline::Pipeline;
 /// How long any single wait in a test may take.
 pub const WAIT: Duration = Duration::from_secs(20);
 
-/// The broker the tests use.
-pub fn amqp_url() -> String {
-    std::env::var("AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())
-}
+pub use broker::amqp_url;
 
 /// A name no other test (or test run) uses.
 pub fn unique(label: &str) -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    format!("wftest.{label}.{}.{nanos:x}.{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+    format!("wftest.{label}.{}", broker::random_suffix())
 }
 
-/// Connects to the test broker, failing loudly (with what to do) when it is not there: under `CI=true`
-/// because CI must have started it, elsewhere because a silently skipped test proves nothing.
+/// Connects to the test broker (see [`broker::connect`]).
 pub async fn connect() -> Connection {
-    let url = amqp_url();
-    let attempt = tokio::time::timeout(
-        Duration::from_secs(10),
-        Connection::connect(
-            &url,
-            ConnectionProperties::default().with_connection_name("wirefeed-tests".into()),
-        ),
-    )
-    .await;
-    match attempt {
-        Ok(Ok(conn)) => conn,
-        Ok(Err(e)) => unreachable_broker(&url, &e.to_string()),
-        Err(_) => unreachable_broker(&url, "timed out"),
-    }
-}
-
-fn unreachable_broker(url: &str, why: &str) -> ! {
-    let url = wirefeed::config::redact_url(url);
-    if std::env::var("CI").map(|v| v == "true").unwrap_or(false) {
-        panic!("CI=true but RabbitMQ is not reachable at {url} ({why}); .ci/run should have started it");
-    }
-    panic!(
-        "RabbitMQ is not reachable at {url} ({why}). These tests need a real broker: start one \
-         (`rabbitmq-server -detached`) or point AMQP_URL at one."
-    );
+    broker::connect("wirefeed-tests").await
 }
 
 /// One test's own topology and a client channel to drive it. Deletes its queues and exchanges on drop.

@@ -7,11 +7,14 @@
 //! Shared by `tests/reliability.rs` and `tests/broker_restart.rs`; not every binary uses every helper.
 #![allow(dead_code)]
 
+#[path = "../common/broker.rs"]
+mod broker;
+pub use broker::{amqp_url, connect, random_suffix};
+
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{BuildHasher, Hasher};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -24,41 +27,11 @@ use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 use serde_json::Value;
 
-/// The broker the tests use; `WIREFEED_TEST_AMQP_URL` overrides it.
-pub fn amqp_url() -> String {
-    std::env::var("WIREFEED_TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())
-}
-
 /// The scenarios in one test binary run one at a time: each measures timing and shares of a handful of
 /// worker processes on a small machine, and parallel scenarios would only make those figures noisy.
 pub async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
     static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     SERIAL.lock().await
-}
-
-/// A random suffix for names, unique across processes and calls.
-pub fn random_suffix() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    h.write_u32(std::process::id());
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
-    format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
-}
-
-/// Connects to the broker, or fails the test with a message saying how to start it.
-pub async fn connect(name: &str) -> Connection {
-    let url = amqp_url();
-    let props = ConnectionProperties::default().with_connection_name(name.into());
-    match tokio::time::timeout(Duration::from_secs(10), Connection::connect(&url, props)).await {
-        Ok(Ok(conn)) => conn,
-        Ok(Err(e)) => panic!(
-            "RabbitMQ is not reachable at {} ({e}). These tests need a running broker and never skip: \
-             start it with `rabbitmq-server -detached` (or run .ci/run, which does).",
-            wirefeed::config::redact_url(&url)
-        ),
-        Err(_) => panic!("connecting to RabbitMQ timed out after 10 s; is the broker up?"),
-    }
 }
 
 /// A confirm-mode channel on a fresh connection.
