@@ -218,11 +218,7 @@ fn mentions_in(
         return;
     };
     // Only the stretches where a mention can start: the same mentions (see the `starts` module).
-    let mut stretches = Vec::new();
-    starts.stretches(segment, &mut stretches);
-    for stretch in stretches {
-        mentions_in_stretch(segment, stretch, offset, anchor, lex, out);
-    }
+    starts.stretches(segment, |stretch| mentions_in_stretch(segment, stretch, offset, anchor, lex, out));
 }
 
 /// The dates in `segment[stretch]`, searched apart from the rest of the segment (which still decides the

@@ -161,9 +161,10 @@ impl StartFilter {
             && !(self.join_before[usize::from(b)] && self.join_after[usize::from(a)])
     }
 
-    /// The byte ranges of `segment` to search, in order and apart: together they hold every mention the
-    /// whole search would keep, and each starts and ends where no match can cross (see the module doc).
-    pub(super) fn stretches(&self, segment: &str, out: &mut Vec<Range<usize>>) {
+    /// Calls `each` with the byte ranges of `segment` to search, in order and apart: together they hold
+    /// every mention the whole search would keep, and each starts and ends where no match can cross (see
+    /// the module doc).
+    pub(super) fn stretches(&self, segment: &str, mut each: impl FnMut(Range<usize>)) {
         let bytes = segment.as_bytes();
         let mut pending: Option<Range<usize>> = None;
         let mut at = 0;
@@ -184,14 +185,14 @@ impl StartFilter {
                 after_word = false;
                 match &mut pending {
                     Some(stretch) if chunk.start - stretch.end < MERGE_GAP => stretch.end = chunk.end,
-                    _ => out.extend(pending.replace(chunk)),
+                    _ => pending.replace(chunk).into_iter().for_each(&mut each),
                 }
                 continue;
             }
             after_word = is_word(c);
             at += len;
         }
-        out.extend(pending);
+        pending.into_iter().for_each(each);
     }
 
     /// The text around byte `at` between the nearest whitespace runs on either side that no match can
