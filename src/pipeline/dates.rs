@@ -549,7 +549,7 @@ mod tests {
     fn the_start_filter_keeps_what_the_whole_search_keeps_in_odd_places() {
         // Mid-word matches that hide a mention from the whole search ("on Monday" in "Washington Monday",
         // "мар 5" in "Омар 5 мая"), whitespace of every kind between key words and around digits,
-        // punctuation before a word, letters that `(?i)` folds (ᲀ is в, ſ is s, K is k).
+        // punctuation before a word, letters that `(?i)` folds (ᲀ is в, ſ is s).
         for text in [
             "in Washington Monday, said on  Monday and\tmonday.",
             "Омар 5 мая прибыл, x5 Мая 20, 115 мая, 12025-08-22, «Сегодня» и (вчера), слово,завтра",

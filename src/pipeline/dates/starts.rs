@@ -42,7 +42,8 @@ const MERGE_GAP: usize = 48;
 const PAIR_LONGER: u8 = 1;
 const PAIR_WHOLE: u8 = 2;
 
-/// The first characters of the relative and weekday keys, as classes of characters equal under the regex's `(?i)`.
+/// The first characters of the relative and weekday keys, as classes of characters equal under the
+/// regex's `(?i)`.
 #[derive(Debug)]
 pub(super) struct StartFilter {
     /// Class of each character below [`TABLE_END`].
