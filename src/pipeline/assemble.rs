@@ -126,8 +126,9 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
         warnings.push("no dateline: city and agency unknown, the lead is the first paragraph".into());
     }
 
+    let alt_ids = ids.alt_ids(p.input.message_id);
     let item = Item {
-        uri: ids.uri.clone(),
+        uri: ids.uri,
         kind: Label::fixed("text"),
         version: Label::fixed("1"),
         first_created: content_created.clone(),
@@ -154,7 +155,7 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
         places: concepts(&p.entities, EntityKind::Place),
         subjects: subjects(&p.events),
         events: p.events.iter().enumerate().map(|(i, e)| ninjs_event(i, e)).collect(),
-        alt_ids: ids.alt_ids(p.input.message_id),
+        alt_ids,
         standard: Standard::default(),
     };
 

@@ -427,7 +427,11 @@ fn sentence_spans(text: &str, block: Span) -> Vec<Span> {
 fn sentence_marks(s: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let bytes = s.as_bytes();
     let mut stops = memchr::memchr3_iter(b'.', b'!', b'?', bytes).peekable();
-    let mut ellipses = memchr::memmem::find_iter(bytes, "…").peekable();
+    // `…` is E2 80 A6: its lead byte with a check of the next two, not `memmem::find_iter`, which builds a
+    // searcher (a visible cost) on every call, once per paragraph.
+    let mut ellipses = memchr::memchr_iter(0xE2, bytes)
+        .filter(|&i| bytes.get(i + 1..i + 3) == Some(&[0x80, 0xA6]))
+        .peekable();
     std::iter::from_fn(move || match (stops.peek(), ellipses.peek()) {
         (Some(&stop), Some(&ellipsis)) if ellipsis < stop => ellipses.next().map(|i| (i, '…')),
         (Some(_), _) => stops.next().map(|i| (i, char::from(bytes[i]))),
@@ -541,6 +545,7 @@ static ASCII_WORD: [bool; 128] = {
 /// returns where they end: the loop most of a Russian text's bytes go through, kept to a few instructions
 /// a letter.
 fn fold_russian_run(bytes: &[u8], mut i: usize, folded: &mut [u8]) -> usize {
+    i = skip_lower_russian(bytes, i);
     while i + 1 < bytes.len() {
         match (bytes[i], bytes[i + 1]) {
             (0xD0, 0xB0..=0xBF) | (0xD1, 0x80..=0x8F) => {}
@@ -552,6 +557,25 @@ fn fold_russian_run(bytes: &[u8], mut i: usize, folded: &mut [u8]) -> usize {
             _ => break,
         }
         i += 2;
+    }
+    i
+}
+
+/// Passes over lower-case Russian letters (а..п = D0 B0..BF, р..я = D1 80..8F), which fold to themselves,
+/// four at a time: a letter is a little-endian `u16` lane that, with the low nibble of its second byte
+/// cleared, is `B0D0` or `80D1`. Returns the first byte of the first group of four that is not all such
+/// letters (the byte loop of [`fold_russian_run`] goes on from there).
+fn skip_lower_russian(bytes: &[u8], mut i: usize) -> usize {
+    const LOW15: u64 = 0x7FFF_7FFF_7FFF_7FFF;
+    const HIGH: u64 = 0x8000_8000_8000_8000;
+    // The top bit of each 16-bit lane of the result: whether that lane of `x` is not zero.
+    let nonzero = |x: u64| ((x & LOW15).wrapping_add(LOW15) | x) & HIGH;
+    while let Some(group) = bytes.get(i..i + 8) {
+        let lanes = u64::from_le_bytes(group.try_into().unwrap_or([0; 8])) & 0xF0FF_F0FF_F0FF_F0FF;
+        if nonzero(lanes ^ 0xB0D0_B0D0_B0D0_B0D0) & nonzero(lanes ^ 0x80D1_80D1_80D1_80D1) != 0 {
+            break;
+        }
+        i += 8;
     }
     i
 }
@@ -1449,6 +1473,25 @@ mod tests {
             let expected = fold(text);
             for w in &words {
                 assert_eq!(&folded[w.start..w.end], w.of(&expected).as_bytes(), "{:?}", w.of(text));
+            }
+        }
+    }
+
+    #[test]
+    fn skip_lower_russian_passes_exactly_the_groups_of_four_lower_case_letters() {
+        let reference = |bytes: &[u8], mut i: usize| {
+            let lower = |l: u8, c: u8| matches!((l, c), (0xD0, 0xB0..=0xBF) | (0xD1, 0x80..=0x8F));
+            while i + 8 <= bytes.len() && (0..4).all(|k| lower(bytes[i + 2 * k], bytes[i + 2 * k + 1])) {
+                i += 8;
+            }
+            i
+        };
+        let texts =
+            ["абвгдежзийклмнопрстуфхцчшщъыьэюяабвгПрОверка ёЁ Ѐѐ ѯѰ ъъъъъъъъъxъъъъ", "пппппппп\u{d0}"];
+        for text in ODD_TEXTS.iter().chain(&texts) {
+            let bytes = text.as_bytes();
+            for i in 0..bytes.len() {
+                assert_eq!(skip_lower_russian(bytes, i), reference(bytes, i), "{text:?} at {i}");
             }
         }
     }

@@ -23,6 +23,10 @@ use super::data::DataFiles;
 use super::parse::Release;
 use super::{LoadError, Span};
 
+mod starts;
+
+use starts::StartFilter;
+
 const MONTHS_FILE: &str = "lexicons/months.tsv";
 const RELATIVE_FILE: &str = "lexicons/relative_days.tsv";
 const WEEKDAYS_FILE: &str = "lexicons/weekdays.tsv";
@@ -54,6 +58,9 @@ pub struct DateLexicon {
     /// The relative-day alternative alone, anchored: whether a letter match is a relative word (which the
     /// mentions regex prefers) or a weekday phrase.
     relative_at_start: Regex,
+    /// Where in a paragraph a mention can be, so that the regexes search only there; `None` (search
+    /// everything) unless the matches are read by hand, whose lexicons it relies on.
+    starts: Option<StartFilter>,
 }
 
 impl DateLexicon {
@@ -68,7 +75,8 @@ impl DateLexicon {
             .expect("the date lexicons build a valid regex");
         let words = Regex::new(&format!(r"(?i){}|{}", alternation(&relative), alternation(&weekdays)))
             .expect("the date lexicons build a valid regex");
-        Ok(DateLexicon { months, relative, weekdays, mentions, by_hand, words, relative_at_start })
+        let starts = by_hand.then(|| start_filter(&relative, &weekdays)).flatten();
+        Ok(DateLexicon { months, relative, weekdays, mentions, by_hand, words, relative_at_start, starts })
     }
 
     /// The month (1–12) a word names, in any listed form and letter case, with or without a final dot
@@ -91,6 +99,12 @@ fn can_read_by_hand(
     months.keys().all(|k| digit_free(k) && one_word(k))
         && relative.keys().all(digit_free)
         && weekdays.keys().all(digit_free)
+}
+
+/// The filter of where mentions can start, from the relative and weekday keys (a mention with a month
+/// holds a digit, which the filter takes as a start anyway).
+fn start_filter(relative: &HashMap<String, i64>, weekdays: &HashMap<String, u32>) -> Option<StartFilter> {
+    StartFilter::new(relative.keys().chain(weekdays.keys()).map(String::as_str))
 }
 
 /// Reads `number<TAB>form|form…` records, checking the number lies in `range`.
@@ -199,22 +213,43 @@ fn mentions_in(
     lex: &DateLexicon,
     out: &mut Vec<(Kind, DateMention)>,
 ) {
-    // Every absolute date holds an ASCII digit: a segment without one can only hold relative words and
+    let Some(starts) = &lex.starts else {
+        mentions_in_stretch(segment, 0..segment.len(), offset, anchor, lex, out);
+        return;
+    };
+    // Only the stretches where a mention can start: the same mentions (see the `starts` module).
+    starts.stretches(segment, |stretch| mentions_in_stretch(segment, stretch, offset, anchor, lex, out));
+}
+
+/// The dates in `segment[stretch]`, searched apart from the rest of the segment (which still decides the
+/// word bounds), pushed onto `out`.
+fn mentions_in_stretch(
+    segment: &str,
+    stretch: std::ops::Range<usize>,
+    offset: usize,
+    anchor: Option<NaiveDate>,
+    lex: &DateLexicon,
+    out: &mut Vec<(Kind, DateMention)>,
+) {
+    let base = stretch.start;
+    let haystack = &segment[stretch];
+    // Every absolute date holds an ASCII digit: a stretch without one can only hold relative words and
     // weekday phrases, found by their own smaller regex (the same alternatives in the same order, so the
     // same matches) when the matches are read by hand.
     let has_digit =
-        segment.as_bytes().chunks(64).any(|b| b.iter().fold(false, |acc, b| acc | b.is_ascii_digit()));
+        haystack.as_bytes().chunks(64).any(|b| b.iter().fold(false, |acc, b| acc | b.is_ascii_digit()));
     let regex = if lex.by_hand && !has_digit { &lex.words } else { &lex.mentions };
     // Matches first, captures only for the few that need them: the capture search is the costly part, and
     // a match found at its own start is the same match with the same groups.
-    for whole in regex.find_iter(segment) {
-        if !at_word_bounds(segment, whole.start(), whole.end()) {
+    for whole in regex.find_iter(haystack) {
+        let (start, end) = (base + whole.start(), base + whole.end());
+        if !at_word_bounds(segment, start, end) {
             continue;
         }
         let resolved = if lex.by_hand {
-            read_by_hand(whole.as_str(), &segment[whole.start()..], anchor, lex)
+            read_by_hand(whole.as_str(), &segment[start..], anchor, lex)
         } else {
-            let Some(caps) = lex.mentions.captures_at(segment, whole.start()) else { continue };
+            let Some(caps) = lex.mentions.captures_at(segment, start) else { continue };
             if caps.name("rel").is_some() || caps.name("wd").is_some() {
                 anchor.and_then(|anchor| resolve_relative(&caps, anchor, lex)).map(|d| (Kind::Relative, d))
             } else {
@@ -222,7 +257,7 @@ fn mentions_in(
             }
         };
         if let Some((kind, date)) = resolved {
-            let span = Span::new(offset + whole.start(), offset + whole.end());
+            let span = Span::new(offset + start, offset + end);
             out.push((kind, DateMention { span, date }));
         }
     }
@@ -475,6 +510,78 @@ mod tests {
         let spans = |re: &Regex| re.find_iter(text).map(|m| m.range()).collect::<Vec<_>>();
         assert!(spans(&lex.words).len() > 10);
         assert_eq!(spans(&lex.words), spans(&lex.mentions));
+    }
+
+    /// The mentions [`mentions_in`] pushes, with their kinds.
+    type Kept = Vec<(Kind, DateMention)>;
+
+    /// What [`mentions_in`] keeps from `segment`, and what the search of the whole segment (without the
+    /// start filter) keeps.
+    fn filtered_and_whole(segment: &str, anchor: Option<NaiveDate>) -> (Kept, Kept) {
+        let lex = lex();
+        let (mut filtered, mut whole) = (Vec::new(), Vec::new());
+        mentions_in(segment, 0, anchor, lex, &mut filtered);
+        mentions_in_stretch(segment, 0..segment.len(), 0, anchor, lex, &mut whole);
+        (filtered, whole)
+    }
+
+    #[test]
+    fn the_start_filter_keeps_what_the_whole_search_keeps_in_the_samples() {
+        assert!(lex().starts.is_some());
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut kept = 0;
+        for dir in
+            ["samples", "samples/bad", "tests/fixtures/factrueval-dev-txt", "tests/fixtures/ner-edge-cases"]
+        {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let Ok(text) = std::fs::read_to_string(entry.unwrap().path()) else { continue };
+                for paragraph in text.split("\n\n").chain(std::iter::once(text.as_str())) {
+                    let (filtered, whole) = filtered_and_whole(paragraph, Some(date(2025, 8, 22)));
+                    assert_eq!(filtered, whole, "{paragraph:?}");
+                    kept += whole.len();
+                }
+            }
+        }
+        assert!(kept > 20, "{kept}");
+    }
+
+    #[test]
+    fn the_start_filter_keeps_what_the_whole_search_keeps_in_odd_places() {
+        // Mid-word matches that hide a mention from the whole search ("on Monday" in "Washington Monday",
+        // "мар 5" in "Омар 5 мая"), whitespace of every kind between key words and around digits,
+        // punctuation before a word, letters that `(?i)` folds (ᲀ is в, ſ is s).
+        for text in [
+            "in Washington Monday, said on  Monday and\tmonday.",
+            "Омар 5 мая прибыл, x5 Мая 20, 115 мая, 12025-08-22, «Сегодня» и (вчера), слово,завтра",
+            "в\u{a0}понедельник, в \u{a0} среду, во\u{2003}вторник, В  ЧЕТВЕРГ, ᲀчера, ᲀ пятницу, ſunday, SATURDAY",
+            "Aug.\u{a0}22, Dec. 31,\u{a0}1999, 22\u{a0}августа 2025\u{a0}года, 7 сент.\u{a0}2023 г., 2025-08-30",
+            "сегодняшний день, позавчерашний, Петров понедельник, Иванов во вторник, Петров в среду",
+            "вчера22 августа, сегодня-завтра, 22-23 августа, tomorrowland, today's, 1st May, May 1st, 2020",
+            "ON MONDAY, On\r\nSunday, в\nпятницу,в субботу — в воскресенье; yesterday/today",
+        ] {
+            for anchor in [Some(date(2025, 8, 22)), None] {
+                let (filtered, whole) = filtered_and_whole(text, anchor);
+                assert_eq!(filtered, whole, "{text:?}");
+            }
+        }
+        let (kept, _) = filtered_and_whole("in Washington Monday, said on Monday", Some(date(2025, 8, 22)));
+        assert_eq!(kept.len(), 1, "the whole search misses the first Monday, and so must the filter");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_start_filter_keeps_what_the_whole_search_keeps(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "сегодня", "Вчера", "ЗАВТРА", "позавчера", "в", "во", "понедельник", "вторник", "среду", "on",
+                "Monday", "today", "мая", "Мая", "августа", "Aug", "Aug.", "сент", "г.", "года", "2025", "22",
+                "5", "1", "-", ",", ".", "«", "»", "(", "x", "Омар", "Washington", "ᲀ", "ſ", "st", " ", "  ",
+                "\u{a0}", "\t", "\n", "—", "ң", "слово",
+            ]), 0..40)
+        ) {
+            let text: String = pieces.concat();
+            let (filtered, whole) = filtered_and_whole(&text, Some(date(2025, 8, 22)));
+            proptest::prop_assert_eq!(filtered, whole, "{:?}", text);
+        }
     }
 
     #[test]
