@@ -363,6 +363,45 @@ impl Role {
     }
 }
 
+/// Mentions of one entity while grouping: indices into [`Finder::mentions`].
+#[derive(Debug)]
+struct Group {
+    /// The first mention: its kind and records are the entity's.
+    first: usize,
+    /// The mention whose name the entity takes (the one with the most words, when no record names it).
+    name: usize,
+    /// Words in that name.
+    name_words: usize,
+    /// The key of the last word of a person's name of several words: a surname alone joins it.
+    surname_key: Option<String>,
+    spans: Vec<Span>,
+    roles: Vec<String>,
+}
+
+impl Group {
+    fn new(first: usize, mentions: &[Mention]) -> Group {
+        let mut group = Group {
+            first,
+            name: first,
+            name_words: 0,
+            surname_key: None,
+            spans: Vec::new(),
+            roles: Vec::new(),
+        };
+        group.rename(first, mentions);
+        group
+    }
+
+    /// Takes the name of mention `m`.
+    fn rename(&mut self, m: usize, mentions: &[Mention]) {
+        let name = &mentions[m].name;
+        self.name = m;
+        self.name_words = name.split(' ').count();
+        let person = mentions[self.first].kind == EntityKind::Person;
+        self.surname_key = name.rsplit_once(' ').filter(|_| person).map(|(_, surname)| morph::stem(surname));
+    }
+}
+
 struct Finder<'a, 't> {
     text: &'t str,
     toks: Vec<Tok<'t>>,
@@ -1086,75 +1125,66 @@ impl<'a, 't> Finder<'a, 't> {
     }
 
     /// Groups mentions into entities: same KB record, same name, or a surname alone after the full name.
-    fn into_entities(mut self) -> Vec<Entity> {
-        self.mentions.sort_by_key(|m| m.start);
+    fn into_entities(self) -> Vec<Entity> {
+        // Mentions in text order (ties in the order found): indices are sorted, the mentions stay put.
+        let mut order: Vec<usize> = (0..self.mentions.len()).collect();
+        order.sort_unstable_by_key(|&m| (self.mentions[m].start, m));
         // Tokens inside a person's name: a role written before a name does not reach past another name.
         let mut in_person = vec![false; self.toks.len()];
         for m in self.mentions.iter().filter(|m| m.kind == EntityKind::Person) {
             in_person[m.start..m.end].fill(true);
         }
-        let roles: Vec<Option<String>> = (0..self.mentions.len())
-            .map(|m| {
-                let m = &self.mentions[m];
-                if m.kind != EntityKind::Person {
-                    return None;
-                }
-                m.role.clone().or_else(|| self.role_before(m.start, &in_person))
-            })
-            .collect();
-        let mut groups: Vec<(Mention, Vec<Span>, Vec<String>)> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
         // A handful of groups per release: a list beats a hash map.
         let mut by_key: Vec<(GroupKey, usize)> = Vec::new();
-        for (m, role) in self.mentions.iter().zip(roles) {
+        for &i in &order {
+            let m = &self.mentions[i];
+            let role = match m.kind {
+                EntityKind::Person => m.role.clone().or_else(|| self.role_before(m.start, &in_person)),
+                _ => None,
+            };
             let span = self.span(m.start, m.end);
-            let key = self.group_key(m, &groups);
+            let key = self.group_key(m.kb, m.kind, &m.name, &groups);
             let g = match by_key.iter().find(|(k, _)| *k == key) {
                 Some(&(_, g)) => g,
                 None => {
-                    groups.push((m.clone(), Vec::new(), Vec::new()));
+                    groups.push(Group::new(i, &self.mentions));
                     by_key.push((key, groups.len() - 1));
                     groups.len() - 1
                 }
             };
             let group = &mut groups[g];
-            if m.name.split(' ').count() > group.0.name.split(' ').count() && group.0.kb.is_none() {
-                group.0.name = m.name.clone();
+            if m.name.split(' ').count() > group.name_words && self.mentions[group.first].kb.is_none() {
+                group.rename(i, &self.mentions);
             }
-            group.1.push(span);
-            if let Some(r) = role {
-                group.2.push(r);
-            }
+            group.spans.push(span);
+            group.roles.extend(role);
         }
-        groups
-            .into_iter()
-            .enumerate()
-            .map(|(n, (m, spans, roles))| self.entity(n + 1, m, spans, roles))
-            .collect()
+        groups.into_iter().enumerate().map(|(n, g)| self.entity(n + 1, g)).collect()
     }
 
-    fn group_key(&self, m: &Mention, groups: &[(Mention, Vec<Span>, Vec<String>)]) -> GroupKey {
-        match m.kb {
+    /// What mentions of kind `kind` named `name` with knowledge-base record `kb` share with others.
+    fn group_key(&self, kb: Option<KbRef>, kind: EntityKind, name: &str, groups: &[Group]) -> GroupKey {
+        match kb {
             // A person's full name and surname alone are one record.
             Some(KbRef::Person(i) | KbRef::Surname(i)) => return GroupKey::Record(KbRef::Person(i)),
             Some(record) => return GroupKey::Record(record),
             None => {}
         }
-        if m.kind == EntityKind::Person && !m.name.contains(' ') {
-            let key = morph::stem(&m.name);
-            let same: Vec<&Mention> = groups
-                .iter()
-                .map(|g| &g.0)
-                .filter(|g| g.kind == EntityKind::Person && g.name.contains(' '))
-                .filter(|g| g.name.rsplit(' ').next().is_some_and(|s| morph::stem(s) == key))
-                .collect();
-            if let [one] = same.as_slice() {
-                return self.group_key(one, &[]);
+        if kind == EntityKind::Person && !name.contains(' ') {
+            let key = morph::stem(name);
+            let mut same = groups.iter().filter(|g| g.surname_key.as_deref() == Some(key.as_str()));
+            if let (Some(one), None) = (same.next(), same.next()) {
+                let first = &self.mentions[one.first];
+                return self.group_key(first.kb, first.kind, &self.mentions[one.name].name, &[]);
             }
         }
-        GroupKey::Name(m.kind, lower_case(&m.name))
+        GroupKey::Name(kind, lower_case(name))
     }
 
-    fn entity(&self, n: usize, m: Mention, mentions: Vec<Span>, text_roles: Vec<String>) -> Entity {
+    fn entity(&self, n: usize, group: Group) -> Entity {
+        let Group { first, name, spans: mentions, roles: text_roles, .. } = group;
+        let m = &self.mentions[first];
         let kb_role = match m.kb {
             Some(KbRef::Person(i) | KbRef::Surname(i)) => self.kb.person_at(i).role.clone(),
             _ => None,
@@ -1173,7 +1203,7 @@ impl<'a, 't> Finder<'a, 't> {
                 let p = self.kb.person_at(i);
                 (p.name.clone(), p.wikidata.clone(), None)
             }
-            _ => (m.name.clone(), m.wikidata.clone(), m.subtype.clone()),
+            _ => (self.mentions[name].name.clone(), m.wikidata.clone(), m.subtype.clone()),
         };
         if self.english {
             let english = match m.kb {
