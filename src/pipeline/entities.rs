@@ -15,7 +15,7 @@ use std::cell::{Cell, RefCell};
 
 use super::dateline::Dateline;
 use super::kb::{cue, KbRef, KnowledgeBase, WordEntry};
-use super::morph::{self, NamePart, WordInfo};
+use super::morph::{self, russian_lower_run, NamePart, WordInfo};
 use super::parse::Release;
 use super::quotes::Quote;
 use super::Span;
@@ -291,18 +291,6 @@ impl Shape {
         self.simple &= simple;
         self.yo |= matches!(c, 'ё' | 'Ё');
     }
-}
-
-/// The length in bytes of the run of lower-case Russian letters (а–я, not ё) `bytes` starts with.
-fn russian_lower_run(bytes: &[u8]) -> usize {
-    let mut n = 0;
-    while let [lead, next, ..] = bytes[n..] {
-        if !matches!((lead, next), (0xD0, 0xB0..=0xBF) | (0xD1, 0x80..=0x8F)) {
-            break;
-        }
-        n += 2;
-    }
-    n
 }
 
 /// Letters and digits, with fast paths for ASCII and Cyrillic (the general Unicode tables are slow).

@@ -174,6 +174,15 @@ fn lower_russian_key_into(word: &str, out: &mut String) -> Option<Lowered> {
     let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Lower-case Russian letters stay as they are (and end the upper-case prefix): skipped in runs.
+        let lower_run = russian_lower_run(&bytes[i..]);
+        if lower_run > 0 {
+            lowered.cyrillic = true;
+            lowered.letters += lower_run / 2;
+            in_prefix = false;
+            i += lower_run;
+            continue;
+        }
         let b = bytes[i];
         // (length in bytes, upper case, what to write instead)
         let (len, upper, instead) = if b < 0x80 {
@@ -209,6 +218,20 @@ fn lower_russian_key_into(word: &str, out: &mut String) -> Option<Lowered> {
     }
     out.push_str(&word[run..]);
     Some(lowered)
+}
+
+/// The length in bytes of the run of lower-case Russian letters (а–я, not ё) `bytes` starts with: most of a
+/// word, skipped on its bytes by the entity stage's tokenizer and [`stem_into`].
+pub(crate) fn russian_lower_run(bytes: &[u8]) -> usize {
+    // а–п are D0 B0–BF, р–я are D1 80–8F: one comparison of the pair as a number each.
+    let letters = bytes
+        .chunks_exact(2)
+        .take_while(|pair| {
+            let code = u16::from_be_bytes([pair[0], pair[1]]);
+            code.wrapping_sub(0xD0B0) < 0x10 || code.wrapping_sub(0xD180) < 0x10
+        })
+        .count();
+    2 * letters
 }
 
 /// The byte length of the stem of a lower-case Cyrillic word, if an ending is stripped: the longest ending
