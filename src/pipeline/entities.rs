@@ -11,6 +11,7 @@
 //! ("Президент Кыргызской Республики Садыр Жапаров") and after "назначен", and entities are numbered in order
 //! of first mention.
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 
 use super::dateline::Dateline;
@@ -305,24 +306,36 @@ fn is_domain_suffix(rest: &str) -> bool {
     (2..=4).contains(&letters) && rest.chars().take(letters).all(char::is_lowercase)
 }
 
-/// A mention before grouping: tokens `[start, end)`.
+/// A mention before grouping: tokens `[start, end)`. What the knowledge base says is borrowed from it: most
+/// mentions are dropped or merged before they become an [`Entity`], which copies it once.
 #[derive(Debug, Clone)]
-struct Mention {
+struct Mention<'a> {
     start: usize,
     end: usize,
     kind: EntityKind,
-    name: String,
+    name: Cow<'a, str>,
     kb: Option<KbRef>,
-    subtype: Option<String>,
-    country: Option<String>,
-    wikidata: Option<String>,
+    subtype: Option<Cow<'a, str>>,
+    country: Option<Cow<'a, str>>,
+    wikidata: Option<Cow<'a, str>>,
     role: Option<String>,
 }
 
-impl Mention {
-    fn new(start: usize, end: usize, kind: EntityKind, name: String) -> Self {
+impl<'a> Mention<'a> {
+    fn new(start: usize, end: usize, kind: EntityKind, name: impl Into<Cow<'a, str>>) -> Self {
+        let name = name.into();
         Mention { start, end, kind, name, kb: None, subtype: None, country: None, wikidata: None, role: None }
     }
+}
+
+/// A borrowed optional string of the knowledge base.
+fn borrowed(s: &Option<String>) -> Option<Cow<'_, str>> {
+    s.as_deref().map(Cow::Borrowed)
+}
+
+/// An owned copy of an optional string for an [`Entity`].
+fn owned(s: &Option<Cow<'_, str>>) -> Option<String> {
+    s.as_deref().map(str::to_string)
 }
 
 /// What mentions of one entity share.
@@ -367,7 +380,7 @@ struct Group {
 }
 
 impl Group {
-    fn new(first: usize, mentions: &[Mention]) -> Group {
+    fn new(first: usize, mentions: &[Mention<'_>]) -> Group {
         let mut group = Group {
             first,
             name: first,
@@ -381,7 +394,7 @@ impl Group {
     }
 
     /// Takes the name of mention `m`.
-    fn rename(&mut self, m: usize, mentions: &[Mention]) {
+    fn rename(&mut self, m: usize, mentions: &[Mention<'_>]) {
         let name = &mentions[m].name;
         self.name = m;
         self.name_words = name.split(' ').count();
@@ -397,7 +410,7 @@ struct Finder<'a, 't> {
     keys: String,
     kb: &'a KnowledgeBase,
     taken: Vec<bool>,
-    mentions: Vec<Mention>,
+    mentions: Vec<Mention<'a>>,
     english: bool,
     /// Dictionary answers per token, computed at most once each.
     infos: RefCell<Vec<Option<WordInfo>>>,
@@ -461,7 +474,7 @@ impl<'a, 't> Finder<'a, 't> {
         start < end && end <= self.toks.len() && self.taken[start..end].iter().all(|t| !t)
     }
 
-    fn push(&mut self, m: Mention) {
+    fn push(&mut self, m: Mention<'a>) {
         for t in &mut self.taken[m.start..m.end] {
             *t = true;
         }
@@ -536,12 +549,12 @@ impl<'a, 't> Finder<'a, 't> {
         }
     }
 
-    fn kb_mention(&self, start: usize, end: usize, target: KbRef) -> Mention {
-        let kb = self.kb;
+    fn kb_mention(&self, start: usize, end: usize, target: KbRef) -> Mention<'a> {
+        let kb: &'a KnowledgeBase = self.kb;
         let (kind, name, subtype, country, wikidata) = match target {
             KbRef::Place(i) => {
                 let p = kb.place_at(i);
-                (EntityKind::Place, &p.name, Some(p.subtype.clone()), &p.country, &p.wikidata)
+                (EntityKind::Place, &p.name, Some(p.subtype.as_str()), &p.country, &p.wikidata)
             }
             KbRef::Person(i) | KbRef::Surname(i) => {
                 let p = kb.person_at(i);
@@ -549,15 +562,15 @@ impl<'a, 't> Finder<'a, 't> {
             }
             KbRef::Org(i) => {
                 let o = kb.org_at(i);
-                (EntityKind::Organisation, &o.name, Some(o.subtype.clone()), &o.country, &o.wikidata)
+                (EntityKind::Organisation, &o.name, Some(o.subtype.as_str()), &o.country, &o.wikidata)
             }
         };
         Mention {
-            subtype,
-            country: country.clone(),
-            wikidata: wikidata.clone(),
+            subtype: subtype.map(Cow::Borrowed),
+            country: borrowed(country),
+            wikidata: borrowed(wikidata),
             kb: Some(target),
-            ..Mention::new(start, end, kind, name.clone())
+            ..Mention::new(start, end, kind, name.as_str())
         }
     }
 
@@ -613,15 +626,16 @@ impl<'a, 't> Finder<'a, 't> {
         }
     }
 
-    fn typed_mention(&self, start: usize, end: usize, kind: EntityKind) -> Mention {
+    fn typed_mention(&self, start: usize, end: usize, kind: EntityKind) -> Mention<'a> {
         let text = self.span(start, end).of(self.text);
         if kind == EntityKind::Place {
-            if let Some(p) = self.kb.place(text) {
+            let kb: &'a KnowledgeBase = self.kb;
+            if let Some(p) = kb.place(text) {
                 return Mention {
-                    subtype: Some(p.subtype.clone()),
-                    country: p.country.clone(),
-                    wikidata: p.wikidata.clone(),
-                    ..Mention::new(start, end, kind, p.name.clone())
+                    subtype: Some(Cow::Borrowed(p.subtype.as_str())),
+                    country: borrowed(&p.country),
+                    wikidata: borrowed(&p.wikidata),
+                    ..Mention::new(start, end, kind, p.name.as_str())
                 };
             }
         }
@@ -1103,12 +1117,14 @@ impl<'a, 't> Finder<'a, 't> {
             return;
         };
         let mut m = Mention::new(i, i + 1, EntityKind::Place, city.to_string());
-        if let Some(p) = self.kb.place(city) {
-            m.subtype = Some(p.subtype.clone());
-            m.wikidata = p.wikidata.clone();
+        let kb: &'a KnowledgeBase = self.kb;
+        if let Some(p) = kb.place(city) {
+            m.subtype = Some(Cow::Borrowed(p.subtype.as_str()));
+            m.wikidata = borrowed(&p.wikidata);
         }
         m.subtype.get_or_insert_with(|| "city".into());
-        m.country = d.country.clone().or_else(|| self.kb.place(city).and_then(|p| p.country.clone()));
+        m.country =
+            d.country.clone().map(Cow::Owned).or_else(|| kb.place(city).and_then(|p| borrowed(&p.country)));
         self.mentions.push(m);
     }
 
@@ -1184,14 +1200,14 @@ impl<'a, 't> Finder<'a, 't> {
         for role in text_roles.into_iter().chain(kb_role.clone()) {
             self.add_role(&mut roles, role, kb_role.as_deref());
         }
-        let country = m.country.clone().or_else(|| roles.iter().find_map(|r| r.country.clone()));
+        let country = owned(&m.country).or_else(|| roles.iter().find_map(|r| r.country.clone()));
         let roles: Vec<String> = roles.into_iter().map(|r| r.text).collect();
         let (mut name, wikidata, subtype) = match m.kb {
             Some(KbRef::Person(i) | KbRef::Surname(i)) => {
                 let p = self.kb.person_at(i);
                 (p.name.clone(), p.wikidata.clone(), None)
             }
-            _ => (self.mentions[name].name.clone(), m.wikidata.clone(), m.subtype.clone()),
+            _ => (self.mentions[name].name.to_string(), owned(&m.wikidata), owned(&m.subtype)),
         };
         if self.english {
             let english = match m.kb {
