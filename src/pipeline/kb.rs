@@ -201,11 +201,117 @@ impl Hasher for FastHasher {
 
 type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
+/// Words and what the vocabulary knows of them: open addressing (linear probing) over one buffer holding all
+/// the words, hashed on their length and first and last eight bytes. Every word of a release is looked up:
+/// the look-up hashes at most two machine words, follows no pointer and compares bytes kept side by side.
+#[derive(Debug, Default)]
+struct WordTable {
+    /// A power of two of slots, at most half of them used.
+    slots: Vec<Slot>,
+    /// The words, one after another.
+    text: String,
+    len: usize,
+}
+
+/// One slot of a [`WordTable`].
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    /// Where the word is in [`WordTable::text`].
+    start: u32,
+    /// Its length in bytes ([`WordTable::FREE`] for a free slot).
+    len: u32,
+    entry: WordEntry,
+}
+
+impl WordTable {
+    const FREE: u32 = u32::MAX;
+    const MIN_SLOTS: usize = 16;
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// A hash of a word from its length and its first and last eight bytes (all of a shorter word).
+    fn hash(word: &[u8]) -> u64 {
+        let n = word.len();
+        let (head, tail) = match (word.first_chunk::<8>(), word.last_chunk::<8>()) {
+            (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),
+            _ => {
+                let mut padded = [0u8; 8];
+                padded[..n].copy_from_slice(word);
+                (u64::from_le_bytes(padded), 0)
+            }
+        };
+        // Two independent multiplications: their high bits, which pick the slot, depend on every input bit.
+        (head ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ tail.wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
+    }
+
+    /// The slot holding `word` (`Ok`), or the free slot where it would go (`Err`). The table must have slots.
+    fn position(&self, word: &str) -> Result<usize, usize> {
+        let mask = self.slots.len() - 1;
+        let bits = self.slots.len().trailing_zeros();
+        let mut i = (Self::hash(word.as_bytes()) >> (64 - bits)) as usize;
+        loop {
+            let slot = &self.slots[i];
+            if slot.len == Self::FREE {
+                return Err(i);
+            }
+            if slot.len as usize == word.len() && self.word_at(slot) == word {
+                return Ok(i);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn word_at(&self, slot: &Slot) -> &str {
+        let start = slot.start as usize;
+        &self.text[start..start + slot.len as usize]
+    }
+
+    fn get(&self, word: &str) -> Option<WordEntry> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        self.position(word).ok().map(|i| self.slots[i].entry)
+    }
+
+    /// The entry of `word`, added (with the default entry) if missing.
+    fn entry(&mut self, word: &str) -> &mut WordEntry {
+        if 2 * (self.len + 1) > self.slots.len() {
+            self.grow();
+        }
+        let i = match self.position(word) {
+            Ok(i) => i,
+            Err(i) => {
+                let start = self.text.len() as u32;
+                self.text.push_str(word);
+                self.slots[i] = Slot { start, len: word.len() as u32, entry: WordEntry::default() };
+                self.len += 1;
+                i
+            }
+        };
+        &mut self.slots[i].entry
+    }
+
+    /// Doubles the slots and puts every word back.
+    fn grow(&mut self) {
+        let free = Slot { start: 0, len: Self::FREE, entry: WordEntry::default() };
+        let size = (self.slots.len() * 2).max(Self::MIN_SLOTS);
+        let old = std::mem::replace(&mut self.slots, vec![free; size]);
+        for slot in old.into_iter().filter(|s| s.len != Self::FREE) {
+            let word = self.word_at(&slot).to_string();
+            if let Err(i) = self.position(&word) {
+                self.slots[i] = slot;
+            }
+        }
+    }
+}
+
 /// The names of the knowledge base as a trie of words: node 0 is the root, a word id leads from a node to the
 /// next, and a node that ends a key points into `KnowledgeBase::keys`.
 #[derive(Debug, Default)]
 struct NameTrie {
-    vocabulary: FastMap<Box<str>, WordEntry>,
+    vocabulary: WordTable,
     /// One bit per [`NameTrie::fingerprint`] of the vocabulary's words: most tokens are in no name and no cue
     /// list, and a clear bit says so without hashing the whole word.
     maybe_known: Vec<u64>,
@@ -239,15 +345,12 @@ impl NameTrie {
     }
 
     fn entry(&mut self, word: &str) -> &mut WordEntry {
-        if !self.vocabulary.contains_key(word) {
-            self.vocabulary.insert(word.into(), WordEntry::default());
-            if self.maybe_known.is_empty() {
-                self.maybe_known = vec![0; Self::FINGERPRINTS / 64];
-            }
-            let bit = Self::fingerprint(word);
-            self.maybe_known[bit / 64] |= 1 << (bit % 64);
+        if self.maybe_known.is_empty() {
+            self.maybe_known = vec![0; Self::FINGERPRINTS / 64];
         }
-        self.vocabulary.get_mut(word).expect("just inserted")
+        let bit = Self::fingerprint(word);
+        self.maybe_known[bit / 64] |= 1 << (bit % 64);
+        self.vocabulary.entry(word)
     }
 
     fn word_id(&mut self, word: &str) -> u32 {
@@ -298,7 +401,7 @@ impl NameTrie {
         if !self.may_know(word) {
             return WordEntry::default();
         }
-        self.vocabulary.get(word).copied().unwrap_or_default()
+        self.vocabulary.get(word).unwrap_or_default()
     }
 
     /// The keys that start at `words[start]`, shortest first: (end, index into `keys`).
