@@ -901,6 +901,8 @@ impl<'a, 't> Finder<'a, 't> {
     fn capitalised_runs(&mut self) {
         let n = self.toks.len();
         let mut i = 0;
+        // The kinds of the words of the run being read (one buffer for all runs).
+        let mut kinds = Vec::new();
         while i < n {
             if self.taken[i] {
                 i += 1;
@@ -908,7 +910,7 @@ impl<'a, 't> Finder<'a, 't> {
             }
             // Initials: "В. В. Путин", "Путин В.В." are handled as part of a person run.
             let mut j = i;
-            let mut kinds = Vec::new();
+            kinds.clear();
             while j < n && !self.taken[j] {
                 // The cheap test first: the particle's look-up only inside a person's name.
                 if kinds.first() == Some(&EntityKind::Person)
