@@ -238,10 +238,7 @@ pub(crate) fn russian_lower_run(bytes: &[u8]) -> usize {
 /// of [`ENDINGS`] that leaves at least two letters. The endings are matched on the last three characters
 /// rather than by comparing strings: every token of a release goes through here.
 fn stem_len(lower: &str) -> Option<usize> {
-    let mut tail = lower.char_indices().rev();
-    let (at1, c1) = tail.next()?;
-    let (at2, c2) = tail.next().unwrap_or((0, '\0'));
-    let (at3, c3) = tail.next().unwrap_or((0, '\0'));
+    let [(at1, c1), (at2, c2), (at3, c3)] = last_three(lower)?;
     let candidates = [(at3, is_ending3(c3, c2, c1)), (at2, is_ending2(c2, c1)), (at1, is_ending1(c1))];
     let rest = candidates.iter().find(|&&(at, ending)| ending && has_chars(&lower[..at], 2))?.0;
     let rest = &lower[..rest];
@@ -250,6 +247,24 @@ fn stem_len(lower: &str) -> Option<usize> {
         Some(shorter) if has_chars(shorter, 3) => shorter.len(),
         _ => rest.len(),
     })
+}
+
+/// The last three characters of a word and where they start (`\0` at 0 for missing ones), decoded on the
+/// bytes when they are two-byte (Cyrillic) letters, as in nearly every Russian word.
+#[inline]
+fn last_three(word: &str) -> Option<[(usize, char); 3]> {
+    let two_byte = |lead: u8, next: u8| {
+        char::from_u32(u32::from(lead & 0x1F) << 6 | u32::from(next & 0x3F)).unwrap_or('\0')
+    };
+    if let Some(&[a, b, c, d, e, f]) = word.as_bytes().last_chunk::<6>() {
+        if a & 0xE0 == 0xC0 && c & 0xE0 == 0xC0 && e & 0xE0 == 0xC0 {
+            let n = word.len();
+            return Some([(n - 2, two_byte(e, f)), (n - 4, two_byte(c, d)), (n - 6, two_byte(a, b))]);
+        }
+    }
+    let mut tail = word.char_indices().rev();
+    let last = tail.next()?;
+    Some([last, tail.next().unwrap_or((0, '\0')), tail.next().unwrap_or((0, '\0'))])
 }
 
 /// Whether three characters are an ending of [`ENDINGS`] ("ами", "ого", "ему"…).
