@@ -443,10 +443,11 @@ pub fn find(
         infos: RefCell::new(vec![None; toks.len()]),
         toks,
         kb,
-        mentions: Vec::new(),
+        // A few dozen mentions per release: room for them up front rather than growing step by step.
+        mentions: Vec::with_capacity(64),
         english,
         role_countries: RefCell::default(),
-        scratch: RefCell::default(),
+        scratch: RefCell::new(String::with_capacity(64)),
         model: !candidates.is_empty(),
     };
     f.model_organisations(candidates);
@@ -1049,21 +1050,27 @@ impl<'a, 't> Finder<'a, 't> {
     /// A role phrase in the nominative: the role noun (with adjectives before it) in the nominative, its
     /// complement as written.
     fn role_text(&self, start: usize, end: usize) -> String {
-        let index: Vec<usize> = (start..end).filter(|&i| !self.toks[i].is_break()).collect();
-        let words: Vec<&str> = index.iter().map(|&i| self.toks[i].text).collect();
+        let index = || (start..end).filter(|&i| !self.toks[i].is_break());
+        let words: Vec<&str> = index().map(|i| self.toks[i].text).collect();
         if self.english || words.is_empty() {
             return words.join(" ");
         }
         // Only the role noun and the adjectives before it inflect; the complement after it stays as written.
         // A word's key is its stem; quotes are in no cue list.
-        let head = index.iter().position(|&i| self.toks[i].word && self.toks[i].entry.is(cue::ROLE));
+        let head = index().position(|i| self.toks[i].word && self.toks[i].entry.is(cue::ROLE));
         let head = head.unwrap_or(words.len() - 1);
-        let mut out = self.kb.morph().nominative_phrase(&words[..=head.min(words.len() - 1)]);
-        out.extend(words.iter().skip(out.len()).map(|w| w.to_string()));
-        if let (Some(first), Some(orig)) = (out.first_mut(), words.first()) {
-            *first = morph::restore_case(&lower_case(first), orig);
+        let nominative = self.kb.morph().nominative_phrase(&words[..=head]);
+        // The nominative words, then the rest as written, joined by spaces; the first with its capitals.
+        let mut joined = String::with_capacity(words.iter().map(|w| w.len() + 1).sum());
+        for k in 0..nominative.len().max(words.len()) {
+            let word = nominative.get(k).map_or(words[k], String::as_str);
+            if k == 0 {
+                joined.push_str(&morph::restore_case(&lower_case(word), words[0]));
+            } else {
+                joined.push(' ');
+                joined.push_str(word);
+            }
         }
-        let joined = out.join(" ");
         // The quotes of a complement («Байтерек») hug their words. Quotes are tokens of their own: only a
         // phrase with one can have a space inside them (a cheaper test than searching the phrase).
         let quoted = words.iter().any(|w| matches!(*w, "«" | "»"));
@@ -1259,7 +1266,7 @@ impl<'a, 't> Finder<'a, 't> {
         if let Some((_, known)) = self.role_countries.borrow().iter().find(|(r, _)| r == role) {
             return known.clone();
         }
-        let mut key = String::new();
+        let mut key = String::with_capacity(role.len());
         let words: Vec<u32> = super::kb::words(role)
             .map(|w| {
                 key.clear();
