@@ -312,9 +312,6 @@ impl WordTable {
 #[derive(Debug, Default)]
 struct NameTrie {
     vocabulary: WordTable,
-    /// One bit per [`NameTrie::fingerprint`] of the vocabulary's words: most tokens are in no name and no cue
-    /// list, and a clear bit says so without hashing the whole word.
-    maybe_known: Vec<u64>,
     next: FastMap<u64, u32>,
     /// The node each word leads to from the root, by word id (`NO_NODE` for none): every token starts a
     /// look-up there, so it is an index, not a hash look-up.
@@ -326,30 +323,7 @@ impl NameTrie {
     const NO_KEY: u32 = u32::MAX;
     const NO_NODE: u32 = u32::MAX;
 
-    /// Bits in [`NameTrie::maybe_known`].
-    const FINGERPRINTS: usize = 1 << 16;
-
-    /// A few bits of a word from its length and the bytes at its ends, without reading the rest.
-    fn fingerprint(word: &str) -> usize {
-        let bytes = word.as_bytes();
-        let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else { return 0 };
-        let second = bytes.get(1).copied().unwrap_or(0);
-        let mixed =
-            (u64::from(first) << 16 | u64::from(second) << 8 | u64::from(last)) ^ (bytes.len() as u64) << 24;
-        (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize % Self::FINGERPRINTS
-    }
-
-    fn may_know(&self, word: &str) -> bool {
-        let bit = Self::fingerprint(word);
-        self.maybe_known.get(bit / 64).is_some_and(|w| w & 1 << (bit % 64) != 0)
-    }
-
     fn entry(&mut self, word: &str) -> &mut WordEntry {
-        if self.maybe_known.is_empty() {
-            self.maybe_known = vec![0; Self::FINGERPRINTS / 64];
-        }
-        let bit = Self::fingerprint(word);
-        self.maybe_known[bit / 64] |= 1 << (bit % 64);
         self.vocabulary.entry(word)
     }
 
@@ -398,9 +372,6 @@ impl NameTrie {
     }
 
     fn lookup(&self, word: &str) -> WordEntry {
-        if !self.may_know(word) {
-            return WordEntry::default();
-        }
         self.vocabulary.get(word).unwrap_or_default()
     }
 
