@@ -653,7 +653,8 @@ impl<'a, 't> Finder<'a, 't> {
         let words: Vec<usize> = (start..end).filter(|&i| self.toks[i].word).collect();
         let feminine =
             words.first().filter(|_| words.len() > 1).map(|&i| morph.is_feminine_given(self.toks[i].text));
-        let mut out = String::new();
+        // Room for the phrase as written plus a little: nominatives are seldom longer.
+        let mut out = String::with_capacity(self.toks[end - 1].span.end - self.toks[start].span.start + 8);
         let mut last_end = None;
         for (n, &i) in words.iter().enumerate() {
             let t = &self.toks[i];
@@ -692,7 +693,8 @@ impl<'a, 't> Finder<'a, 't> {
         } else {
             self.kb.morph().nominative_phrase(&words)
         };
-        let mut out = String::new();
+        // Room for the phrase as written plus a little: nominatives are seldom longer.
+        let mut out = String::with_capacity(self.toks[end - 1].span.end - self.toks[start].span.start + 8);
         let mut w = 0;
         for i in start..end {
             let t = &self.toks[i];
@@ -1147,9 +1149,9 @@ impl<'a, 't> Finder<'a, 't> {
         for m in self.mentions.iter().filter(|m| m.kind == EntityKind::Person) {
             in_person[m.start..m.end].fill(true);
         }
-        let mut groups: Vec<Group> = Vec::new();
+        let mut groups: Vec<Group> = Vec::with_capacity(self.mentions.len());
         // A handful of groups per release: a list beats a hash map.
-        let mut by_key: Vec<(GroupKey, usize)> = Vec::new();
+        let mut by_key: Vec<(GroupKey, usize)> = Vec::with_capacity(self.mentions.len());
         for &i in &order {
             let m = &self.mentions[i];
             let role = match m.kind {
@@ -1199,15 +1201,15 @@ impl<'a, 't> Finder<'a, 't> {
         let Group { first, name, spans: mentions, roles: text_roles, .. } = group;
         let m = &self.mentions[first];
         let kb_role = match m.kb {
-            Some(KbRef::Person(i) | KbRef::Surname(i)) => self.kb.person_at(i).role.clone(),
+            Some(KbRef::Person(i) | KbRef::Surname(i)) => self.kb.person_at(i).role.as_deref(),
             _ => None,
         };
-        let mut roles: Vec<Role> = Vec::new();
+        let mut roles: Vec<Role> = Vec::with_capacity(text_roles.len() + 1);
         // The knowledge base's wording of the office, unless the release names it in another script.
         let same_script = text_roles.iter().all(|r| r.chars().any(morph::is_cyrillic));
         let kb_role = kb_role.filter(|_| same_script || text_roles.is_empty());
-        for role in text_roles.into_iter().chain(kb_role.clone()) {
-            self.add_role(&mut roles, role, kb_role.as_deref());
+        for role in text_roles.into_iter().chain(kb_role.map(str::to_string)) {
+            self.add_role(&mut roles, role, kb_role);
         }
         let country = owned(&m.country).or_else(|| roles.iter().find_map(|r| r.country.clone()));
         let roles: Vec<String> = roles.into_iter().map(|r| r.text).collect();

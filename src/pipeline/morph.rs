@@ -401,7 +401,10 @@ const TURKIC_PATRONYMIC: &[&str] = &["уулу", "кызы", "улы", "оглы
 
 /// Whether a word is a Turkic patronymic marker.
 pub fn is_turkic_patronymic(word: &str) -> bool {
-    TURKIC_PATRONYMIC.contains(&word.to_lowercase().as_str())
+    // Cyrillic letters keep their length in bytes in either case: only a word as long as a marker can be one
+    // (the test runs on every word after a name; most are longer).
+    TURKIC_PATRONYMIC.iter().any(|m| m.len() == word.len())
+        && TURKIC_PATRONYMIC.contains(&word.to_lowercase().as_str())
 }
 
 impl Morph {
