@@ -725,6 +725,10 @@ impl KnowledgeBase {
         // About one name in a dozen words: room for them up front.
         let mut found = Vec::with_capacity(words.len() / 8);
         for start in 0..words.len() {
+            // Most words are in no name: no key starts there.
+            if words[start] == NO_NAME_WORD {
+                continue;
+            }
             let first = found.len();
             self.names.keys_from(words, start, |end, key| {
                 found.push(KbSpan { start, end, targets: &self.keys[key] });
