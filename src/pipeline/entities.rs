@@ -507,8 +507,13 @@ impl<'a, 't> Finder<'a, 't> {
 
     /// Known names, longest first, leftmost first.
     fn knowledge_base_names(&mut self) {
-        let index: Vec<usize> = (0..self.toks.len()).filter(|&i| !self.toks[i].quote).collect();
-        let words: Vec<u32> = index.iter().map(|&i| self.toks[i].entry.name_word).collect();
+        // Names are matched across quotes: the words of all other tokens, and where each is.
+        let mut index: Vec<usize> = Vec::with_capacity(self.toks.len());
+        let mut words: Vec<u32> = Vec::with_capacity(self.toks.len());
+        for (i, t) in self.toks.iter().enumerate().filter(|(_, t)| !t.quote) {
+            index.push(i);
+            words.push(t.entry.name_word);
+        }
         let mut found = self.kb.names_in(&words);
         found.sort_by_key(|m| (std::cmp::Reverse(m.end - m.start), m.start));
         for m in found {
