@@ -302,19 +302,28 @@ fn char_count(s: &str) -> usize {
 
 /// `word.to_lowercase()` appended to `out`, without an allocation for words in Russian or ASCII letters.
 pub fn lower_into(word: &str, out: &mut String) {
-    if !word.chars().all(|c| c.is_ascii() || matches!(c, 'А'..='я' | 'Ё' | 'ё')) {
-        // Other scripts have multi-character and context-dependent lower cases (final sigma): the full rules.
-        out.push_str(&word.to_lowercase());
-        return;
-    }
-    let mut run = 0;
-    for (i, c) in word.char_indices() {
+    let start = out.len();
+    let bytes = word.as_bytes();
+    // Characters that stay as they are are copied in runs; runs of lower-case Russian letters (most of a
+    // word) are skipped on their bytes.
+    let (mut run, mut i) = (0, 0);
+    while i < bytes.len() {
+        i += russian_lower_run(&bytes[i..]);
+        let Some(c) = word[i..].chars().next() else { break };
+        if !(c.is_ascii() || matches!(c, 'А'..='я' | 'Ё' | 'ё')) {
+            // Other scripts have multi-character and context-dependent lower cases (final sigma): the full
+            // rules, on the whole word.
+            out.truncate(start);
+            out.push_str(&word.to_lowercase());
+            return;
+        }
         let l = lower_char(c);
         if l != c {
             out.push_str(&word[run..i]);
             out.push(l);
             run = i + c.len_utf8();
         }
+        i += c.len_utf8();
     }
     out.push_str(&word[run..]);
 }
@@ -781,8 +790,20 @@ mod tests {
 
     #[test]
     fn lower_case_matches_the_standard_library() {
-        for word in ["МИДа", "Ёлка", "Hello", "ΣΟΦΙΑ", "İstanbul", "Straße", "Кара-Балта"]
-        {
+        for word in [
+            "МИДа",
+            "Ёлка",
+            "Hello",
+            "ΣΟΦΙΑ",
+            "İstanbul",
+            "Straße",
+            "Кара-Балта",
+            "ПРЕЗИДЕНТ",
+            "ёжик",
+            "абвгдΣΑ",
+            "Жомарт2025",
+            "",
+        ] {
             let mut out = String::from("x");
             lower_into(word, &mut out);
             assert_eq!(out, format!("x{}", word.to_lowercase()), "{word}");
