@@ -12,7 +12,7 @@
 //! of first mention.
 
 use std::borrow::Cow;
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 
 use super::dateline::Dateline;
 use super::kb::{cue, KbRef, KnowledgeBase, WordEntry};
@@ -373,8 +373,9 @@ struct Group {
     name: usize,
     /// Words in that name.
     name_words: usize,
-    /// The key of the last word of a person's name of several words: a surname alone joins it.
-    surname_key: Option<String>,
+    /// The key of the last word of a person's name of several words: a surname alone joins it. Stemmed
+    /// when first asked: few releases name someone by the surname alone without the knowledge base.
+    surname_key: OnceCell<Option<String>>,
     spans: Vec<Span>,
     roles: Vec<String>,
 }
@@ -385,7 +386,7 @@ impl Group {
             first,
             name: first,
             name_words: 0,
-            surname_key: None,
+            surname_key: OnceCell::new(),
             spans: Vec::new(),
             roles: Vec::new(),
         };
@@ -398,8 +399,17 @@ impl Group {
         let name = &mentions[m].name;
         self.name = m;
         self.name_words = name.split(' ').count();
-        let person = mentions[self.first].kind == EntityKind::Person;
-        self.surname_key = name.rsplit_once(' ').filter(|_| person).map(|(_, surname)| morph::stem(surname));
+        self.surname_key = OnceCell::new();
+    }
+
+    /// [`Group::surname_key`].
+    fn surname_key(&self, mentions: &[Mention<'_>]) -> Option<&str> {
+        let key = self.surname_key.get_or_init(|| {
+            let person = mentions[self.first].kind == EntityKind::Person;
+            let name = &mentions[self.name].name;
+            name.rsplit_once(' ').filter(|_| person).map(|(_, surname)| morph::stem(surname))
+        });
+        key.as_deref()
     }
 }
 
@@ -1193,7 +1203,7 @@ impl<'a, 't> Finder<'a, 't> {
         }
         if kind == EntityKind::Person && !name.contains(' ') {
             let key = morph::stem(name);
-            let mut same = groups.iter().filter(|g| g.surname_key.as_deref() == Some(key.as_str()));
+            let mut same = groups.iter().filter(|g| g.surname_key(&self.mentions) == Some(key.as_str()));
             if let (Some(one), None) = (same.next(), same.next()) {
                 let first = &self.mentions[one.first];
                 return self.group_key(first.kb, first.kind, &self.mentions[one.name].name, &[]);
