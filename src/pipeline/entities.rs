@@ -703,7 +703,7 @@ impl<'a, 't> Finder<'a, 't> {
     fn phrase_name(&self, start: usize, end: usize) -> String {
         let words: Vec<&str> =
             (start..end).filter(|&i| self.toks[i].word).map(|i| self.toks[i].text).collect();
-        let nominative = if self.english {
+        let nominative: std::sync::Arc<[String]> = if self.english {
             words.iter().map(|w| w.to_string()).collect()
         } else {
             self.kb.morph().nominative_phrase(&words)

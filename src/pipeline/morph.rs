@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use rumorph::{Analysis, Dictionary};
 
@@ -390,7 +390,7 @@ pub struct Morph {
     dict: Option<Dictionary>,
     infos: Cache<String, WordInfo>,
     person_words: Cache<(String, u8), String>,
-    phrases: Cache<String, Vec<String>>,
+    phrases: Cache<String, Arc<[String]>>,
 }
 
 impl std::fmt::Debug for Morph {
@@ -549,9 +549,9 @@ impl Morph {
     /// The nominative of a name phrase: the head noun (the first noun) in the nominative and the adjectives
     /// before it agreeing with it; words after the head (genitive complements) are kept
     /// ("Евразийской экономической комиссии" → "Евразийская экономическая комиссия",
-    /// "Организации Договора о…" → "Организация Договора о…").
-    pub fn nominative_phrase(&self, words: &[&str]) -> Vec<String> {
-        self.phrases.get_or(words.join(" ").as_str(), || self.nominative_phrase_uncached(words))
+    /// "Организации Договора о…" → "Организация Договора о…"). Shared with the cache: no copy per call.
+    pub fn nominative_phrase(&self, words: &[&str]) -> Arc<[String]> {
+        self.phrases.get_or(words.join(" ").as_str(), || self.nominative_phrase_uncached(words).into())
     }
 
     fn nominative_phrase_uncached(&self, words: &[&str]) -> Vec<String> {
