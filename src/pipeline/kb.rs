@@ -208,6 +208,9 @@ type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 struct WordTable {
     /// A power of two of slots, at most half of them used.
     slots: Vec<Slot>,
+    /// Sixteen bits of the hash of the word in each slot, never 0 ([`WordTable::FREE`] for a free slot): a
+    /// probe reads this small array and looks at a slot only when its tag matches (most words are unknown).
+    tags: Vec<u16>,
     /// The words, one after another.
     text: String,
     len: usize,
@@ -218,13 +221,13 @@ struct WordTable {
 struct Slot {
     /// Where the word is in [`WordTable::text`].
     start: u32,
-    /// Its length in bytes ([`WordTable::FREE`] for a free slot).
+    /// Its length in bytes.
     len: u32,
     entry: WordEntry,
 }
 
 impl WordTable {
-    const FREE: u32 = u32::MAX;
+    const FREE: u16 = 0;
     const MIN_SLOTS: usize = 16;
 
     fn len(&self) -> usize {
@@ -234,30 +237,46 @@ impl WordTable {
     /// A hash of a word from its length and its first and last eight bytes (all of a shorter word).
     fn hash(word: &[u8]) -> u64 {
         let n = word.len();
+        // Shorter words are read in overlapping pieces, which cover every byte: no copy into a padded buffer
+        // (whose read back would wait on the copy).
         let (head, tail) = match (word.first_chunk::<8>(), word.last_chunk::<8>()) {
             (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),
-            _ => {
-                let mut padded = [0u8; 8];
-                padded[..n].copy_from_slice(word);
-                (u64::from_le_bytes(padded), 0)
-            }
+            _ => match (word.first_chunk::<4>(), word.last_chunk::<4>()) {
+                (Some(head), Some(tail)) => {
+                    (u64::from(u32::from_le_bytes(*head)), u64::from(u32::from_le_bytes(*tail)))
+                }
+                _ => match word {
+                    [] => (0, 0),
+                    [first, ..] => {
+                        (u64::from(*first) | u64::from(word[n / 2]) << 8 | u64::from(word[n - 1]) << 16, 0)
+                    }
+                },
+            },
         };
         // Two independent multiplications: their high bits, which pick the slot, depend on every input bit.
         (head ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ tail.wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
     }
 
+    /// The slot of a hash (its high bits) and its tag (other bits, never [`WordTable::FREE`]).
+    fn slot_and_tag(&self, hash: u64) -> (usize, u16) {
+        let bits = self.slots.len().trailing_zeros();
+        ((hash >> (64 - bits)) as usize, (hash >> 16) as u16 | 1)
+    }
+
     /// The slot holding `word` (`Ok`), or the free slot where it would go (`Err`). The table must have slots.
     fn position(&self, word: &str) -> Result<usize, usize> {
         let mask = self.slots.len() - 1;
-        let bits = self.slots.len().trailing_zeros();
-        let mut i = (Self::hash(word.as_bytes()) >> (64 - bits)) as usize;
+        let (mut i, tag) = self.slot_and_tag(Self::hash(word.as_bytes()));
         loop {
-            let slot = &self.slots[i];
-            if slot.len == Self::FREE {
-                return Err(i);
-            }
-            if slot.len as usize == word.len() && self.word_at(slot) == word {
-                return Ok(i);
+            match self.tags[i] {
+                Self::FREE => return Err(i),
+                t if t == tag => {
+                    let slot = &self.slots[i];
+                    if slot.len as usize == word.len() && self.word_at(slot) == word {
+                        return Ok(i);
+                    }
+                }
+                _ => {}
             }
             i = (i + 1) & mask;
         }
@@ -286,6 +305,7 @@ impl WordTable {
                 let start = self.text.len() as u32;
                 self.text.push_str(word);
                 self.slots[i] = Slot { start, len: word.len() as u32, entry: WordEntry::default() };
+                self.tags[i] = self.slot_and_tag(Self::hash(word.as_bytes())).1;
                 self.len += 1;
                 i
             }
@@ -295,13 +315,15 @@ impl WordTable {
 
     /// Doubles the slots and puts every word back.
     fn grow(&mut self) {
-        let free = Slot { start: 0, len: Self::FREE, entry: WordEntry::default() };
+        let empty = Slot { start: 0, len: 0, entry: WordEntry::default() };
         let size = (self.slots.len() * 2).max(Self::MIN_SLOTS);
-        let old = std::mem::replace(&mut self.slots, vec![free; size]);
-        for slot in old.into_iter().filter(|s| s.len != Self::FREE) {
+        let old_tags = std::mem::replace(&mut self.tags, vec![Self::FREE; size]);
+        let old = std::mem::replace(&mut self.slots, vec![empty; size]);
+        for (slot, _) in old.into_iter().zip(old_tags).filter(|&(_, tag)| tag != Self::FREE) {
             let word = self.word_at(&slot).to_string();
             if let Err(i) = self.position(&word) {
                 self.slots[i] = slot;
+                self.tags[i] = self.slot_and_tag(Self::hash(word.as_bytes())).1;
             }
         }
     }
