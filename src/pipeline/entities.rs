@@ -1157,8 +1157,9 @@ impl<'a, 't> Finder<'a, 't> {
     /// Groups mentions into entities: same KB record, same name, or a surname alone after the full name.
     fn into_entities(self) -> Vec<Entity> {
         // Mentions in text order (ties in the order found): indices are sorted, the mentions stay put.
-        let mut order: Vec<usize> = (0..self.mentions.len()).collect();
-        order.sort_unstable_by_key(|&m| (self.mentions[m].start, m));
+        let mut order: Vec<(usize, usize)> =
+            self.mentions.iter().enumerate().map(|(i, m)| (m.start, i)).collect();
+        order.sort_unstable();
         // Tokens inside a person's name: a role written before a name does not reach past another name.
         let mut in_person = vec![false; self.toks.len()];
         for m in self.mentions.iter().filter(|m| m.kind == EntityKind::Person) {
@@ -1167,7 +1168,7 @@ impl<'a, 't> Finder<'a, 't> {
         let mut groups: Vec<Group> = Vec::with_capacity(self.mentions.len());
         // A handful of groups per release: a list beats a hash map.
         let mut by_key: Vec<(GroupKey, usize)> = Vec::with_capacity(self.mentions.len());
-        for &i in &order {
+        for &(_, i) in &order {
             let m = &self.mentions[i];
             let role = match m.kind {
                 EntityKind::Person => m.role.clone().or_else(|| self.role_before(m.start, &in_person)),
