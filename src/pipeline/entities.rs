@@ -11,11 +11,12 @@
 //! ("Президент Кыргызской Республики Садыр Жапаров") and after "назначен", and entities are numbered in order
 //! of first mention.
 
-use std::cell::{Cell, RefCell};
+use std::borrow::Cow;
+use std::cell::{Cell, OnceCell, RefCell};
 
 use super::dateline::Dateline;
 use super::kb::{cue, KbRef, KnowledgeBase, WordEntry};
-use super::morph::{self, NamePart, WordInfo};
+use super::morph::{self, russian_lower_run, NamePart, WordInfo};
 use super::parse::Release;
 use super::quotes::Quote;
 use super::Span;
@@ -293,18 +294,6 @@ impl Shape {
     }
 }
 
-/// The length in bytes of the run of lower-case Russian letters (а–я, not ё) `bytes` starts with.
-fn russian_lower_run(bytes: &[u8]) -> usize {
-    let mut n = 0;
-    while let [lead, next, ..] = bytes[n..] {
-        if !matches!((lead, next), (0xD0, 0xB0..=0xBF) | (0xD1, 0x80..=0x8F)) {
-            break;
-        }
-        n += 2;
-    }
-    n
-}
-
 /// Letters and digits, with fast paths for ASCII and Cyrillic (the general Unicode tables are slow).
 fn is_word_char(c: char) -> bool {
     super::quotes::is_alphanumeric(c)
@@ -317,24 +306,36 @@ fn is_domain_suffix(rest: &str) -> bool {
     (2..=4).contains(&letters) && rest.chars().take(letters).all(char::is_lowercase)
 }
 
-/// A mention before grouping: tokens `[start, end)`.
+/// A mention before grouping: tokens `[start, end)`. What the knowledge base says is borrowed from it: most
+/// mentions are dropped or merged before they become an [`Entity`], which copies it once.
 #[derive(Debug, Clone)]
-struct Mention {
+struct Mention<'a> {
     start: usize,
     end: usize,
     kind: EntityKind,
-    name: String,
+    name: Cow<'a, str>,
     kb: Option<KbRef>,
-    subtype: Option<String>,
-    country: Option<String>,
-    wikidata: Option<String>,
+    subtype: Option<Cow<'a, str>>,
+    country: Option<Cow<'a, str>>,
+    wikidata: Option<Cow<'a, str>>,
     role: Option<String>,
 }
 
-impl Mention {
-    fn new(start: usize, end: usize, kind: EntityKind, name: String) -> Self {
+impl<'a> Mention<'a> {
+    fn new(start: usize, end: usize, kind: EntityKind, name: impl Into<Cow<'a, str>>) -> Self {
+        let name = name.into();
         Mention { start, end, kind, name, kb: None, subtype: None, country: None, wikidata: None, role: None }
     }
+}
+
+/// A borrowed optional string of the knowledge base.
+fn borrowed(s: &Option<String>) -> Option<Cow<'_, str>> {
+    s.as_deref().map(Cow::Borrowed)
+}
+
+/// An owned copy of an optional string for an [`Entity`].
+fn owned(s: &Option<Cow<'_, str>>) -> Option<String> {
+    s.as_deref().map(str::to_string)
 }
 
 /// What mentions of one entity share.
@@ -363,6 +364,55 @@ impl Role {
     }
 }
 
+/// Mentions of one entity while grouping: indices into [`Finder::mentions`].
+#[derive(Debug)]
+struct Group {
+    /// The first mention: its kind and records are the entity's.
+    first: usize,
+    /// The mention whose name the entity takes (the one with the most words, when no record names it).
+    name: usize,
+    /// Words in that name.
+    name_words: usize,
+    /// The key of the last word of a person's name of several words: a surname alone joins it. Stemmed
+    /// when first asked: few releases name someone by the surname alone without the knowledge base.
+    surname_key: OnceCell<Option<String>>,
+    spans: Vec<Span>,
+    roles: Vec<String>,
+}
+
+impl Group {
+    fn new(first: usize, mentions: &[Mention<'_>]) -> Group {
+        let mut group = Group {
+            first,
+            name: first,
+            name_words: 0,
+            surname_key: OnceCell::new(),
+            spans: Vec::new(),
+            roles: Vec::new(),
+        };
+        group.rename(first, mentions);
+        group
+    }
+
+    /// Takes the name of mention `m`.
+    fn rename(&mut self, m: usize, mentions: &[Mention<'_>]) {
+        let name = &mentions[m].name;
+        self.name = m;
+        self.name_words = name.split(' ').count();
+        self.surname_key = OnceCell::new();
+    }
+
+    /// [`Group::surname_key`].
+    fn surname_key(&self, mentions: &[Mention<'_>]) -> Option<&str> {
+        let key = self.surname_key.get_or_init(|| {
+            let person = mentions[self.first].kind == EntityKind::Person;
+            let name = &mentions[self.name].name;
+            name.rsplit_once(' ').filter(|_| person).map(|(_, surname)| morph::stem(surname))
+        });
+        key.as_deref()
+    }
+}
+
 struct Finder<'a, 't> {
     text: &'t str,
     toks: Vec<Tok<'t>>,
@@ -370,7 +420,7 @@ struct Finder<'a, 't> {
     keys: String,
     kb: &'a KnowledgeBase,
     taken: Vec<bool>,
-    mentions: Vec<Mention>,
+    mentions: Vec<Mention<'a>>,
     english: bool,
     /// Dictionary answers per token, computed at most once each.
     infos: RefCell<Vec<Option<WordInfo>>>,
@@ -403,10 +453,11 @@ pub fn find(
         infos: RefCell::new(vec![None; toks.len()]),
         toks,
         kb,
-        mentions: Vec::new(),
+        // A few dozen mentions per release: room for them up front rather than growing step by step.
+        mentions: Vec::with_capacity(64),
         english,
         role_countries: RefCell::default(),
-        scratch: RefCell::default(),
+        scratch: RefCell::new(String::with_capacity(64)),
         model: !candidates.is_empty(),
     };
     f.model_organisations(candidates);
@@ -434,7 +485,7 @@ impl<'a, 't> Finder<'a, 't> {
         start < end && end <= self.toks.len() && self.taken[start..end].iter().all(|t| !t)
     }
 
-    fn push(&mut self, m: Mention) {
+    fn push(&mut self, m: Mention<'a>) {
         for t in &mut self.taken[m.start..m.end] {
             *t = true;
         }
@@ -466,8 +517,13 @@ impl<'a, 't> Finder<'a, 't> {
 
     /// Known names, longest first, leftmost first.
     fn knowledge_base_names(&mut self) {
-        let index: Vec<usize> = (0..self.toks.len()).filter(|&i| !self.toks[i].quote).collect();
-        let words: Vec<u32> = index.iter().map(|&i| self.toks[i].entry.name_word).collect();
+        // Names are matched across quotes: the words of all other tokens, and where each is.
+        let mut index: Vec<usize> = Vec::with_capacity(self.toks.len());
+        let mut words: Vec<u32> = Vec::with_capacity(self.toks.len());
+        for (i, t) in self.toks.iter().enumerate().filter(|(_, t)| !t.quote) {
+            index.push(i);
+            words.push(t.entry.name_word);
+        }
         let mut found = self.kb.names_in(&words);
         found.sort_by_key(|m| (std::cmp::Reverse(m.end - m.start), m.start));
         for m in found {
@@ -509,12 +565,12 @@ impl<'a, 't> Finder<'a, 't> {
         }
     }
 
-    fn kb_mention(&self, start: usize, end: usize, target: KbRef) -> Mention {
-        let kb = self.kb;
+    fn kb_mention(&self, start: usize, end: usize, target: KbRef) -> Mention<'a> {
+        let kb: &'a KnowledgeBase = self.kb;
         let (kind, name, subtype, country, wikidata) = match target {
             KbRef::Place(i) => {
                 let p = kb.place_at(i);
-                (EntityKind::Place, &p.name, Some(p.subtype.clone()), &p.country, &p.wikidata)
+                (EntityKind::Place, &p.name, Some(p.subtype.as_str()), &p.country, &p.wikidata)
             }
             KbRef::Person(i) | KbRef::Surname(i) => {
                 let p = kb.person_at(i);
@@ -522,15 +578,15 @@ impl<'a, 't> Finder<'a, 't> {
             }
             KbRef::Org(i) => {
                 let o = kb.org_at(i);
-                (EntityKind::Organisation, &o.name, Some(o.subtype.clone()), &o.country, &o.wikidata)
+                (EntityKind::Organisation, &o.name, Some(o.subtype.as_str()), &o.country, &o.wikidata)
             }
         };
         Mention {
-            subtype,
-            country: country.clone(),
-            wikidata: wikidata.clone(),
+            subtype: subtype.map(Cow::Borrowed),
+            country: borrowed(country),
+            wikidata: borrowed(wikidata),
             kb: Some(target),
-            ..Mention::new(start, end, kind, name.clone())
+            ..Mention::new(start, end, kind, name.as_str())
         }
     }
 
@@ -586,15 +642,16 @@ impl<'a, 't> Finder<'a, 't> {
         }
     }
 
-    fn typed_mention(&self, start: usize, end: usize, kind: EntityKind) -> Mention {
+    fn typed_mention(&self, start: usize, end: usize, kind: EntityKind) -> Mention<'a> {
         let text = self.span(start, end).of(self.text);
         if kind == EntityKind::Place {
-            if let Some(p) = self.kb.place(text) {
+            let kb: &'a KnowledgeBase = self.kb;
+            if let Some(p) = kb.place(text) {
                 return Mention {
-                    subtype: Some(p.subtype.clone()),
-                    country: p.country.clone(),
-                    wikidata: p.wikidata.clone(),
-                    ..Mention::new(start, end, kind, p.name.clone())
+                    subtype: Some(Cow::Borrowed(p.subtype.as_str())),
+                    country: borrowed(&p.country),
+                    wikidata: borrowed(&p.wikidata),
+                    ..Mention::new(start, end, kind, p.name.as_str())
                 };
             }
         }
@@ -611,7 +668,8 @@ impl<'a, 't> Finder<'a, 't> {
         let words: Vec<usize> = (start..end).filter(|&i| self.toks[i].word).collect();
         let feminine =
             words.first().filter(|_| words.len() > 1).map(|&i| morph.is_feminine_given(self.toks[i].text));
-        let mut out = String::new();
+        // Room for the phrase as written plus a little: nominatives are seldom longer.
+        let mut out = String::with_capacity(self.toks[end - 1].span.end - self.toks[start].span.start + 8);
         let mut last_end = None;
         for (n, &i) in words.iter().enumerate() {
             let t = &self.toks[i];
@@ -645,12 +703,13 @@ impl<'a, 't> Finder<'a, 't> {
     fn phrase_name(&self, start: usize, end: usize) -> String {
         let words: Vec<&str> =
             (start..end).filter(|&i| self.toks[i].word).map(|i| self.toks[i].text).collect();
-        let nominative = if self.english {
+        let nominative: std::sync::Arc<[String]> = if self.english {
             words.iter().map(|w| w.to_string()).collect()
         } else {
             self.kb.morph().nominative_phrase(&words)
         };
-        let mut out = String::new();
+        // Room for the phrase as written plus a little: nominatives are seldom longer.
+        let mut out = String::with_capacity(self.toks[end - 1].span.end - self.toks[start].span.start + 8);
         let mut w = 0;
         for i in start..end {
             let t = &self.toks[i];
@@ -860,6 +919,8 @@ impl<'a, 't> Finder<'a, 't> {
     fn capitalised_runs(&mut self) {
         let n = self.toks.len();
         let mut i = 0;
+        // The kinds of the words of the run being read (one buffer for all runs).
+        let mut kinds = Vec::new();
         while i < n {
             if self.taken[i] {
                 i += 1;
@@ -867,7 +928,7 @@ impl<'a, 't> Finder<'a, 't> {
             }
             // Initials: "В. В. Путин", "Путин В.В." are handled as part of a person run.
             let mut j = i;
-            let mut kinds = Vec::new();
+            kinds.clear();
             while j < n && !self.taken[j] {
                 // The cheap test first: the particle's look-up only inside a person's name.
                 if kinds.first() == Some(&EntityKind::Person)
@@ -1006,21 +1067,27 @@ impl<'a, 't> Finder<'a, 't> {
     /// A role phrase in the nominative: the role noun (with adjectives before it) in the nominative, its
     /// complement as written.
     fn role_text(&self, start: usize, end: usize) -> String {
-        let index: Vec<usize> = (start..end).filter(|&i| !self.toks[i].is_break()).collect();
-        let words: Vec<&str> = index.iter().map(|&i| self.toks[i].text).collect();
+        let index = || (start..end).filter(|&i| !self.toks[i].is_break());
+        let words: Vec<&str> = index().map(|i| self.toks[i].text).collect();
         if self.english || words.is_empty() {
             return words.join(" ");
         }
         // Only the role noun and the adjectives before it inflect; the complement after it stays as written.
         // A word's key is its stem; quotes are in no cue list.
-        let head = index.iter().position(|&i| self.toks[i].word && self.toks[i].entry.is(cue::ROLE));
+        let head = index().position(|i| self.toks[i].word && self.toks[i].entry.is(cue::ROLE));
         let head = head.unwrap_or(words.len() - 1);
-        let mut out = self.kb.morph().nominative_phrase(&words[..=head.min(words.len() - 1)]);
-        out.extend(words.iter().skip(out.len()).map(|w| w.to_string()));
-        if let (Some(first), Some(orig)) = (out.first_mut(), words.first()) {
-            *first = morph::restore_case(&lower_case(first), orig);
+        let nominative = self.kb.morph().nominative_phrase(&words[..=head]);
+        // The nominative words, then the rest as written, joined by spaces; the first with its capitals.
+        let mut joined = String::with_capacity(words.iter().map(|w| w.len() + 1).sum());
+        for k in 0..nominative.len().max(words.len()) {
+            let word = nominative.get(k).map_or(words[k], String::as_str);
+            if k == 0 {
+                joined.push_str(&morph::restore_case(&lower_case(word), words[0]));
+            } else {
+                joined.push(' ');
+                joined.push_str(word);
+            }
         }
-        let joined = out.join(" ");
         // The quotes of a complement («Байтерек») hug their words. Quotes are tokens of their own: only a
         // phrase with one can have a space inside them (a cheaper test than searching the phrase).
         let quoted = words.iter().any(|w| matches!(*w, "«" | "»"));
@@ -1076,104 +1143,98 @@ impl<'a, 't> Finder<'a, 't> {
             return;
         };
         let mut m = Mention::new(i, i + 1, EntityKind::Place, city.to_string());
-        if let Some(p) = self.kb.place(city) {
-            m.subtype = Some(p.subtype.clone());
-            m.wikidata = p.wikidata.clone();
+        let kb: &'a KnowledgeBase = self.kb;
+        if let Some(p) = kb.place(city) {
+            m.subtype = Some(Cow::Borrowed(p.subtype.as_str()));
+            m.wikidata = borrowed(&p.wikidata);
         }
         m.subtype.get_or_insert_with(|| "city".into());
-        m.country = d.country.clone().or_else(|| self.kb.place(city).and_then(|p| p.country.clone()));
+        m.country =
+            d.country.clone().map(Cow::Owned).or_else(|| kb.place(city).and_then(|p| borrowed(&p.country)));
         self.mentions.push(m);
     }
 
     /// Groups mentions into entities: same KB record, same name, or a surname alone after the full name.
-    fn into_entities(mut self) -> Vec<Entity> {
-        self.mentions.sort_by_key(|m| m.start);
+    fn into_entities(self) -> Vec<Entity> {
+        // Mentions in text order (ties in the order found): indices are sorted, the mentions stay put.
+        let mut order: Vec<(usize, usize)> =
+            self.mentions.iter().enumerate().map(|(i, m)| (m.start, i)).collect();
+        order.sort_unstable();
         // Tokens inside a person's name: a role written before a name does not reach past another name.
         let mut in_person = vec![false; self.toks.len()];
         for m in self.mentions.iter().filter(|m| m.kind == EntityKind::Person) {
             in_person[m.start..m.end].fill(true);
         }
-        let roles: Vec<Option<String>> = (0..self.mentions.len())
-            .map(|m| {
-                let m = &self.mentions[m];
-                if m.kind != EntityKind::Person {
-                    return None;
-                }
-                m.role.clone().or_else(|| self.role_before(m.start, &in_person))
-            })
-            .collect();
-        let mut groups: Vec<(Mention, Vec<Span>, Vec<String>)> = Vec::new();
+        let mut groups: Vec<Group> = Vec::with_capacity(self.mentions.len());
         // A handful of groups per release: a list beats a hash map.
-        let mut by_key: Vec<(GroupKey, usize)> = Vec::new();
-        for (m, role) in self.mentions.iter().zip(roles) {
+        let mut by_key: Vec<(GroupKey, usize)> = Vec::with_capacity(self.mentions.len());
+        for &(_, i) in &order {
+            let m = &self.mentions[i];
+            let role = match m.kind {
+                EntityKind::Person => m.role.clone().or_else(|| self.role_before(m.start, &in_person)),
+                _ => None,
+            };
             let span = self.span(m.start, m.end);
-            let key = self.group_key(m, &groups);
+            let key = self.group_key(m.kb, m.kind, &m.name, &groups);
             let g = match by_key.iter().find(|(k, _)| *k == key) {
                 Some(&(_, g)) => g,
                 None => {
-                    groups.push((m.clone(), Vec::new(), Vec::new()));
+                    groups.push(Group::new(i, &self.mentions));
                     by_key.push((key, groups.len() - 1));
                     groups.len() - 1
                 }
             };
             let group = &mut groups[g];
-            if m.name.split(' ').count() > group.0.name.split(' ').count() && group.0.kb.is_none() {
-                group.0.name = m.name.clone();
+            if m.name.split(' ').count() > group.name_words && self.mentions[group.first].kb.is_none() {
+                group.rename(i, &self.mentions);
             }
-            group.1.push(span);
-            if let Some(r) = role {
-                group.2.push(r);
-            }
+            group.spans.push(span);
+            group.roles.extend(role);
         }
-        groups
-            .into_iter()
-            .enumerate()
-            .map(|(n, (m, spans, roles))| self.entity(n + 1, m, spans, roles))
-            .collect()
+        groups.into_iter().enumerate().map(|(n, g)| self.entity(n + 1, g)).collect()
     }
 
-    fn group_key(&self, m: &Mention, groups: &[(Mention, Vec<Span>, Vec<String>)]) -> GroupKey {
-        match m.kb {
+    /// What mentions of kind `kind` named `name` with knowledge-base record `kb` share with others.
+    fn group_key(&self, kb: Option<KbRef>, kind: EntityKind, name: &str, groups: &[Group]) -> GroupKey {
+        match kb {
             // A person's full name and surname alone are one record.
             Some(KbRef::Person(i) | KbRef::Surname(i)) => return GroupKey::Record(KbRef::Person(i)),
             Some(record) => return GroupKey::Record(record),
             None => {}
         }
-        if m.kind == EntityKind::Person && !m.name.contains(' ') {
-            let key = morph::stem(&m.name);
-            let same: Vec<&Mention> = groups
-                .iter()
-                .map(|g| &g.0)
-                .filter(|g| g.kind == EntityKind::Person && g.name.contains(' '))
-                .filter(|g| g.name.rsplit(' ').next().is_some_and(|s| morph::stem(s) == key))
-                .collect();
-            if let [one] = same.as_slice() {
-                return self.group_key(one, &[]);
+        if kind == EntityKind::Person && !name.contains(' ') {
+            let key = morph::stem(name);
+            let mut same = groups.iter().filter(|g| g.surname_key(&self.mentions) == Some(key.as_str()));
+            if let (Some(one), None) = (same.next(), same.next()) {
+                let first = &self.mentions[one.first];
+                return self.group_key(first.kb, first.kind, &self.mentions[one.name].name, &[]);
             }
         }
-        GroupKey::Name(m.kind, lower_case(&m.name))
+        GroupKey::Name(kind, lower_case(name))
     }
 
-    fn entity(&self, n: usize, m: Mention, mentions: Vec<Span>, text_roles: Vec<String>) -> Entity {
+    fn entity(&self, n: usize, group: Group) -> Entity {
+        let Group { first, name, spans: mentions, roles: text_roles, .. } = group;
+        let m = &self.mentions[first];
         let kb_role = match m.kb {
-            Some(KbRef::Person(i) | KbRef::Surname(i)) => self.kb.person_at(i).role.clone(),
+            Some(KbRef::Person(i) | KbRef::Surname(i)) => self.kb.person_at(i).role.as_deref(),
             _ => None,
         };
-        let mut roles: Vec<Role> = Vec::new();
+        let mut roles: Vec<Role> = Vec::with_capacity(text_roles.len() + 1);
         // The knowledge base's wording of the office, unless the release names it in another script.
         let same_script = text_roles.iter().all(|r| r.chars().any(morph::is_cyrillic));
         let kb_role = kb_role.filter(|_| same_script || text_roles.is_empty());
-        for role in text_roles.into_iter().chain(kb_role.clone()) {
-            self.add_role(&mut roles, role, kb_role.as_deref());
+        for role in text_roles.into_iter().chain(kb_role.map(str::to_string)) {
+            self.add_role(&mut roles, role, kb_role);
         }
-        let country = m.country.clone().or_else(|| roles.iter().find_map(|r| r.country.clone()));
+        let country = owned(&m.country).or_else(|| roles.iter().find_map(|r| r.country.clone()));
         let roles: Vec<String> = roles.into_iter().map(|r| r.text).collect();
         let (mut name, wikidata, subtype) = match m.kb {
             Some(KbRef::Person(i) | KbRef::Surname(i)) => {
                 let p = self.kb.person_at(i);
                 (p.name.clone(), p.wikidata.clone(), None)
             }
-            _ => (m.name.clone(), m.wikidata.clone(), m.subtype.clone()),
+            _ => (self.mentions[name].name.to_string(), owned(&m.wikidata), owned(&m.subtype)),
         };
         if self.english {
             let english = match m.kb {
@@ -1223,7 +1284,7 @@ impl<'a, 't> Finder<'a, 't> {
         if let Some((_, known)) = self.role_countries.borrow().iter().find(|(r, _)| r == role) {
             return known.clone();
         }
-        let mut key = String::new();
+        let mut key = String::with_capacity(role.len());
         let words: Vec<u32> = super::kb::words(role)
             .map(|w| {
                 key.clear();

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use rumorph::{Analysis, Dictionary};
 
@@ -174,6 +174,15 @@ fn lower_russian_key_into(word: &str, out: &mut String) -> Option<Lowered> {
     let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Lower-case Russian letters stay as they are (and end the upper-case prefix): skipped in runs.
+        let lower_run = russian_lower_run(&bytes[i..]);
+        if lower_run > 0 {
+            lowered.cyrillic = true;
+            lowered.letters += lower_run / 2;
+            in_prefix = false;
+            i += lower_run;
+            continue;
+        }
         let b = bytes[i];
         // (length in bytes, upper case, what to write instead)
         let (len, upper, instead) = if b < 0x80 {
@@ -211,14 +220,25 @@ fn lower_russian_key_into(word: &str, out: &mut String) -> Option<Lowered> {
     Some(lowered)
 }
 
+/// The length in bytes of the run of lower-case Russian letters (а–я, not ё) `bytes` starts with: most of a
+/// word, skipped on its bytes by the entity stage's tokenizer and [`stem_into`].
+pub(crate) fn russian_lower_run(bytes: &[u8]) -> usize {
+    // а–п are D0 B0–BF, р–я are D1 80–8F: one comparison of the pair as a number each.
+    let letters = bytes
+        .chunks_exact(2)
+        .take_while(|pair| {
+            let code = u16::from_be_bytes([pair[0], pair[1]]);
+            code.wrapping_sub(0xD0B0) < 0x10 || code.wrapping_sub(0xD180) < 0x10
+        })
+        .count();
+    2 * letters
+}
+
 /// The byte length of the stem of a lower-case Cyrillic word, if an ending is stripped: the longest ending
 /// of [`ENDINGS`] that leaves at least two letters. The endings are matched on the last three characters
 /// rather than by comparing strings: every token of a release goes through here.
 fn stem_len(lower: &str) -> Option<usize> {
-    let mut tail = lower.char_indices().rev();
-    let (at1, c1) = tail.next()?;
-    let (at2, c2) = tail.next().unwrap_or((0, '\0'));
-    let (at3, c3) = tail.next().unwrap_or((0, '\0'));
+    let [(at1, c1), (at2, c2), (at3, c3)] = last_three(lower)?;
     let candidates = [(at3, is_ending3(c3, c2, c1)), (at2, is_ending2(c2, c1)), (at1, is_ending1(c1))];
     let rest = candidates.iter().find(|&&(at, ending)| ending && has_chars(&lower[..at], 2))?.0;
     let rest = &lower[..rest];
@@ -227,6 +247,24 @@ fn stem_len(lower: &str) -> Option<usize> {
         Some(shorter) if has_chars(shorter, 3) => shorter.len(),
         _ => rest.len(),
     })
+}
+
+/// The last three characters of a word and where they start (`\0` at 0 for missing ones), decoded on the
+/// bytes when they are two-byte (Cyrillic) letters, as in nearly every Russian word.
+#[inline]
+fn last_three(word: &str) -> Option<[(usize, char); 3]> {
+    let two_byte = |lead: u8, next: u8| {
+        char::from_u32(u32::from(lead & 0x1F) << 6 | u32::from(next & 0x3F)).unwrap_or('\0')
+    };
+    if let Some(&[a, b, c, d, e, f]) = word.as_bytes().last_chunk::<6>() {
+        if a & 0xE0 == 0xC0 && c & 0xE0 == 0xC0 && e & 0xE0 == 0xC0 {
+            let n = word.len();
+            return Some([(n - 2, two_byte(e, f)), (n - 4, two_byte(c, d)), (n - 6, two_byte(a, b))]);
+        }
+    }
+    let mut tail = word.char_indices().rev();
+    let last = tail.next()?;
+    Some([last, tail.next().unwrap_or((0, '\0')), tail.next().unwrap_or((0, '\0'))])
 }
 
 /// Whether three characters are an ending of [`ENDINGS`] ("ами", "ого", "ему"…).
@@ -264,19 +302,28 @@ fn char_count(s: &str) -> usize {
 
 /// `word.to_lowercase()` appended to `out`, without an allocation for words in Russian or ASCII letters.
 pub fn lower_into(word: &str, out: &mut String) {
-    if !word.chars().all(|c| c.is_ascii() || matches!(c, 'А'..='я' | 'Ё' | 'ё')) {
-        // Other scripts have multi-character and context-dependent lower cases (final sigma): the full rules.
-        out.push_str(&word.to_lowercase());
-        return;
-    }
-    let mut run = 0;
-    for (i, c) in word.char_indices() {
+    let start = out.len();
+    let bytes = word.as_bytes();
+    // Characters that stay as they are are copied in runs; runs of lower-case Russian letters (most of a
+    // word) are skipped on their bytes.
+    let (mut run, mut i) = (0, 0);
+    while i < bytes.len() {
+        i += russian_lower_run(&bytes[i..]);
+        let Some(c) = word[i..].chars().next() else { break };
+        if !(c.is_ascii() || matches!(c, 'А'..='я' | 'Ё' | 'ё')) {
+            // Other scripts have multi-character and context-dependent lower cases (final sigma): the full
+            // rules, on the whole word.
+            out.truncate(start);
+            out.push_str(&word.to_lowercase());
+            return;
+        }
         let l = lower_char(c);
         if l != c {
             out.push_str(&word[run..i]);
             out.push(l);
             run = i + c.len_utf8();
         }
+        i += c.len_utf8();
     }
     out.push_str(&word[run..]);
 }
@@ -343,7 +390,7 @@ pub struct Morph {
     dict: Option<Dictionary>,
     infos: Cache<String, WordInfo>,
     person_words: Cache<(String, u8), String>,
-    phrases: Cache<String, Vec<String>>,
+    phrases: Cache<String, Arc<[String]>>,
 }
 
 impl std::fmt::Debug for Morph {
@@ -363,7 +410,10 @@ const TURKIC_PATRONYMIC: &[&str] = &["уулу", "кызы", "улы", "оглы
 
 /// Whether a word is a Turkic patronymic marker.
 pub fn is_turkic_patronymic(word: &str) -> bool {
-    TURKIC_PATRONYMIC.contains(&word.to_lowercase().as_str())
+    // Cyrillic letters keep their length in bytes in either case: only a word as long as a marker can be one
+    // (the test runs on every word after a name; most are longer).
+    TURKIC_PATRONYMIC.iter().any(|m| m.len() == word.len())
+        && TURKIC_PATRONYMIC.contains(&word.to_lowercase().as_str())
 }
 
 impl Morph {
@@ -499,9 +549,9 @@ impl Morph {
     /// The nominative of a name phrase: the head noun (the first noun) in the nominative and the adjectives
     /// before it agreeing with it; words after the head (genitive complements) are kept
     /// ("Евразийской экономической комиссии" → "Евразийская экономическая комиссия",
-    /// "Организации Договора о…" → "Организация Договора о…").
-    pub fn nominative_phrase(&self, words: &[&str]) -> Vec<String> {
-        self.phrases.get_or(words.join(" ").as_str(), || self.nominative_phrase_uncached(words))
+    /// "Организации Договора о…" → "Организация Договора о…"). Shared with the cache: no copy per call.
+    pub fn nominative_phrase(&self, words: &[&str]) -> Arc<[String]> {
+        self.phrases.get_or(words.join(" ").as_str(), || self.nominative_phrase_uncached(words).into())
     }
 
     fn nominative_phrase_uncached(&self, words: &[&str]) -> Vec<String> {
@@ -740,8 +790,20 @@ mod tests {
 
     #[test]
     fn lower_case_matches_the_standard_library() {
-        for word in ["МИДа", "Ёлка", "Hello", "ΣΟΦΙΑ", "İstanbul", "Straße", "Кара-Балта"]
-        {
+        for word in [
+            "МИДа",
+            "Ёлка",
+            "Hello",
+            "ΣΟΦΙΑ",
+            "İstanbul",
+            "Straße",
+            "Кара-Балта",
+            "ПРЕЗИДЕНТ",
+            "ёжик",
+            "абвгдΣΑ",
+            "Жомарт2025",
+            "",
+        ] {
             let mut out = String::from("x");
             lower_into(word, &mut out);
             assert_eq!(out, format!("x{}", word.to_lowercase()), "{word}");
