@@ -8,7 +8,11 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wirefeed::config::PipelineConfig;
-use wirefeed::pipeline::{Pipeline, RawInput};
+use wirefeed::pipeline::data::DataFiles;
+use wirefeed::pipeline::{
+    assemble, classify, dateline, dates, decode, entities, kb, language, parse, quotes, Format, Pipeline,
+    RawInput,
+};
 
 /// The system allocator, counting every allocation and reallocation and the bytes each asks for.
 struct Counting;
@@ -66,4 +70,74 @@ fn main() {
     println!("normalize: {calls} allocations, {bytes} bytes");
     let (calls, bytes, json) = count(|| serde_json::to_vec(&envelope).expect("envelope serialises"));
     println!("to_vec:    {calls} allocations, {bytes} bytes ({} bytes of JSON)", json.len());
+    count_stages(&seed);
+}
+
+/// Prints the allocations of each stage run alone (rules mode), its inputs made by the stages before it, the
+/// way `benches/stages.rs` times them; each stage is run once untimed first.
+fn count_stages(seed: &[u8]) {
+    let settings = PipelineConfig::default();
+    let files = DataFiles::new(None);
+    let kb = kb::KnowledgeBase::load(&files).expect("knowledge base");
+    let lexicon = dates::DateLexicon::load(&files).expect("date lexicon");
+    let speech = quotes::SpeechLexicon::load(&files).expect("speech lexicon");
+    let events = classify::EventLexicon::load(&files).expect("event lexicon");
+    let zones = assemble::TimeZones::load(&files, &settings.timezone).expect("time zones");
+    let input = RawInput::from_bytes(seed);
+    let stage = |name: &str, run: &mut dyn FnMut()| {
+        run();
+        let (calls, bytes, ()) = count(run);
+        println!("  {name:<17} {calls:>4} allocations, {bytes:>7} bytes");
+    };
+
+    let decoded = decode::decode(seed, Some("text/plain")).expect("decodes");
+    stage("decode", &mut || drop(decode::decode(seed, Some("text/plain"))));
+    let format = parse::choose_format(Format::Auto, Some("text/plain"), &decoded.text).expect("format");
+    let release = parse::parse(&decoded.text, format).expect("parses");
+    stage("parse", &mut || {
+        let format = parse::choose_format(Format::Auto, Some("text/plain"), &decoded.text).expect("format");
+        drop(parse::parse(&decoded.text, format))
+    });
+    let text = release.text.as_str();
+    let found_dateline = dateline::find(text, &release, &kb, &lexicon);
+    stage("dateline", &mut || drop(dateline::find(text, &release, &kb, &lexicon)));
+    let found_language = language::detect(text, &release, "ru");
+    stage("language", &mut || drop(language::detect(text, &release, "ru")));
+    let anchor = release.declared_date.or_else(|| found_dateline.as_ref().and_then(|d| d.date));
+    let found_dates = dates::find(text, &release, anchor, &lexicon);
+    stage("dates", &mut || drop(dates::find(text, &release, anchor, &lexicon)));
+    let mut found_entities = entities::find(text, &release, found_dateline.as_ref(), &found_language, &kb, &[]);
+    stage("entities", &mut || {
+        drop(entities::find(text, &release, found_dateline.as_ref(), &found_language, &kb, &[]))
+    });
+    let mut found_quotes = quotes::find(text, &release, &speech);
+    stage("quotes", &mut || drop(quotes::find(text, &release, &speech)));
+    entities::resolve_speakers(text, &mut found_quotes, &mut found_entities, &kb);
+    let ctx = classify::Context {
+        lexicon: &events,
+        entities: &found_entities,
+        quotes: &found_quotes,
+        dates: &found_dates,
+        dateline: found_dateline.as_ref(),
+        anchor,
+    };
+    stage("classify", &mut || drop(classify::classify(text, &release, &ctx)));
+    let found_events = classify::classify(text, &release, &ctx);
+    let parts = || assemble::Parts {
+        input: &input,
+        decoded: &decoded,
+        release: &release,
+        dateline: found_dateline.as_ref(),
+        language: found_language.clone(),
+        dates: &found_dates,
+        entities: found_entities.clone(),
+        quotes: found_quotes.clone(),
+        events: found_events.clone(),
+        zones: &zones,
+    };
+    // The parts are copied outside the count: assemble takes them over from the stages before it.
+    let _ = assemble::assemble(parts());
+    let owned = parts();
+    let (calls, bytes, _envelope) = count(|| assemble::assemble(owned));
+    println!("  {:<17} {calls:>4} allocations, {bytes:>7} bytes", "assemble");
 }

@@ -493,16 +493,16 @@ fn ninjs_event(index: usize, e: &Event) -> NinjsEvent {
 
 fn concepts(entities: &[Entity], kind: EntityKind) -> Vec<Concept> {
     const WIKIDATA: &str = "http://www.wikidata.org/entity/";
-    entities
-        .iter()
-        .filter(|e| e.kind == kind)
-        .map(|e| Concept {
-            name: e.name.clone(),
-            rel: Some(Label::fixed("mentioned")),
-            uri: e.wikidata.as_deref().map(|q| concat_str(WIKIDATA, q)),
-            literal: Some(e.id.clone()),
-        })
-        .collect()
+    let of_kind = || entities.iter().filter(move |e| e.kind == kind);
+    // Counted first: a filtered iterator does not know its length, and the list would be regrown.
+    let mut out = Vec::with_capacity(of_kind().count());
+    out.extend(of_kind().map(|e| Concept {
+        name: e.name.clone(),
+        rel: Some(Label::fixed("mentioned")),
+        uri: e.wikidata.as_deref().map(|q| concat_str(WIKIDATA, q)),
+        literal: Some(e.id.clone()),
+    }));
+    out
 }
 
 /// `a` followed by `b`, in one allocation of the right size.
@@ -538,22 +538,20 @@ fn push_digits(s: &mut String, n: u32, width: u32) {
 
 /// One subject per event family (`diplomacy`, `agreement`, …), in order of first appearance.
 fn subjects(events: &[Event]) -> Vec<Concept> {
-    let mut families: Vec<&str> = Vec::new();
+    // The subjects made so far are the families seen so far: no separate list of families.
+    let mut subjects: Vec<Concept> = Vec::new();
     for e in events {
         let family = e.kind.split('.').next().unwrap_or(&e.kind);
-        if family != "other" && !families.contains(&family) {
-            families.push(family);
+        if family != "other" && !subjects.iter().any(|s| s.name == family) {
+            subjects.push(Concept {
+                name: family.to_string(),
+                rel: Some(Label::fixed("about")),
+                uri: None,
+                literal: Some(concat_str("wirefeed:", family)),
+            });
         }
     }
-    families
-        .into_iter()
-        .map(|f| Concept {
-            name: f.to_string(),
-            rel: Some(Label::fixed("about")),
-            uri: None,
-            literal: Some(concat_str("wirefeed:", f)),
-        })
-        .collect()
+    subjects
 }
 
 /// `ev1`, `ev2`, …: the ids of `item.events`.
@@ -584,19 +582,24 @@ pub fn hex(bytes: &[u8]) -> String {
 /// A URL- and URN-safe slug of a source name: Cyrillic transliterated, everything else not alphanumeric
 /// folded to single dashes ("САЯСАТ.KG" → "sayasat-kg").
 pub fn slugify(name: &str) -> String {
-    let mut out = String::new();
+    // A Cyrillic letter (two bytes) gives at most four Latin ones ("щ" → "shch"): room for that, so the
+    // slug is not regrown; the dashes are trimmed in place rather than copied out.
+    let mut out = String::with_capacity(2 * name.len());
     for c in name.chars().flat_map(char::to_lowercase) {
         match translit(c) {
             Some(latin) => out.push_str(latin),
             None if c.is_ascii_alphanumeric() => out.push(c),
             None => {
-                if !out.ends_with('-') {
+                // A leading dash would be trimmed: never written.
+                if !out.is_empty() && !out.ends_with('-') {
                     out.push('-')
                 }
             }
         }
     }
-    out.trim_matches('-').to_string()
+    let kept = out.trim_end_matches('-').len();
+    out.truncate(kept);
+    out
 }
 
 fn translit(c: char) -> Option<&'static str> {
@@ -681,6 +684,15 @@ mod tests {
         assert_eq!(slugify("САЯСАТ.KG"), "sayasat-kg");
         assert_eq!(slugify("AKIpress"), "akipress");
         assert_eq!(slugify("РИА Новости"), "ria-novosti");
+    }
+
+    #[test]
+    fn slugs_have_no_dash_at_either_end_nor_two_in_a_row() {
+        assert_eq!(slugify("«24.kg»"), "24-kg");
+        assert_eq!(slugify("-- Ъ --"), "");
+        assert_eq!(slugify("ъ.Кабар, ь"), "kabar");
+        assert_eq!(slugify("A . . B"), "a-b");
+        assert_eq!(slugify(""), "");
     }
 
     #[test]

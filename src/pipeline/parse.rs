@@ -200,7 +200,8 @@ fn lines_from(text: &str, from: usize) -> impl Iterator<Item = Line> + '_ {
 
 /// Paragraphs from byte `from` on: runs of non-blank lines, separated by one or more blank lines.
 fn paragraphs_from(text: &str, from: usize) -> Vec<Span> {
-    let mut out = Vec::new();
+    // Room for a typical release's paragraphs (the seed has a dozen), so the list is not regrown 4 → 8 → 16.
+    let mut out = Vec::with_capacity(16);
     let mut current: Option<Span> = None;
     for line in lines_from(text, from) {
         if line.content.is_empty() {

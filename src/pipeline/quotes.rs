@@ -359,8 +359,22 @@ fn bracketed_quote(
         return None;
     }
     // Joined only now: most pairs are names, not speech.
-    let quoted = pieces.iter().map(|p| p.of(text)).collect::<Vec<_>>().join("\n\n");
-    Some((make_quote(text, span, quoted, attribution), attribution))
+    Some((make_quote(text, span, join_pieces(text, &pieces), attribution), attribution))
+}
+
+/// The pieces joined by a blank line, written into one string of the right size (no `Vec<&str>` to join).
+fn join_pieces(text: &str, pieces: &[Span]) -> String {
+    const SEPARATOR: &str = "\n\n";
+    let len = pieces.iter().map(|p| p.end - p.start).sum::<usize>()
+        + SEPARATOR.len() * pieces.len().saturating_sub(1);
+    let mut joined = String::with_capacity(len);
+    for (i, piece) in pieces.iter().enumerate() {
+        if i > 0 {
+            joined.push_str(SEPARATOR);
+        }
+        joined.push_str(piece.of(text));
+    }
+    joined
 }
 
 fn make_quote(text: &str, span: Span, quoted: String, attribution: Option<Attribution>) -> Quote {
