@@ -116,7 +116,7 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
 
     let agency = p.dateline.and_then(|d| d.agency.clone()).or_else(|| p.release.source.clone());
     let source_name = p.release.source.as_deref().or(agency.as_deref());
-    let ids = Ids::derive(source_name, p.release.native_id.as_deref(), p.input.message_id, &headline, &body);
+    let mut ids = Ids::derive(source_name, p.release.native_id.as_deref(), p.input.message_id, &headline, &body);
     let times = Times::derive(&p);
     let content_created = rfc3339(&times.content_created);
 
@@ -317,10 +317,11 @@ impl Ids {
         Ids { id, uri, native: native_id.map(str::to_string), content_hash }
     }
 
-    fn alt_ids(&self, message_id: Option<&str>) -> Vec<AltId> {
+    /// The alternative ids; the native id moves into its entry.
+    fn alt_ids(&mut self, message_id: Option<&str>) -> Vec<AltId> {
         let mut ids = Vec::with_capacity(3);
-        if let Some(native) = &self.native {
-            ids.push(AltId { role: Label::fixed("source-id"), value: native.clone() });
+        if let Some(native) = self.native.take() {
+            ids.push(AltId { role: Label::fixed("source-id"), value: native });
         }
         if let Some(mid) = message_id {
             ids.push(AltId { role: Label::fixed("amqp-message-id"), value: mid.to_string() });
