@@ -109,9 +109,8 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
     let text = p.release.text.as_str();
     let chars = CharIndex::new(text);
     let headline = p.release.headline.of(text).trim().to_string();
-    let body_paragraphs = body_paragraphs(p.release, p.dateline);
-    let body = join_paragraphs(text, &body_paragraphs);
-    let body_chars = body_char_count(&body_paragraphs, &chars);
+    let body = join_paragraphs(text, body_paragraphs(p.release, p.dateline));
+    let body_chars = body_char_count(body_paragraphs(p.release, p.dateline), &chars);
     let lead = lead_text(text, p.release, p.dateline);
 
     let agency = p.dateline.and_then(|d| d.agency.clone()).or_else(|| p.release.source.clone());
@@ -197,29 +196,29 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
 }
 
 /// The body paragraphs: all but the dateline (and the dateline's own paragraph when it stands alone).
-fn body_paragraphs(release: &Release, dateline: Option<&Dateline>) -> Vec<Span> {
-    let Some(d) = dateline else { return release.paragraphs.clone() };
-    release
-        .paragraphs
-        .iter()
-        .filter_map(|para| {
-            if !para.overlaps(d.span) {
-                return Some(*para);
-            }
-            let rest = Span::new(d.span.end.max(para.start), para.end);
+/// An iterator, not a list: the body is joined and its chars counted from it without a `Vec` of spans.
+fn body_paragraphs<'r>(
+    release: &'r Release,
+    dateline: Option<&Dateline>,
+) -> impl Iterator<Item = Span> + Clone + 'r {
+    let dateline = dateline.map(|d| d.span);
+    release.paragraphs.iter().filter_map(move |para| match dateline {
+        Some(d) if para.overlaps(d) => {
+            let rest = Span::new(d.end.max(para.start), para.end);
             let trimmed = trim_span(&release.text, rest);
             (!trimmed.is_empty()).then_some(trimmed)
-        })
-        .collect()
+        }
+        _ => Some(*para),
+    })
 }
 
 /// The body paragraphs joined by a blank line, in one allocation.
-fn join_paragraphs(text: &str, paragraphs: &[Span]) -> String {
+fn join_paragraphs(text: &str, paragraphs: impl Iterator<Item = Span> + Clone) -> String {
     const SEPARATOR: &str = "\n\n";
-    let len = paragraphs.iter().map(|s| s.end - s.start).sum::<usize>()
-        + SEPARATOR.len() * paragraphs.len().saturating_sub(1);
+    let (count, bytes) = paragraphs.clone().fold((0, 0), |(n, len), s| (n + 1, len + s.end - s.start));
+    let len = bytes + SEPARATOR.len() * usize::saturating_sub(count, 1);
     let mut body = String::with_capacity(len);
-    for (i, span) in paragraphs.iter().enumerate() {
+    for (i, span) in paragraphs.enumerate() {
         if i > 0 {
             body.push_str(SEPARATOR);
         }
@@ -230,9 +229,10 @@ fn join_paragraphs(text: &str, paragraphs: &[Span]) -> String {
 
 /// The chars of the joined body, from the char index instead of a second pass over the body: each
 /// paragraph's chars plus two for every blank-line separator.
-fn body_char_count(paragraphs: &[Span], chars: &CharIndex) -> usize {
-    let in_paragraphs: usize = paragraphs.iter().map(|s| chars.at(s.end) - chars.at(s.start)).sum();
-    in_paragraphs + 2 * paragraphs.len().saturating_sub(1)
+fn body_char_count(paragraphs: impl Iterator<Item = Span>, chars: &CharIndex) -> usize {
+    let (count, in_paragraphs) =
+        paragraphs.fold((0, 0), |(n, sum), s| (n + 1, sum + chars.at(s.end) - chars.at(s.start)));
+    in_paragraphs + 2 * usize::saturating_sub(count, 1)
 }
 
 /// `text.split_whitespace().count()`, as a count of the places where a space is followed by a non-space:
@@ -747,11 +747,11 @@ mod tests {
     fn body_joins_paragraphs_and_counts_their_chars() {
         let text = "аб вг\n\nде\n\n\nж";
         let paragraphs = [Span::new(0, 9), Span::new(11, 15), Span::new(18, 20)];
-        let body = join_paragraphs(text, &paragraphs);
+        let body = join_paragraphs(text, paragraphs.iter().copied());
         assert_eq!(body, "аб вг\n\nде\n\nж");
-        assert_eq!(body_char_count(&paragraphs, &CharIndex::new(text)), body.chars().count());
-        assert_eq!(join_paragraphs(text, &[]), "");
-        assert_eq!(body_char_count(&[], &CharIndex::new(text)), 0);
+        assert_eq!(body_char_count(paragraphs.iter().copied(), &CharIndex::new(text)), body.chars().count());
+        assert_eq!(join_paragraphs(text, std::iter::empty()), "");
+        assert_eq!(body_char_count(std::iter::empty(), &CharIndex::new(text)), 0);
     }
 
     #[test]
