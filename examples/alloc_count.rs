@@ -106,7 +106,8 @@ fn count_stages(seed: &[u8]) {
     let anchor = release.declared_date.or_else(|| found_dateline.as_ref().and_then(|d| d.date));
     let found_dates = dates::find(text, &release, anchor, &lexicon);
     stage("dates", &mut || drop(dates::find(text, &release, anchor, &lexicon)));
-    let mut found_entities = entities::find(text, &release, found_dateline.as_ref(), &found_language, &kb, &[]);
+    let mut found_entities =
+        entities::find(text, &release, found_dateline.as_ref(), &found_language, &kb, &[]);
     stage("entities", &mut || {
         drop(entities::find(text, &release, found_dateline.as_ref(), &found_language, &kb, &[]))
     });

@@ -115,7 +115,8 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
 
     let agency = p.dateline.and_then(|d| d.agency.clone()).or_else(|| p.release.source.clone());
     let source_name = p.release.source.as_deref().or(agency.as_deref());
-    let mut ids = Ids::derive(source_name, p.release.native_id.as_deref(), p.input.message_id, &headline, &body);
+    let mut ids =
+        Ids::derive(source_name, p.release.native_id.as_deref(), p.input.message_id, &headline, &body);
     let times = Times::derive(&p);
     let content_created = rfc3339(&times.content_created);
 
