@@ -104,7 +104,7 @@ impl SpeechLexicon {
 
 /// Finds the direct quotes of a release's body, in text order.
 pub fn find(text: &str, release: &Release, lex: &SpeechLexicon) -> Vec<Quote> {
-    let paras: Vec<Span> = release.paragraphs.iter().copied().filter(|p| is_valid_span(text, *p)).collect();
+    let paras = valid_paragraphs(text, release);
     let marks = quote_marks(text, &paras);
     let mut bracketed: Vec<Quote> = Vec::new();
     let mut previous: Option<Attribution> = None;
@@ -216,9 +216,20 @@ struct Pair {
     close: Mark,
 }
 
+/// The release's paragraphs that are valid spans of `text`: its own list, not a copy, when all are (as
+/// they are for a release parsed from `text`).
+fn valid_paragraphs<'r>(text: &str, release: &'r Release) -> Cow<'r, [Span]> {
+    if release.paragraphs.iter().all(|p| is_valid_span(text, *p)) {
+        Cow::Borrowed(&release.paragraphs)
+    } else {
+        Cow::Owned(release.paragraphs.iter().copied().filter(|p| is_valid_span(text, *p)).collect())
+    }
+}
+
 /// The quote marks of the paragraphs, in text order.
 fn quote_marks(text: &str, paras: &[Span]) -> Vec<Mark> {
-    let mut marks = Vec::new();
+    // Room for the marks of a typical release (a few quotes), so the list is not regrown 4 → 8 → 16.
+    let mut marks = Vec::with_capacity(16);
     for (para, p) in paras.iter().enumerate() {
         // Every mark starts with one of three bytes: `"` (22), « » (C2 AB, C2 BB), „ “ ” (E2 80 9E/9C/9D);
         // `memchr` finds them without decoding every char. Each is a lead byte, so a char starts there.
