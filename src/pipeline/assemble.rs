@@ -109,14 +109,14 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
     let text = p.release.text.as_str();
     let chars = CharIndex::new(text);
     let headline = p.release.headline.of(text).trim().to_string();
-    let body_paragraphs = body_paragraphs(p.release, p.dateline);
-    let body = join_paragraphs(text, &body_paragraphs);
-    let body_chars = body_char_count(&body_paragraphs, &chars);
+    let body = join_paragraphs(text, body_paragraphs(p.release, p.dateline));
+    let body_chars = body_char_count(body_paragraphs(p.release, p.dateline), &chars);
     let lead = lead_text(text, p.release, p.dateline);
 
     let agency = p.dateline.and_then(|d| d.agency.clone()).or_else(|| p.release.source.clone());
     let source_name = p.release.source.as_deref().or(agency.as_deref());
-    let ids = Ids::derive(source_name, p.release.native_id.as_deref(), p.input.message_id, &headline, &body);
+    let mut ids =
+        Ids::derive(source_name, p.release.native_id.as_deref(), p.input.message_id, &headline, &body);
     let times = Times::derive(&p);
     let content_created = rfc3339(&times.content_created);
 
@@ -197,29 +197,29 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
 }
 
 /// The body paragraphs: all but the dateline (and the dateline's own paragraph when it stands alone).
-fn body_paragraphs(release: &Release, dateline: Option<&Dateline>) -> Vec<Span> {
-    let Some(d) = dateline else { return release.paragraphs.clone() };
-    release
-        .paragraphs
-        .iter()
-        .filter_map(|para| {
-            if !para.overlaps(d.span) {
-                return Some(*para);
-            }
-            let rest = Span::new(d.span.end.max(para.start), para.end);
+/// An iterator, not a list: the body is joined and its chars counted from it without a `Vec` of spans.
+fn body_paragraphs<'r>(
+    release: &'r Release,
+    dateline: Option<&Dateline>,
+) -> impl Iterator<Item = Span> + Clone + 'r {
+    let dateline = dateline.map(|d| d.span);
+    release.paragraphs.iter().filter_map(move |para| match dateline {
+        Some(d) if para.overlaps(d) => {
+            let rest = Span::new(d.end.max(para.start), para.end);
             let trimmed = trim_span(&release.text, rest);
             (!trimmed.is_empty()).then_some(trimmed)
-        })
-        .collect()
+        }
+        _ => Some(*para),
+    })
 }
 
 /// The body paragraphs joined by a blank line, in one allocation.
-fn join_paragraphs(text: &str, paragraphs: &[Span]) -> String {
+fn join_paragraphs(text: &str, paragraphs: impl Iterator<Item = Span> + Clone) -> String {
     const SEPARATOR: &str = "\n\n";
-    let len = paragraphs.iter().map(|s| s.end - s.start).sum::<usize>()
-        + SEPARATOR.len() * paragraphs.len().saturating_sub(1);
+    let (count, bytes) = paragraphs.clone().fold((0, 0), |(n, len), s| (n + 1, len + s.end - s.start));
+    let len = bytes + SEPARATOR.len() * usize::saturating_sub(count, 1);
     let mut body = String::with_capacity(len);
-    for (i, span) in paragraphs.iter().enumerate() {
+    for (i, span) in paragraphs.enumerate() {
         if i > 0 {
             body.push_str(SEPARATOR);
         }
@@ -230,9 +230,10 @@ fn join_paragraphs(text: &str, paragraphs: &[Span]) -> String {
 
 /// The chars of the joined body, from the char index instead of a second pass over the body: each
 /// paragraph's chars plus two for every blank-line separator.
-fn body_char_count(paragraphs: &[Span], chars: &CharIndex) -> usize {
-    let in_paragraphs: usize = paragraphs.iter().map(|s| chars.at(s.end) - chars.at(s.start)).sum();
-    in_paragraphs + 2 * paragraphs.len().saturating_sub(1)
+fn body_char_count(paragraphs: impl Iterator<Item = Span>, chars: &CharIndex) -> usize {
+    let (count, in_paragraphs) =
+        paragraphs.fold((0, 0), |(n, sum), s| (n + 1, sum + chars.at(s.end) - chars.at(s.start)));
+    in_paragraphs + 2 * usize::saturating_sub(count, 1)
 }
 
 /// `text.split_whitespace().count()`, as a count of the places where a space is followed by a non-space:
@@ -317,10 +318,11 @@ impl Ids {
         Ids { id, uri, native: native_id.map(str::to_string), content_hash }
     }
 
-    fn alt_ids(&self, message_id: Option<&str>) -> Vec<AltId> {
+    /// The alternative ids; the native id moves into its entry.
+    fn alt_ids(&mut self, message_id: Option<&str>) -> Vec<AltId> {
         let mut ids = Vec::with_capacity(3);
-        if let Some(native) = &self.native {
-            ids.push(AltId { role: Label::fixed("source-id"), value: native.clone() });
+        if let Some(native) = self.native.take() {
+            ids.push(AltId { role: Label::fixed("source-id"), value: native });
         }
         if let Some(mid) = message_id {
             ids.push(AltId { role: Label::fixed("amqp-message-id"), value: mid.to_string() });
@@ -493,16 +495,16 @@ fn ninjs_event(index: usize, e: &Event) -> NinjsEvent {
 
 fn concepts(entities: &[Entity], kind: EntityKind) -> Vec<Concept> {
     const WIKIDATA: &str = "http://www.wikidata.org/entity/";
-    entities
-        .iter()
-        .filter(|e| e.kind == kind)
-        .map(|e| Concept {
-            name: e.name.clone(),
-            rel: Some(Label::fixed("mentioned")),
-            uri: e.wikidata.as_deref().map(|q| concat_str(WIKIDATA, q)),
-            literal: Some(e.id.clone()),
-        })
-        .collect()
+    let of_kind = || entities.iter().filter(move |e| e.kind == kind);
+    // Counted first: a filtered iterator does not know its length, and the list would be regrown.
+    let mut out = Vec::with_capacity(of_kind().count());
+    out.extend(of_kind().map(|e| Concept {
+        name: e.name.clone(),
+        rel: Some(Label::fixed("mentioned")),
+        uri: e.wikidata.as_deref().map(|q| concat_str(WIKIDATA, q)),
+        literal: Some(e.id.clone()),
+    }));
+    out
 }
 
 /// `a` followed by `b`, in one allocation of the right size.
@@ -538,22 +540,20 @@ fn push_digits(s: &mut String, n: u32, width: u32) {
 
 /// One subject per event family (`diplomacy`, `agreement`, …), in order of first appearance.
 fn subjects(events: &[Event]) -> Vec<Concept> {
-    let mut families: Vec<&str> = Vec::new();
+    // The subjects made so far are the families seen so far: no separate list of families.
+    let mut subjects: Vec<Concept> = Vec::new();
     for e in events {
         let family = e.kind.split('.').next().unwrap_or(&e.kind);
-        if family != "other" && !families.contains(&family) {
-            families.push(family);
+        if family != "other" && !subjects.iter().any(|s| s.name == family) {
+            subjects.push(Concept {
+                name: family.to_string(),
+                rel: Some(Label::fixed("about")),
+                uri: None,
+                literal: Some(concat_str("wirefeed:", family)),
+            });
         }
     }
-    families
-        .into_iter()
-        .map(|f| Concept {
-            name: f.to_string(),
-            rel: Some(Label::fixed("about")),
-            uri: None,
-            literal: Some(concat_str("wirefeed:", f)),
-        })
-        .collect()
+    subjects
 }
 
 /// `ev1`, `ev2`, …: the ids of `item.events`.
@@ -584,19 +584,24 @@ pub fn hex(bytes: &[u8]) -> String {
 /// A URL- and URN-safe slug of a source name: Cyrillic transliterated, everything else not alphanumeric
 /// folded to single dashes ("САЯСАТ.KG" → "sayasat-kg").
 pub fn slugify(name: &str) -> String {
-    let mut out = String::new();
+    // A Cyrillic letter (two bytes) gives at most four Latin ones ("щ" → "shch"): room for that, so the
+    // slug is not regrown; the dashes are trimmed in place rather than copied out.
+    let mut out = String::with_capacity(2 * name.len());
     for c in name.chars().flat_map(char::to_lowercase) {
         match translit(c) {
             Some(latin) => out.push_str(latin),
             None if c.is_ascii_alphanumeric() => out.push(c),
             None => {
-                if !out.ends_with('-') {
+                // A leading dash would be trimmed: never written.
+                if !out.is_empty() && !out.ends_with('-') {
                     out.push('-')
                 }
             }
         }
     }
-    out.trim_matches('-').to_string()
+    let kept = out.trim_end_matches('-').len();
+    out.truncate(kept);
+    out
 }
 
 fn translit(c: char) -> Option<&'static str> {
@@ -684,6 +689,15 @@ mod tests {
     }
 
     #[test]
+    fn slugs_have_no_dash_at_either_end_nor_two_in_a_row() {
+        assert_eq!(slugify("«24.kg»"), "24-kg");
+        assert_eq!(slugify("-- Ъ --"), "");
+        assert_eq!(slugify("ъ.Кабар, ь"), "kabar");
+        assert_eq!(slugify("A . . B"), "a-b");
+        assert_eq!(slugify(""), "");
+    }
+
+    #[test]
     fn offsets_parse() {
         assert_eq!(parse_offset("+06:00"), FixedOffset::east_opt(6 * 3600));
         assert_eq!(parse_offset("-0330"), FixedOffset::east_opt(-(3 * 3600 + 1800)));
@@ -734,11 +748,11 @@ mod tests {
     fn body_joins_paragraphs_and_counts_their_chars() {
         let text = "аб вг\n\nде\n\n\nж";
         let paragraphs = [Span::new(0, 9), Span::new(11, 15), Span::new(18, 20)];
-        let body = join_paragraphs(text, &paragraphs);
+        let body = join_paragraphs(text, paragraphs.iter().copied());
         assert_eq!(body, "аб вг\n\nде\n\nж");
-        assert_eq!(body_char_count(&paragraphs, &CharIndex::new(text)), body.chars().count());
-        assert_eq!(join_paragraphs(text, &[]), "");
-        assert_eq!(body_char_count(&[], &CharIndex::new(text)), 0);
+        assert_eq!(body_char_count(paragraphs.iter().copied(), &CharIndex::new(text)), body.chars().count());
+        assert_eq!(join_paragraphs(text, std::iter::empty()), "");
+        assert_eq!(body_char_count(std::iter::empty(), &CharIndex::new(text)), 0);
     }
 
     #[test]

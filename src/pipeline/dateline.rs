@@ -230,8 +230,15 @@ fn lead_after(text: &str, release: &Release, dateline: Span) -> Option<Span> {
 
 /// Whether every letter is a capital (and there are at least two): `БИШКЕК`, `NEW YORK`.
 fn is_all_caps(s: &str) -> bool {
-    let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
-    letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
+    // Counted on the fly, not collected into a Vec: this runs for every dateline candidate and word.
+    let mut letters = 0usize;
+    for c in s.chars().filter(|c| c.is_alphabetic()) {
+        if !c.is_uppercase() {
+            return false;
+        }
+        letters += 1;
+    }
+    letters >= 2
 }
 
 /// `БИШКЕК` → `Бишкек`, `НУР-СУЛТАН` → `Нур-Султан`; words already in mixed case stay as written.
@@ -381,6 +388,17 @@ mod tests {
                 caps.and_then(|c| c.name("dl")).map(|m| (m.start(), m.end()))
             })
             .collect()
+    }
+
+    #[test]
+    fn all_caps_needs_two_letters_all_capitals() {
+        assert!(is_all_caps("БИШКЕК"));
+        assert!(is_all_caps("NEW YORK"));
+        assert!(is_all_caps("НУР-СУЛТАН, 22"));
+        assert!(!is_all_caps("Бишкек"));
+        assert!(!is_all_caps("Б."));
+        assert!(!is_all_caps("12"));
+        assert!(!is_all_caps("МИд"));
     }
 
     #[test]

@@ -279,12 +279,14 @@ impl Pipeline {
                 ),
             ));
         }
-        let decoded = decode::decode(input.body, input.content_type)?;
+        let mut decoded = decode::decode(input.body, input.content_type)?;
         if self.panic_on_marker && decoded.text.contains(PANIC_MARKER) {
             panic!("fault injection: the release contains {PANIC_MARKER}");
         }
         let format = parse::choose_format(input.format, input.content_type, &decoded.text)?;
-        let release = parse::parse(&decoded.text, format)?;
+        // The release takes the decoded text over rather than copying it: only the charset and the warnings
+        // of `decoded` are read after this.
+        let release = parse::parse_owned(std::mem::take(&mut decoded.text), format)?;
         let text = release.text.as_str();
         let dateline = dateline::find(text, &release, &self.kb, &self.dates);
         let language = language::detect(text, &release, &self.settings.default_language);

@@ -104,7 +104,7 @@ impl SpeechLexicon {
 
 /// Finds the direct quotes of a release's body, in text order.
 pub fn find(text: &str, release: &Release, lex: &SpeechLexicon) -> Vec<Quote> {
-    let paras: Vec<Span> = release.paragraphs.iter().copied().filter(|p| is_valid_span(text, *p)).collect();
+    let paras = valid_paragraphs(text, release);
     let marks = quote_marks(text, &paras);
     let mut bracketed: Vec<Quote> = Vec::new();
     let mut previous: Option<Attribution> = None;
@@ -216,9 +216,20 @@ struct Pair {
     close: Mark,
 }
 
+/// The release's paragraphs that are valid spans of `text`: its own list, not a copy, when all are (as
+/// they are for a release parsed from `text`).
+fn valid_paragraphs<'r>(text: &str, release: &'r Release) -> Cow<'r, [Span]> {
+    if release.paragraphs.iter().all(|p| is_valid_span(text, *p)) {
+        Cow::Borrowed(&release.paragraphs)
+    } else {
+        Cow::Owned(release.paragraphs.iter().copied().filter(|p| is_valid_span(text, *p)).collect())
+    }
+}
+
 /// The quote marks of the paragraphs, in text order.
 fn quote_marks(text: &str, paras: &[Span]) -> Vec<Mark> {
-    let mut marks = Vec::new();
+    // Room for the marks of a typical release (a few quotes), so the list is not regrown 4 → 8 → 16.
+    let mut marks = Vec::with_capacity(16);
     for (para, p) in paras.iter().enumerate() {
         // Every mark starts with one of three bytes: `"` (22), « » (C2 AB, C2 BB), „ “ ” (E2 80 9E/9C/9D);
         // `memchr` finds them without decoding every char. Each is a lead byte, so a char starts there.
@@ -359,8 +370,22 @@ fn bracketed_quote(
         return None;
     }
     // Joined only now: most pairs are names, not speech.
-    let quoted = pieces.iter().map(|p| p.of(text)).collect::<Vec<_>>().join("\n\n");
-    Some((make_quote(text, span, quoted, attribution), attribution))
+    Some((make_quote(text, span, join_pieces(text, &pieces), attribution), attribution))
+}
+
+/// The pieces joined by a blank line, written into one string of the right size (no `Vec<&str>` to join).
+fn join_pieces(text: &str, pieces: &[Span]) -> String {
+    const SEPARATOR: &str = "\n\n";
+    let len = pieces.iter().map(|p| p.end - p.start).sum::<usize>()
+        + SEPARATOR.len() * pieces.len().saturating_sub(1);
+    let mut joined = String::with_capacity(len);
+    for (i, piece) in pieces.iter().enumerate() {
+        if i > 0 {
+            joined.push_str(SEPARATOR);
+        }
+        joined.push_str(piece.of(text));
+    }
+    joined
 }
 
 fn make_quote(text: &str, span: Span, quoted: String, attribution: Option<Attribution>) -> Quote {
@@ -530,10 +555,11 @@ fn clause_after(text: &str, span: Span) -> Span {
 fn speaker_after_verb(text: &str, lex: &SpeechLexicon, words: &[Span], clause: Span) -> Option<Span> {
     let first = words.first()?;
     let comma = text[first.start..clause.end].find(',').map_or(clause.end, |i| first.start + i);
-    let mut words: Vec<Span> = words.iter().copied().take_while(|w| w.end <= comma).collect();
+    // A slice of the clause's words, narrowed in place: no copy of them.
+    let mut words = &words[..words.iter().take_while(|w| w.end <= comma).count()];
     if words.first().is_some_and(|w| lex.is_stop(w.of(text))) {
         let k = words.iter().position(|w| starts_upper(w.of(text)))?;
-        words.drain(..k);
+        words = &words[k..];
     }
     let n = words.iter().take(MAX_SPEAKER_WORDS).take_while(|w| !lex.is_stop(w.of(text))).count();
     (n > 0).then(|| Span::new(words[0].start, words[n - 1].end))
@@ -687,7 +713,8 @@ pub(crate) fn fold_char(c: char) -> char {
 /// (`пресс-конференции`, `Ала-Тоо`, `don't`).
 pub(crate) fn word_spans(text: &str, span: Span) -> Vec<Span> {
     let s = span.of(text);
-    let mut words = Vec::new();
+    // Room for a clause's words, so the list is not regrown 4 → 8 → 16 for each attribution.
+    let mut words = Vec::with_capacity(16);
     let mut start: Option<usize> = None;
     let mut iter = s.char_indices().peekable();
     while let Some((i, c)) = iter.next() {
