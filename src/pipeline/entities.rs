@@ -1082,7 +1082,13 @@ impl<'a, 't> Finder<'a, 't> {
         for k in 0..nominative.len().max(words.len()) {
             let word = nominative.get(k).map_or(words[k], String::as_str);
             if k == 0 {
-                joined.push_str(&morph::restore_case(&lower_case(word), words[0]));
+                // Lower-casing first changes nothing for ASCII and Russian letters (restore_case sets the
+                // case of each): only other scripts need the lower-case copy.
+                if word.chars().all(|c| c.is_ascii() || matches!(c, 'А'..='я' | 'Ё' | 'ё')) {
+                    morph::restore_case_into(word, words[0], &mut joined);
+                } else {
+                    morph::restore_case_into(&lower_case(word), words[0], &mut joined);
+                }
             } else {
                 joined.push(' ');
                 joined.push_str(word);
