@@ -369,17 +369,18 @@ enum GroupKey {
 #[derive(Debug)]
 struct Role {
     text: String,
+    /// Its entry in [`Finder::role_facts`].
+    facts: usize,
+}
+
+/// What [`Finder::add_role`] compares of a role phrase, worked out once per phrase.
+#[derive(Debug)]
+struct RoleFacts {
+    text: String,
     /// The key of its first word (the office: "президент").
     head: String,
     /// The country it names.
     country: Option<String>,
-}
-
-impl Role {
-    fn new(text: String, country: Option<String>) -> Role {
-        let head = text.split(' ').next().map(morph::stem).unwrap_or_default();
-        Role { text, head, country }
-    }
 }
 
 /// Mentions of one entity while grouping: indices into [`Finder::mentions`].
@@ -442,8 +443,8 @@ struct Finder<'a, 't> {
     english: bool,
     /// Dictionary answers per token, computed at most once each.
     infos: RefCell<Vec<Option<WordInfo>>>,
-    /// Countries named by role phrases, computed once per phrase (a few per release: a list).
-    role_countries: RefCell<Vec<(String, Option<String>)>>,
+    /// Office and country of role phrases, computed once per phrase (a few per release: a list).
+    role_facts: RefCell<Vec<RoleFacts>>,
     /// A buffer for lower-case words looked up once ([`lower_case_cues`]).
     scratch: RefCell<String>,
     /// Whether a statistical model proposed the spans: then organisations come from it (with its boundaries)
@@ -474,7 +475,7 @@ pub fn find(
         // A few dozen mentions per release: room for them up front rather than growing step by step.
         mentions: Vec::with_capacity(64),
         english,
-        role_countries: RefCell::default(),
+        role_facts: RefCell::default(),
         scratch: RefCell::new(String::with_capacity(64)),
         model: !candidates.is_empty(),
     };
@@ -1251,7 +1252,10 @@ impl<'a, 't> Finder<'a, 't> {
         for role in text_roles.into_iter().chain(kb_role.map(str::to_string)) {
             self.add_role(&mut roles, role, kb_role);
         }
-        let country = owned(&m.country).or_else(|| roles.iter().find_map(|r| r.country.clone()));
+        let country = owned(&m.country).or_else(|| {
+            let facts = self.role_facts.borrow();
+            roles.iter().find_map(|r| facts[r.facts].country.clone())
+        });
         let roles: Vec<String> = roles.into_iter().map(|r| r.text).collect();
         let (mut name, wikidata, subtype) = match m.kb {
             Some(KbRef::Person(i) | KbRef::Surname(i)) => {
@@ -1277,11 +1281,13 @@ impl<'a, 't> Finder<'a, 't> {
     /// Adds a role unless the same office is already there: same role noun and same country (or no country
     /// named) counts as the same; the knowledge base's wording wins, then the longer one.
     fn add_role(&self, roles: &mut Vec<Role>, role: String, kb_role: Option<&str>) {
-        let country = self.country_in(&role);
-        let role = Role::new(role, country);
+        let role = Role { facts: self.role_facts_of(&role), text: role };
+        let facts = self.role_facts.borrow();
+        let new = &facts[role.facts];
         if let Some(existing) = roles.iter_mut().find(|r| {
-            r.head == role.head
-                && (role.country.is_none() || r.country.is_none() || r.country == role.country)
+            let old = &facts[r.facts];
+            old.head == new.head
+                && (new.country.is_none() || old.country.is_none() || old.country == new.country)
         }) {
             let prefer_new = Some(role.text.as_str()) == kb_role
                 || (Some(existing.text.as_str()) != kb_role
@@ -1294,11 +1300,20 @@ impl<'a, 't> Finder<'a, 't> {
         roles.push(role);
     }
 
-    /// The country a role phrase names ("Президент Кыргызской Республики" → KG), once per phrase.
-    fn country_in(&self, role: &str) -> Option<String> {
-        if let Some((_, known)) = self.role_countries.borrow().iter().find(|(r, _)| r == role) {
-            return known.clone();
+    /// The index in [`Finder::role_facts`] of a role phrase's office and country, worked out once per phrase.
+    fn role_facts_of(&self, role: &str) -> usize {
+        if let Some(known) = self.role_facts.borrow().iter().position(|f| f.text == role) {
+            return known;
         }
+        let head = role.split(' ').next().map(morph::stem).unwrap_or_default();
+        let country = self.country_in(role);
+        let mut facts = self.role_facts.borrow_mut();
+        facts.push(RoleFacts { text: role.to_string(), head, country });
+        facts.len() - 1
+    }
+
+    /// The country a role phrase names ("Президент Кыргызской Республики" → KG).
+    fn country_in(&self, role: &str) -> Option<String> {
         let mut key = String::with_capacity(role.len());
         let words: Vec<u32> = super::kb::words(role)
             .map(|w| {
@@ -1314,7 +1329,6 @@ impl<'a, 't> Finder<'a, 't> {
                 }
                 _ => None,
             });
-        self.role_countries.borrow_mut().push((role.to_string(), country.clone()));
         country
     }
 
