@@ -342,3 +342,11 @@ fn entity_id_matches_format() {
         }
     }
 }
+
+#[test]
+fn word_count_matches_split() {
+    for text in ["", " ", "Путин", "Владимир Путин", "Касым-Жомарт  Токаев ", "a b c d"]
+    {
+        assert_eq!(word_count(text), text.split(' ').count(), "{text:?}");
+    }
+}
