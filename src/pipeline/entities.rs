@@ -191,6 +191,31 @@ fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, String) {
     (toks, keys)
 }
 
+/// An entity's id, "person:3", written by hand: `format!` went through the formatting machinery (~600
+/// instructions) once per entity.
+fn entity_id(kind: EntityKind, n: usize) -> String {
+    let kind = kind.as_str();
+    let mut id = String::with_capacity(kind.len() + 1 + 20);
+    id.push_str(kind);
+    id.push(':');
+    push_decimal(&mut id, n);
+    id
+}
+
+/// Appends `n` in decimal.
+fn push_decimal(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// Words of a name or phrase joined by single spaces: `split(' ').count()`, counted on the bytes (the
+/// splitter's searcher costs more on such short strings).
+fn word_count(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b' ').count() + 1
+}
+
 /// `text.to_lowercase()`, without the Unicode tables for ASCII and Russian letters.
 fn lower_case(text: &str) -> String {
     let mut lower = String::with_capacity(text.len());
@@ -351,17 +376,18 @@ enum GroupKey {
 #[derive(Debug)]
 struct Role {
     text: String,
+    /// Its entry in [`Finder::role_facts`].
+    facts: usize,
+}
+
+/// What [`Finder::add_role`] compares of a role phrase, worked out once per phrase.
+#[derive(Debug)]
+struct RoleFacts {
+    text: String,
     /// The key of its first word (the office: "президент").
     head: String,
     /// The country it names.
     country: Option<String>,
-}
-
-impl Role {
-    fn new(text: String, country: Option<String>) -> Role {
-        let head = text.split(' ').next().map(morph::stem).unwrap_or_default();
-        Role { text, head, country }
-    }
 }
 
 /// Mentions of one entity while grouping: indices into [`Finder::mentions`].
@@ -398,7 +424,7 @@ impl Group {
     fn rename(&mut self, m: usize, mentions: &[Mention<'_>]) {
         let name = &mentions[m].name;
         self.name = m;
-        self.name_words = name.split(' ').count();
+        self.name_words = word_count(name);
         self.surname_key = OnceCell::new();
     }
 
@@ -424,8 +450,8 @@ struct Finder<'a, 't> {
     english: bool,
     /// Dictionary answers per token, computed at most once each.
     infos: RefCell<Vec<Option<WordInfo>>>,
-    /// Countries named by role phrases, computed once per phrase (a few per release: a list).
-    role_countries: RefCell<Vec<(String, Option<String>)>>,
+    /// Office and country of role phrases, computed once per phrase (a few per release: a list).
+    role_facts: RefCell<Vec<RoleFacts>>,
     /// A buffer for lower-case words looked up once ([`lower_case_cues`]).
     scratch: RefCell<String>,
     /// Whether a statistical model proposed the spans: then organisations come from it (with its boundaries)
@@ -456,7 +482,7 @@ pub fn find(
         // A few dozen mentions per release: room for them up front rather than growing step by step.
         mentions: Vec::with_capacity(64),
         english,
-        role_countries: RefCell::default(),
+        role_facts: RefCell::default(),
         scratch: RefCell::new(String::with_capacity(64)),
         model: !candidates.is_empty(),
     };
@@ -1082,7 +1108,13 @@ impl<'a, 't> Finder<'a, 't> {
         for k in 0..nominative.len().max(words.len()) {
             let word = nominative.get(k).map_or(words[k], String::as_str);
             if k == 0 {
-                joined.push_str(&morph::restore_case(&lower_case(word), words[0]));
+                // Lower-casing first changes nothing for ASCII and Russian letters (restore_case sets the
+                // case of each): only other scripts need the lower-case copy.
+                if word.chars().all(|c| c.is_ascii() || matches!(c, 'А'..='я' | 'Ё' | 'ё')) {
+                    morph::restore_case_into(word, words[0], &mut joined);
+                } else {
+                    morph::restore_case_into(&lower_case(word), words[0], &mut joined);
+                }
             } else {
                 joined.push(' ');
                 joined.push_str(word);
@@ -1185,7 +1217,7 @@ impl<'a, 't> Finder<'a, 't> {
                 }
             };
             let group = &mut groups[g];
-            if m.name.split(' ').count() > group.name_words && self.mentions[group.first].kb.is_none() {
+            if word_count(&m.name) > group.name_words && self.mentions[group.first].kb.is_none() {
                 group.rename(i, &self.mentions);
             }
             group.spans.push(span);
@@ -1227,7 +1259,10 @@ impl<'a, 't> Finder<'a, 't> {
         for role in text_roles.into_iter().chain(kb_role.map(str::to_string)) {
             self.add_role(&mut roles, role, kb_role);
         }
-        let country = owned(&m.country).or_else(|| roles.iter().find_map(|r| r.country.clone()));
+        let country = owned(&m.country).or_else(|| {
+            let facts = self.role_facts.borrow();
+            roles.iter().find_map(|r| facts[r.facts].country.clone())
+        });
         let roles: Vec<String> = roles.into_iter().map(|r| r.text).collect();
         let (mut name, wikidata, subtype) = match m.kb {
             Some(KbRef::Person(i) | KbRef::Surname(i)) => {
@@ -1247,30 +1282,23 @@ impl<'a, 't> Finder<'a, 't> {
                 name = english.to_string();
             }
         }
-        Entity {
-            id: format!("{}:{n}", m.kind.as_str()),
-            kind: m.kind,
-            subtype,
-            name,
-            country,
-            roles,
-            wikidata,
-            mentions,
-        }
+        Entity { id: entity_id(m.kind, n), kind: m.kind, subtype, name, country, roles, wikidata, mentions }
     }
 
     /// Adds a role unless the same office is already there: same role noun and same country (or no country
     /// named) counts as the same; the knowledge base's wording wins, then the longer one.
     fn add_role(&self, roles: &mut Vec<Role>, role: String, kb_role: Option<&str>) {
-        let country = self.country_in(&role);
-        let role = Role::new(role, country);
+        let role = Role { facts: self.role_facts_of(&role), text: role };
+        let facts = self.role_facts.borrow();
+        let new = &facts[role.facts];
         if let Some(existing) = roles.iter_mut().find(|r| {
-            r.head == role.head
-                && (role.country.is_none() || r.country.is_none() || r.country == role.country)
+            let old = &facts[r.facts];
+            old.head == new.head
+                && (new.country.is_none() || old.country.is_none() || old.country == new.country)
         }) {
             let prefer_new = Some(role.text.as_str()) == kb_role
                 || (Some(existing.text.as_str()) != kb_role
-                    && role.text.split(' ').count() > existing.text.split(' ').count());
+                    && word_count(&role.text) > word_count(&existing.text));
             if prefer_new {
                 *existing = role;
             }
@@ -1279,11 +1307,20 @@ impl<'a, 't> Finder<'a, 't> {
         roles.push(role);
     }
 
-    /// The country a role phrase names ("Президент Кыргызской Республики" → KG), once per phrase.
-    fn country_in(&self, role: &str) -> Option<String> {
-        if let Some((_, known)) = self.role_countries.borrow().iter().find(|(r, _)| r == role) {
-            return known.clone();
+    /// The index in [`Finder::role_facts`] of a role phrase's office and country, worked out once per phrase.
+    fn role_facts_of(&self, role: &str) -> usize {
+        if let Some(known) = self.role_facts.borrow().iter().position(|f| f.text == role) {
+            return known;
         }
+        let head = role.split(' ').next().map(morph::stem).unwrap_or_default();
+        let country = self.country_in(role);
+        let mut facts = self.role_facts.borrow_mut();
+        facts.push(RoleFacts { text: role.to_string(), head, country });
+        facts.len() - 1
+    }
+
+    /// The country a role phrase names ("Президент Кыргызской Республики" → KG).
+    fn country_in(&self, role: &str) -> Option<String> {
         let mut key = String::with_capacity(role.len());
         let words: Vec<u32> = super::kb::words(role)
             .map(|w| {
@@ -1299,7 +1336,6 @@ impl<'a, 't> Finder<'a, 't> {
                 }
                 _ => None,
             });
-        self.role_countries.borrow_mut().push((role.to_string(), country.clone()));
         country
     }
 

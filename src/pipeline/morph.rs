@@ -619,14 +619,21 @@ impl Morph {
 /// Writes `lemma` with the capitalisation of `original`: all upper case stays upper case, a capital initial
 /// (per hyphen-separated part) stays capital, the rest lower case.
 pub fn restore_case(lemma: &str, original: &str) -> String {
+    let mut out = String::with_capacity(lemma.len());
+    restore_case_into(lemma, original, &mut out);
+    out
+}
+
+/// [`restore_case`] appended to `out`: a phrase is built in one string instead of a string per word.
+pub fn restore_case_into(lemma: &str, original: &str, out: &mut String) {
     let mut leading = original.chars();
     if leading.next().is_some_and(is_upper) && leading.next().is_some_and(is_upper) {
-        return lemma.to_uppercase();
+        out.push_str(&lemma.to_uppercase());
+        return;
     }
     let starts_upper = |part: &str| part.chars().next().is_some_and(is_upper);
     let first_cap = starts_upper(original.split('-').next().unwrap_or(""));
     let mut original_parts = original.split('-');
-    let mut out = String::with_capacity(lemma.len());
     for (i, part) in lemma.split('-').enumerate() {
         if i > 0 {
             out.push('-');
@@ -635,13 +642,12 @@ pub fn restore_case(lemma: &str, original: &str) -> String {
         let cap = original_parts.next().map_or(first_cap, starts_upper);
         for (k, c) in part.chars().enumerate() {
             if k == 0 && cap {
-                push_upper(&mut out, c);
+                push_upper(out, c);
             } else {
-                push_lower(&mut out, c);
+                push_lower(out, c);
             }
         }
     }
-    out
 }
 
 /// `char::is_uppercase` with fast paths for ASCII and Russian letters (the general Unicode tables are slow);

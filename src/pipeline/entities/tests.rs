@@ -333,3 +333,20 @@ fn lower_case_russian_runs_are_measured_on_bytes() {
     shape.add_russian_lower(3);
     assert_eq!(shape, Shape::of("Жабы"));
 }
+
+#[test]
+fn entity_id_matches_format() {
+    for n in [0, 1, 9, 10, 42, 100, 12345, usize::MAX] {
+        for kind in [EntityKind::Person, EntityKind::Place, EntityKind::Organisation] {
+            assert_eq!(entity_id(kind, n), format!("{}:{n}", kind.as_str()));
+        }
+    }
+}
+
+#[test]
+fn word_count_matches_split() {
+    for text in ["", " ", "Путин", "Владимир Путин", "Касым-Жомарт  Токаев ", "a b c d"]
+    {
+        assert_eq!(word_count(text), text.split(' ').count(), "{text:?}");
+    }
+}
