@@ -454,6 +454,9 @@ struct Finder<'a, 't> {
     role_facts: RefCell<Vec<RoleFacts>>,
     /// A buffer for lower-case words looked up once ([`lower_case_cues`]).
     scratch: RefCell<String>,
+    /// The words of the role phrase [`Finder::role_text`] is writing, kept between calls: a release has a
+    /// handful of role phrases, each of which allocated its own list.
+    role_words: Cell<Vec<&'t str>>,
     /// Whether a statistical model proposed the spans: then organisations come from it (with its boundaries)
     /// and the knowledge base only, not from the cue-word rules, which over-reach where the model is better.
     model: bool,
@@ -484,6 +487,7 @@ pub fn find(
         english,
         role_facts: RefCell::default(),
         scratch: RefCell::new(String::with_capacity(64)),
+        role_words: Cell::new(Vec::with_capacity(16)),
         model: !candidates.is_empty(),
     };
     f.model_organisations(candidates);
@@ -1093,8 +1097,17 @@ impl<'a, 't> Finder<'a, 't> {
     /// A role phrase in the nominative: the role noun (with adjectives before it) in the nominative, its
     /// complement as written.
     fn role_text(&self, start: usize, end: usize) -> String {
+        let mut words = self.role_words.take();
+        words.clear();
+        words.extend((start..end).filter(|&i| !self.toks[i].is_break()).map(|i| self.toks[i].text));
+        let text = self.role_text_of(start, end, &words);
+        self.role_words.set(words);
+        text
+    }
+
+    /// [`Finder::role_text`] of the phrase from token `start` to `end`, whose words are `words`.
+    fn role_text_of(&self, start: usize, end: usize, words: &[&str]) -> String {
         let index = || (start..end).filter(|&i| !self.toks[i].is_break());
-        let words: Vec<&str> = index().map(|i| self.toks[i].text).collect();
         if self.english || words.is_empty() {
             return words.join(" ");
         }
