@@ -1265,10 +1265,12 @@ impl<'a, 't> Finder<'a, 't> {
             Some(KbRef::Person(i) | KbRef::Surname(i)) => self.kb.person_at(i).role.as_deref(),
             _ => None,
         };
-        let mut roles: Vec<Role> = Vec::with_capacity(text_roles.len() + 1);
         // The knowledge base's wording of the office, unless the release names it in another script.
         let same_script = text_roles.iter().all(|r| r.chars().any(morph::is_cyrillic));
         let kb_role = kb_role.filter(|_| same_script || text_roles.is_empty());
+        // Room for exactly the roles there can be: most entities have none, and an empty list (which
+        // allocates nothing) then stays empty on its way to the entity's list of strings.
+        let mut roles: Vec<Role> = Vec::with_capacity(text_roles.len() + usize::from(kb_role.is_some()));
         for role in text_roles.into_iter().chain(kb_role.map(str::to_string)) {
             self.add_role(&mut roles, role, kb_role);
         }
