@@ -1200,13 +1200,15 @@ impl<'a, 't> Finder<'a, 't> {
     }
 
     /// Groups mentions into entities: same KB record, same name, or a surname alone after the full name.
-    fn into_entities(self) -> Vec<Entity> {
+    fn into_entities(mut self) -> Vec<Entity> {
         // Mentions in text order (ties in the order found): indices are sorted, the mentions stay put.
         let mut order: Vec<(usize, usize)> =
             self.mentions.iter().enumerate().map(|(i, m)| (m.start, i)).collect();
         order.sort_unstable();
         // Tokens inside a person's name: a role written before a name does not reach past another name.
-        let mut in_person = vec![false; self.toks.len()];
+        // The tokens taken by mentions are not asked about any more: their list is reused.
+        let mut in_person = std::mem::take(&mut self.taken);
+        in_person.fill(false);
         for m in self.mentions.iter().filter(|m| m.kind == EntityKind::Person) {
             in_person[m.start..m.end].fill(true);
         }
