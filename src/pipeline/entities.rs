@@ -1250,9 +1250,17 @@ impl<'a, 't> Finder<'a, 't> {
             None => {}
         }
         if kind == EntityKind::Person && !name.contains(' ') {
-            let key = morph::stem(name);
+            // The stem is only compared: it is written into the scratch buffer, not a string of its own.
+            let mut key = self.scratch.borrow_mut();
+            key.clear();
+            morph::stem_into(name, &mut key);
             let mut same = groups.iter().filter(|g| g.surname_key(&self.mentions) == Some(key.as_str()));
-            if let (Some(one), None) = (same.next(), same.next()) {
+            let one = match (same.next(), same.next()) {
+                (Some(one), None) => Some(one),
+                _ => None,
+            };
+            drop(key);
+            if let Some(one) = one {
                 let first = &self.mentions[one.first];
                 return self.group_key(first.kb, first.kind, &self.mentions[one.name].name, &[]);
             }
