@@ -1200,15 +1200,13 @@ impl<'a, 't> Finder<'a, 't> {
     }
 
     /// Groups mentions into entities: same KB record, same name, or a surname alone after the full name.
-    fn into_entities(mut self) -> Vec<Entity> {
+    fn into_entities(self) -> Vec<Entity> {
         // Mentions in text order (ties in the order found): indices are sorted, the mentions stay put.
         let mut order: Vec<(usize, usize)> =
             self.mentions.iter().enumerate().map(|(i, m)| (m.start, i)).collect();
         order.sort_unstable();
         // Tokens inside a person's name: a role written before a name does not reach past another name.
-        // The tokens taken by mentions are not asked about any more: their list is reused.
-        let mut in_person = std::mem::take(&mut self.taken);
-        in_person.fill(false);
+        let mut in_person = vec![false; self.toks.len()];
         for m in self.mentions.iter().filter(|m| m.kind == EntityKind::Person) {
             in_person[m.start..m.end].fill(true);
         }
@@ -1250,17 +1248,9 @@ impl<'a, 't> Finder<'a, 't> {
             None => {}
         }
         if kind == EntityKind::Person && !name.contains(' ') {
-            // The stem is only compared: it is written into the scratch buffer, not a string of its own.
-            let mut key = self.scratch.borrow_mut();
-            key.clear();
-            morph::stem_into(name, &mut key);
+            let key = morph::stem(name);
             let mut same = groups.iter().filter(|g| g.surname_key(&self.mentions) == Some(key.as_str()));
-            let one = match (same.next(), same.next()) {
-                (Some(one), None) => Some(one),
-                _ => None,
-            };
-            drop(key);
-            if let Some(one) = one {
+            if let (Some(one), None) = (same.next(), same.next()) {
                 let first = &self.mentions[one.first];
                 return self.group_key(first.kb, first.kind, &self.mentions[one.name].name, &[]);
             }
