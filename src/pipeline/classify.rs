@@ -29,7 +29,7 @@ use super::data::DataFiles;
 use super::dateline::Dateline;
 use super::dates::DateMention;
 use super::entities::{Entity, EntityKind};
-use super::morph::is_upper;
+use super::morph::{char_at, is_upper};
 use super::parse::Release;
 use super::quotes::{fold, fold_char, is_alphanumeric, Quote};
 use super::{LoadError, Span};
@@ -608,25 +608,6 @@ fn utf8_len(b: u8) -> usize {
         0xE0..=0xEF => 3,
         _ => 4,
     }
-}
-
-/// The char starting at byte `i` of `text` and its length, decoding one- and two-byte chars (ASCII and
-/// Cyrillic, nearly all of the text) directly: cheaper than a `chars()` iterator in the tokeniser's loop.
-fn char_at(text: &str, i: usize) -> (char, usize) {
-    let bytes = text.as_bytes();
-    let b = bytes[i];
-    if b < 0x80 {
-        return (char::from(b), 1);
-    }
-    if b < 0xE0 {
-        // A two-byte sequence (the text is valid UTF-8, so the next byte is its continuation).
-        let code = u32::from(b & 0x1F) << 6 | u32::from(bytes[i + 1] & 0x3F);
-        if let Some(c) = char::from_u32(code) {
-            return (c, 2);
-        }
-    }
-    let c = text[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
-    (c, c.len_utf8())
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -23,6 +23,8 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use crate::pipeline::morph::char_at;
+
 /// Class of a character no key holds.
 const OTHER: u8 = 0;
 /// Class of the characters `\s` matches.
@@ -265,21 +267,6 @@ fn skip_cyrillic_letters(bytes: &[u8], mut at: usize) -> usize {
         at += 1;
     }
     at
-}
-
-/// The character at byte `at` and its length, two-byte characters (Cyrillic) decoded inline.
-fn char_at(text: &str, at: usize) -> (char, usize) {
-    let bytes = text.as_bytes();
-    let b = bytes[at];
-    if b < 0x80 {
-        (char::from(b), 1)
-    } else if (0xC2..0xE0).contains(&b) {
-        let code = (u32::from(b & 0x1F) << 6) | u32::from(bytes[at + 1] & 0x3F);
-        (char::from_u32(code).unwrap_or('\0'), 2)
-    } else {
-        let c = text[at..].chars().next().unwrap_or('\0');
-        (c, c.len_utf8())
-    }
 }
 
 /// The ASCII characters `\s` matches.
