@@ -24,7 +24,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use super::acks::AckTracker;
 use super::connection::{self, short, timed};
-use super::message::{rejection_properties, EventMessage};
+use super::message::{rejection_properties_within, EventMessage};
 use super::pool::{Done, Job, Outcome, Pool};
 use super::shutdown::Shutdown;
 use super::stats::Stats;
@@ -302,7 +302,8 @@ impl Loop<'_> {
             reason = %rejection.reason,
             "release rejected"
         );
-        let props = rejection_properties(&properties, &rejection);
+        let frame_max = self.session.publish_conn.configuration().frame_max();
+        let props = rejection_properties_within(&properties, &rejection, frame_max);
         let (exchange, key) = (self.rejected_exchange.clone(), self.rejected_key.clone());
         let what = Published::Rejection { kind: rejection.kind, message_id };
         self.publish(tag, received, what, exchange, key, body, props);

@@ -5,10 +5,10 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::connection::Backoff;
+use super::connection::{proposed_frame_max, Backoff};
 use super::consume::Session;
 use super::http;
-use super::pool::Pool;
+use super::pool::{Pool, Rendering};
 use super::shutdown::Shutdown;
 use super::stats::{Stats, StatsSnapshot};
 use crate::config::{redact_url, Config};
@@ -62,12 +62,12 @@ impl Worker {
                 shutdown.clone(),
             ))
         });
-        let pool = Pool::start(
-            Arc::clone(&self.pipeline),
-            cfg.pipeline.worker_threads(),
-            &cfg.output.routing_key,
-            self.stats(),
-        );
+        let rendering = Rendering {
+            routing_template: cfg.output.routing_key.clone(),
+            frame_max: proposed_frame_max(&cfg.amqp),
+        };
+        let pool =
+            Pool::start(Arc::clone(&self.pipeline), cfg.pipeline.worker_threads(), rendering, self.stats());
         self.reconnect_loop(&pool, &shutdown).await;
         drop(pool);
         if let Some(task) = stats_task {
