@@ -176,6 +176,8 @@ pub struct PipelineConfig {
     /// The converted slovnet model (`models/slovnet_ner_news_v1`); a relative path is looked up in the
     /// working directory, then in the source tree the binary was built from.
     pub model_dir: PathBuf,
+    /// Per-release work budget and output caps (`[pipeline.limits]`).
+    pub limits: crate::pipeline::limits::Limits,
 }
 
 impl Default for PipelineConfig {
@@ -188,6 +190,7 @@ impl Default for PipelineConfig {
             workers: 0,
             ner: "model".into(),
             model_dir: PathBuf::from(crate::pipeline::ner::DEFAULT_MODEL_DIR),
+            limits: crate::pipeline::limits::Limits::default(),
         }
     }
 }

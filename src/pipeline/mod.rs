@@ -19,6 +19,7 @@ pub mod decode;
 pub mod entities;
 pub mod kb;
 pub mod language;
+pub mod limits;
 pub mod morph;
 pub mod ner;
 pub mod parse;
@@ -288,27 +289,51 @@ impl Pipeline {
         // of `decoded` are read after this.
         let release = parse::parse_owned(std::mem::take(&mut decoded.text), format)?;
         let text = release.text.as_str();
-        let dateline = dateline::find(text, &release, &self.kb, &self.dates);
+        let limits = &self.settings.limits;
+        let mut budget = limits::Budget::start(limits, input.body.len());
+        let dateline = budget
+            .allows("dateline")
+            .then(|| dateline::find(text, &release, &self.kb, &self.dates))
+            .flatten();
         let language = language::detect(text, &release, &self.settings.default_language);
         let anchor = release.declared_date.or_else(|| dateline.as_ref().and_then(|d| d.date));
-        let dates = dates::find(text, &release, anchor, &self.dates);
-        let candidates = self.ner.as_ref().map(|model| model.tag(text)).unwrap_or_default();
-        let mut entities =
-            entities::find(text, &release, dateline.as_ref(), &language, &self.kb, &candidates);
-        let mut quotes = quotes::find(text, &release, &self.speech);
-        entities::resolve_speakers(text, &mut quotes, &mut entities, &self.kb);
-        let events = classify::classify(
-            text,
-            &release,
-            &classify::Context {
-                lexicon: &self.events,
-                entities: &entities,
-                quotes: &quotes,
-                dates: &dates,
-                dateline: dateline.as_ref(),
-                anchor,
-            },
-        );
+        let mut dates = budget.allows("dates").then(|| dates::find(text, &release, anchor, &self.dates));
+        let candidates = match &self.ner {
+            Some(model) if budget.allows("ner") => model.tag(text),
+            _ => Vec::new(),
+        };
+        let mut entities = budget
+            .allows("entities")
+            .then(|| entities::find(text, &release, dateline.as_ref(), &language, &self.kb, &candidates))
+            .unwrap_or_default();
+        let mut quotes =
+            budget.allows("quotes").then(|| quotes::find(text, &release, &self.speech)).unwrap_or_default();
+        let mut capped: Vec<String> = limits::cap_entities(&mut entities, limits);
+        capped.extend(limits::cap_quotes(&mut quotes, limits));
+        capped.extend(dates.as_mut().and_then(|d| limits::cap_dates(d, limits)));
+        let dates = dates.unwrap_or_default();
+        if budget.allows("speakers") {
+            entities::resolve_speakers(text, &mut quotes, &mut entities, &self.kb);
+        }
+        let events = budget
+            .allows("classify")
+            .then(|| {
+                classify::classify(
+                    text,
+                    &release,
+                    &classify::Context {
+                        lexicon: &self.events,
+                        entities: &entities,
+                        quotes: &quotes,
+                        dates: &dates,
+                        dateline: dateline.as_ref(),
+                        anchor,
+                    },
+                )
+            })
+            .unwrap_or_default();
+        decoded.warnings.extend(capped);
+        decoded.warnings.extend(budget.warning());
         Ok(assemble::assemble(assemble::Parts {
             input,
             decoded: &decoded,

@@ -1,0 +1,192 @@
+//! Per-release bounds (issue 14): a work budget and caps on what a release can make the pipeline output.
+//!
+//! Every stage is linear in the size of the text, but a release can still be large and odd enough to take
+//! many times the work of ordinary copy, or to name tens of thousands of "entities". The budget is a wall
+//! clock deadline checked between stages: a release that has used it up is published with the stages that
+//! finished, and a warning names the ones skipped — never a worker stuck on one message. The caps keep the
+//! event's size proportional to the release's: the first entities, mentions, quotes and dates in text
+//! order are kept, and a warning counts what was dropped.
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::dates::DateMention;
+use super::entities::Entity;
+use super::quotes::Quote;
+
+/// `[pipeline.limits]`: the budget and the caps. The caps' defaults are ten or more times the largest counts
+/// in the repository's 197 fixtures and samples (`cargo run --release --example golden -- rules`: at most
+/// 82 entities, 19 mentions of one entity, 103 mentions in all, 9 quotes, 3 dates in one release).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// The budget of a release of no size, in milliseconds.
+    pub budget_ms: u64,
+    /// The budget added per MiB of body, in milliseconds. The default, 20 s, is about 25 times what
+    /// ordinary copy takes in `model` mode (0.8 s per MiB) and 100 times `rules` mode (0.2 s).
+    pub budget_ms_per_mib: u64,
+    /// Entities kept per release.
+    pub max_entities: usize,
+    /// Mentions kept per entity.
+    pub max_mentions_per_entity: usize,
+    /// Mentions kept per release, all entities together: the entities after the one that reaches it are
+    /// dropped.
+    pub max_mentions: usize,
+    /// Quotes kept per release.
+    pub max_quotes: usize,
+    /// Dates kept per release.
+    pub max_dates: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            budget_ms: 2_000,
+            budget_ms_per_mib: 20_000,
+            max_entities: 1_000,
+            max_mentions_per_entity: 200,
+            max_mentions: 5_000,
+            max_quotes: 200,
+            max_dates: 500,
+        }
+    }
+}
+
+/// The work budget of one release: a deadline, and the stages that found it passed.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    started: Instant,
+    allowed: Duration,
+    skipped: Vec<&'static str>,
+}
+
+impl Budget {
+    /// The budget of a body of `bytes` bytes, starting now.
+    pub fn start(limits: &Limits, bytes: usize) -> Budget {
+        let per_mib = limits.budget_ms_per_mib as f64 * bytes as f64 / (1024.0 * 1024.0);
+        let allowed = Duration::from_millis(limits.budget_ms.saturating_add(per_mib as u64));
+        Budget { started: Instant::now(), allowed, skipped: Vec::new() }
+    }
+
+    /// Whether `stage` may still run. Once the budget is spent, every stage asked about is recorded as
+    /// skipped (and the ones after it are too, as they ask).
+    pub fn allows(&mut self, stage: &'static str) -> bool {
+        if self.skipped.is_empty() && self.started.elapsed() <= self.allowed {
+            return true;
+        }
+        self.skipped.push(stage);
+        false
+    }
+
+    /// The warning for the envelope when stages were skipped.
+    pub fn warning(&self) -> Option<String> {
+        (!self.skipped.is_empty()).then(|| {
+            format!(
+                "the release used up its work budget of {} ms (pipeline.limits) after {} ms: skipped {}; the \
+                 event holds what the stages before found",
+                self.allowed.as_millis(),
+                self.started.elapsed().as_millis(),
+                self.skipped.join(", ")
+            )
+        })
+    }
+}
+
+/// Keeps the first [`Limits::max_dates`] dates; a warning counts the rest.
+pub fn cap_dates(dates: &mut Vec<DateMention>, limits: &Limits) -> Option<String> {
+    cap("dates", dates, limits.max_dates, "max_dates")
+}
+
+/// Keeps the first [`Limits::max_quotes`] quotes; a warning counts the rest.
+pub fn cap_quotes(quotes: &mut Vec<Quote>, limits: &Limits) -> Option<String> {
+    cap("quotes", quotes, limits.max_quotes, "max_quotes")
+}
+
+/// Keeps the first [`Limits::max_entities`] entities and the first [`Limits::max_mentions_per_entity`]
+/// mentions of each; a warning counts what was dropped.
+pub fn cap_entities(entities: &mut Vec<Entity>, limits: &Limits) -> Vec<String> {
+    let mut warnings: Vec<String> =
+        cap("entities", entities, limits.max_entities, "max_entities").into_iter().collect();
+    let dropped: usize = entities
+        .iter_mut()
+        .map(|e| {
+            let over = e.mentions.len().saturating_sub(limits.max_mentions_per_entity);
+            e.mentions.truncate(limits.max_mentions_per_entity);
+            over
+        })
+        .sum();
+    if dropped > 0 {
+        warnings.push(format!(
+            "{dropped} mentions over {} per entity were dropped (pipeline.limits.max_mentions_per_entity)",
+            limits.max_mentions_per_entity
+        ));
+    }
+    let mut total = 0;
+    let within = entities
+        .iter()
+        .take_while(|e| {
+            total += e.mentions.len();
+            total <= limits.max_mentions
+        })
+        .count();
+    if within < entities.len() {
+        warnings.push(format!(
+            "{} entities after the first {within} were dropped: together they pass {} mentions \
+             (pipeline.limits.max_mentions)",
+            entities.len() - within,
+            limits.max_mentions
+        ));
+        entities.truncate(within);
+    }
+    warnings
+}
+
+fn cap<T>(what: &str, items: &mut Vec<T>, max: usize, key: &str) -> Option<String> {
+    let found = items.len();
+    if found <= max {
+        return None;
+    }
+    items.truncate(max);
+    Some(format!("{found} {what} found, the first {max} kept (pipeline.limits.{key})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spent_budget_skips_every_stage_asked_about_and_says_so() {
+        let limits = Limits { budget_ms: 0, budget_ms_per_mib: 0, ..Limits::default() };
+        let mut budget = Budget::start(&limits, 1000);
+        std::thread::sleep(Duration::from_millis(2));
+        assert!(!budget.allows("entities"));
+        assert!(!budget.allows("quotes"));
+        let warning = budget.warning().expect("a warning");
+        assert!(warning.contains("skipped entities, quotes"), "{warning}");
+    }
+
+    #[test]
+    fn the_default_budget_grows_with_the_body() {
+        let limits = Limits::default();
+        assert_eq!(Budget::start(&limits, 0).allowed, Duration::from_millis(2_000));
+        assert_eq!(Budget::start(&limits, 1024 * 1024).allowed, Duration::from_millis(22_000));
+        let mut budget = Budget::start(&limits, 0);
+        assert!(budget.allows("dates"));
+        assert!(budget.warning().is_none());
+    }
+
+    #[test]
+    fn caps_keep_the_first_items_and_count_the_rest() {
+        let limits = Limits { max_dates: 2, ..Limits::default() };
+        let date = DateMention {
+            span: super::super::Span::new(0, 1),
+            date: chrono::NaiveDate::from_ymd_opt(2025, 8, 22).unwrap(),
+        };
+        let mut dates = vec![date.clone(); 5];
+        let warning = cap_dates(&mut dates, &limits).expect("a warning");
+        assert_eq!(dates.len(), 2);
+        assert!(warning.starts_with("5 dates found, the first 2 kept"), "{warning}");
+        assert!(cap_dates(&mut dates, &limits).is_none());
+    }
+}
