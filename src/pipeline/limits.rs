@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dates::DateMention;
 use super::entities::Entity;
+use super::parse::DATE_YEARS;
 use super::quotes::Quote;
 
 /// `[pipeline.limits]`: the budget and the caps. The caps' defaults are ten or more times the largest counts
@@ -91,6 +92,18 @@ impl Budget {
             )
         })
     }
+}
+
+/// Drops the dates outside the years of [`DATE_YEARS`] (`1 января 0001 года`, a relative date from a bad
+/// anchor); a warning counts them.
+pub fn drop_dates_out_of_range(dates: &mut Vec<DateMention>) -> Option<String> {
+    use chrono::Datelike as _;
+    let found = dates.len();
+    dates.retain(|d| DATE_YEARS.contains(&d.date.year()));
+    let dropped = found - dates.len();
+    (dropped > 0).then(|| {
+        format!("{dropped} dates outside the years {}–{} were dropped", DATE_YEARS.start(), DATE_YEARS.end())
+    })
 }
 
 /// Keeps the first [`Limits::max_dates`] dates; a warning counts the rest.
@@ -188,5 +201,8 @@ mod tests {
         assert_eq!(dates.len(), 2);
         assert!(warning.starts_with("5 dates found, the first 2 kept"), "{warning}");
         assert!(cap_dates(&mut dates, &limits).is_none());
+        dates[0].date = chrono::NaiveDate::from_ymd_opt(1, 1, 1).unwrap();
+        let warning = drop_dates_out_of_range(&mut dates).expect("a warning");
+        assert_eq!((dates.len(), warning.as_str()), (1, "1 dates outside the years 1900–2100 were dropped"));
     }
 }

@@ -310,6 +310,7 @@ impl Pipeline {
             budget.allows("quotes").then(|| quotes::find(text, &release, &self.speech)).unwrap_or_default();
         let mut capped: Vec<String> = limits::cap_entities(&mut entities, limits);
         capped.extend(limits::cap_quotes(&mut quotes, limits));
+        capped.extend(dates.as_mut().and_then(limits::drop_dates_out_of_range));
         capped.extend(dates.as_mut().and_then(|d| limits::cap_dates(d, limits)));
         let dates = dates.unwrap_or_default();
         if budget.allows("speakers") {
