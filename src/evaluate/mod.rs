@@ -3,8 +3,9 @@
 //! user points it at their own feed to see how wirefeed does on it.
 //!
 //! The gold file is JSON Lines, one record per release ([`gold::GoldRelease`]):
-//! `{"file", "language", "format"?, "dateline": {"city", "agency", "date"} | null, "people": [{"name",
-//! "aliases"?, "country"}], "quotes": [{"speaker", "starts"}], "events": [{"type", "status"}], "places": [..], "note"?}`.
+//! `{"file", "language", "format"?, "dateline": {"city", "agency", "date"} | null,
+//! "people": [{"name", "aliases"?, "country"}], "quotes": [{"speaker", "starts"}],
+//! "events": [{"type", "status"}], "places": [..], "note"?}`.
 //!
 //! Each release file may start with a line holding only its source URL (`http://…` or `https://…`): that
 //! line is dropped before the release is normalised, so studied pages can be kept with their address.
@@ -15,12 +16,14 @@
 //!   brackets. Date: ISO equality; a gold `--MM-DD` (no year in the dateline nor in the release) matches any
 //!   year.
 //! - people: a found person (`x.entities`, type person) is right when its name equals a gold name (or one
-//!   of its `aliases`) exactly after NFC (case-sensitive, so a damaged ending is a miss). Precision over found people, recall over gold
-//!   people; country is scored on the found gold people that have a gold country.
+//!   of its `aliases`) exactly after NFC (case-sensitive, so a damaged ending is a miss). Precision over
+//!   found people, recall over gold people; country is scored on the found gold people that have a gold
+//!   country.
 //! - quotes: a gold quote is found when its `starts` words occur in a found quote's text (NFC, lower case,
 //!   quote marks dropped, white space collapsed); each found quote serves one gold quote. Its speaker is
-//!   right when the quote's speaker entity is named like the gold speaker (or the speaker as written is);
-//!   a gold `null` speaker wants none. Speaker accuracy is over all gold quotes.
+//!   right when the quote's speaker entity (or the speaker as written) is named like the gold speaker or,
+//!   when the speaker is a gold person, one of that person's aliases; a gold `null` speaker wants none.
+//!   Speaker accuracy is over all gold quotes.
 //! - events: (type, status) pairs, once per release; an event without `attributes.status` counts as
 //!   happened; `other` is "no event" and not scored. Also reported with the status ignored.
 //! - places: recall of gold places among found places (`x.entities`, type place), exact after NFC.

@@ -236,10 +236,10 @@ fn score_quotes(gold: &GoldRelease, envelope: &Envelope, score: &mut ReleaseScor
             .map(|e| e.name.as_str());
         let right = match &want.speaker {
             None => speaker_name.is_none() && quote.speaker_text.is_none(),
-            Some(name) => {
-                speaker_name.is_some_and(|s| same_name(name, s))
-                    || quote.speaker_text.as_deref().is_some_and(|s| same_name(name, s))
-            }
+            Some(name) => speaker_names(gold, name).any(|n| {
+                speaker_name.is_some_and(|s| same_name(n, s))
+                    || quote.speaker_text.as_deref().is_some_and(|s| same_name(n, s))
+            }),
         };
         if right {
             score.counts.speakers_ok += 1;
@@ -250,6 +250,12 @@ fn score_quotes(gold: &GoldRelease, envelope: &Envelope, score: &mut ReleaseScor
             ));
         }
     }
+}
+
+/// The gold speaker's name and, when it is a gold person, that person's aliases.
+fn speaker_names<'g>(gold: &'g GoldRelease, speaker: &'g str) -> impl Iterator<Item = &'g str> + 'g {
+    let person = gold.people.iter().find(|p| same_name(&p.name, speaker));
+    std::iter::once(speaker).chain(person.into_iter().flat_map(|p| p.aliases.iter().map(String::as_str)))
 }
 
 fn gold_event_pairs(gold: &GoldRelease) -> BTreeSet<(String, EventStatus)> {
@@ -382,8 +388,23 @@ mod tests {
         );
         let mut e = blank_envelope();
         e.x.entities = vec![person("p1", "Recep Tayyip Erdoğan", Some("TR"))];
+        e.x.quotes = vec![crate::event::XQuote {
+            text: "We will continue".into(),
+            speaker: Some("p1".into()),
+            speaker_text: Some("Erdogan".into()),
+            verb: Some("said".into()),
+            start: 0,
+            end: 16,
+        }];
+        let g = GoldRelease {
+            quotes: vec![crate::evaluate::gold::GoldQuote {
+                speaker: Some("Recep Tayyip Erdogan".into()),
+                starts: "We will".into(),
+            }],
+            ..g
+        };
         let s = score_release(&g, Ok(&e));
-        assert_eq!((s.counts.people_matched, s.counts.country_ok), (1, 1));
+        assert_eq!((s.counts.people_matched, s.counts.country_ok, s.counts.speakers_ok), (1, 1, 1));
         assert!(s.misses.is_empty(), "{:?}", s.misses);
     }
 
