@@ -51,6 +51,26 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Score the pipeline on a directory of releases against a gold file (README "Real copy").
+    Evaluate {
+        /// The directory of releases, one file each.
+        dir: PathBuf,
+        /// The gold file: one JSON record per release (JSON Lines).
+        #[arg(long)]
+        gold: PathBuf,
+        /// How the releases are laid out (a gold record's `format` overrides it).
+        #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+        format: FormatArg,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// List every release's misses.
+        #[arg(long)]
+        debug: bool,
+        /// A TOML file layered over config/default.toml (for the [pipeline] section).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Declare the exchanges, queues and bindings, and print them.
     Topology {
         /// A TOML file layered over config/default.toml.
@@ -89,6 +109,9 @@ fn main() -> ExitCode {
             with_config(config, |cfg| wirefeed::broker::publish_files(cfg, &paths, repeat))
         }
         Command::Topology { config } => with_config(config, wirefeed::broker::declare_and_print),
+        Command::Evaluate { dir, gold, format, json, debug, config } => {
+            evaluate(&dir, &gold, format.into(), json, debug, config)
+        }
     };
     match result {
         Ok(code) => code,
@@ -157,4 +180,25 @@ fn normalize(
     }
     out.flush()?;
     Ok(if rejected > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// `wirefeed evaluate`: the measures of issue #13 over `dir`, as a table (or JSON) on stdout.
+fn evaluate(
+    dir: &std::path::Path,
+    gold: &std::path::Path,
+    format: Format,
+    json: bool,
+    debug: bool,
+    config: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let cfg = Config::load(config.as_deref())?;
+    let pipeline = Pipeline::load(&cfg.pipeline)?;
+    let gold = wirefeed::evaluate::gold::load(gold)?;
+    let report = wirefeed::evaluate::evaluate_dir(&pipeline, dir, &gold, format)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&wirefeed::evaluate::report::to_json(&report))?);
+    } else {
+        print!("{}", wirefeed::evaluate::report::to_text(&report, debug));
+    }
+    Ok(ExitCode::SUCCESS)
 }
