@@ -6,11 +6,11 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use wirefeed::config::PipelineConfig;
+
 use wirefeed::pipeline::data::DataFiles;
 use wirefeed::pipeline::{
     assemble, classify, dateline, dates, decode, entities, kb, language, parse, quotes, Format, Pipeline,
-    RawInput,
+    RawInput, Settings,
 };
 
 fn seed() -> Vec<u8> {
@@ -29,7 +29,7 @@ struct Data {
 
 impl Data {
     fn load() -> Self {
-        let settings = PipelineConfig::default();
+        let settings = Settings::default();
         let files = DataFiles::new(None);
         Data {
             kb: kb::KnowledgeBase::load(&files).unwrap(),

@@ -7,11 +7,10 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use wirefeed::config::PipelineConfig;
 use wirefeed::pipeline::data::DataFiles;
 use wirefeed::pipeline::{
-    assemble, classify, dateline, dates, decode, entities, kb, language, parse, quotes, Format, Pipeline,
-    RawInput,
+    assemble, classify, dateline, dates, decode, entities, kb, language, parse, quotes, Format, NerMode,
+    Pipeline, RawInput, Settings,
 };
 
 /// The system allocator, counting every allocation and reallocation and the bytes each asks for.
@@ -56,8 +55,11 @@ fn count<T>(work: impl FnOnce() -> T) -> (usize, usize, T) {
 }
 
 fn main() {
-    let ner = std::env::args().nth(1).unwrap_or_else(|| "rules".into());
-    let pipeline = Pipeline::load(&PipelineConfig { ner, ..Default::default() }).expect("pipeline loads");
+    let ner = std::env::args()
+        .nth(1)
+        .map_or(Ok(NerMode::Rules), |mode| mode.parse())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pipeline = Pipeline::load(&Settings::with_ner(ner)).expect("pipeline loads");
     let seed = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/sayasat-2025-08-22.txt"))
         .expect("seed sample");
     // Warm-up: lazily built tables and caches are filled on the first calls.
@@ -76,7 +78,7 @@ fn main() {
 /// Prints the allocations of each stage run alone (rules mode), its inputs made by the stages before it, the
 /// way `benches/stages.rs` times them; each stage is run once untimed first.
 fn count_stages(seed: &[u8]) {
-    let settings = PipelineConfig::default();
+    let settings = Settings::default();
     let files = DataFiles::new(None);
     let kb = kb::KnowledgeBase::load(&files).expect("knowledge base");
     let lexicon = dates::DateLexicon::load(&files).expect("date lexicon");

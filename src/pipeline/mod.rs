@@ -23,13 +23,14 @@ pub mod morph;
 pub mod ner;
 pub mod parse;
 pub mod quotes;
+pub mod settings;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use chrono::{DateTime, Utc};
 
-use crate::config::PipelineConfig;
 use crate::event::Envelope;
+pub use settings::{NerMode, Settings};
 
 /// The version of the pipeline, written into every envelope's `x.ingest.parser_version`.
 pub const PARSER_VERSION: &str = concat!("wirefeed-", env!("CARGO_PKG_VERSION"));
@@ -204,7 +205,7 @@ pub enum LoadError {
 /// Everything the stages read, loaded once and shared read-only between threads.
 #[derive(Debug)]
 pub struct Pipeline {
-    settings: PipelineConfig,
+    settings: Settings,
     kb: kb::KnowledgeBase,
     events: classify::EventLexicon,
     speech: quotes::SpeechLexicon,
@@ -227,7 +228,7 @@ pub const PANIC_MARKER: &str = "WIREFEED_TEST_PANIC";
 
 impl Pipeline {
     /// Loads the data files from `settings.data_dir` (or the built-in copies) and builds the matchers.
-    pub fn load(settings: &PipelineConfig) -> Result<Self, LoadError> {
+    pub fn load(settings: &Settings) -> Result<Self, LoadError> {
         let files = data::DataFiles::new(settings.data_dir.as_deref());
         dateline::compile_shapes();
         Ok(Pipeline {
@@ -244,7 +245,7 @@ impl Pipeline {
 
     /// The built-in data with default settings: what tests and benches use.
     pub fn builtin() -> Self {
-        Self::load(&PipelineConfig::default()).expect("the built-in data files are valid")
+        Self::load(&Settings::default()).expect("the built-in data files are valid")
     }
 
     /// The knowledge base (places, people, organisations).
@@ -325,18 +326,10 @@ impl Pipeline {
 }
 
 /// Loads the NER model named by the settings, or none in `rules` mode.
-fn load_ner(settings: &PipelineConfig) -> Result<Option<ner::NerModel>, LoadError> {
-    match settings.ner.as_str() {
-        "rules" => Ok(None),
-        "model" => {
-            let dir = resolve_model_dir(&settings.model_dir);
-            ner::NerModel::load(&dir).map(Some)
-        }
-        other => Err(LoadError::Syntax {
-            path: "pipeline.ner".into(),
-            line: 1,
-            message: format!("unknown mode {other:?}: use \"model\" or \"rules\""),
-        }),
+fn load_ner(settings: &Settings) -> Result<Option<ner::NerModel>, LoadError> {
+    match settings.ner {
+        NerMode::Rules => Ok(None),
+        NerMode::Model => ner::NerModel::load(&resolve_model_dir(&settings.model_dir)).map(Some),
     }
 }
 
