@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use wirefeed::pipeline::ner::{NerModel, DEFAULT_MODEL_DIR};
+use wirefeed::pipeline::ner::NerModel;
 use wirefeed::pipeline::settings::ClosedSet;
 use wirefeed::pipeline::{NerMode, Pipeline, RawInput, Settings};
 
@@ -45,8 +45,7 @@ fn main() {
 
     let started = Instant::now();
     let cpu_started = cpu_seconds();
-    let model = NerModel::load(Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MODEL_DIR).as_path())
-        .expect("model loads");
+    let model = NerModel::load(&Settings::default().model_path()).expect("model loads");
     let load = started.elapsed();
     let load_cpu = cpu_seconds().zip(cpu_started).map(|(end, start)| end - start);
     let rss_loaded = peak_rss_kib();

@@ -253,6 +253,17 @@ impl Pipeline {
         &self.kb
     }
 
+    /// The data the stages read, for running them one by one.
+    pub fn stage_data(&self) -> StageData<'_> {
+        StageData {
+            kb: &self.kb,
+            dates: &self.dates,
+            speech: &self.speech,
+            events: &self.events,
+            zones: &self.zones,
+        }
+    }
+
     /// Normalises one release. Never panics: a panic inside a stage becomes an `internal` rejection.
     pub fn normalize(&self, input: &RawInput<'_>) -> Result<Envelope, Rejection> {
         match catch_unwind(AssertUnwindSafe(|| self.run_stages(input))) {
@@ -329,22 +340,24 @@ impl Pipeline {
 fn load_ner(settings: &Settings) -> Result<Option<ner::NerModel>, LoadError> {
     match settings.ner {
         NerMode::Rules => Ok(None),
-        NerMode::Model => ner::NerModel::load(&resolve_model_dir(&settings.model_dir)).map(Some),
+        NerMode::Model => ner::NerModel::load(&settings.model_path()).map(Some),
     }
 }
 
-/// A relative model directory is looked up in the working directory, then in the source tree the binary was
-/// built from (so `cargo run` and the tests find the committed model from any directory).
-fn resolve_model_dir(dir: &std::path::Path) -> std::path::PathBuf {
-    if dir.is_absolute() || dir.exists() {
-        return dir.to_path_buf();
-    }
-    let in_source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-    if in_source.exists() {
-        in_source
-    } else {
-        dir.to_path_buf()
-    }
+/// The loaded data each stage reads, borrowed from a [`Pipeline`], for benches and tools that run the stages
+/// one by one (`benches/stages.rs`, `examples/alloc_count.rs`) on exactly the data `normalize` uses.
+#[derive(Debug, Clone, Copy)]
+pub struct StageData<'p> {
+    /// Places, people and organisations (dateline, entities, speakers).
+    pub kb: &'p kb::KnowledgeBase,
+    /// Date words (dateline, dates).
+    pub dates: &'p dates::DateLexicon,
+    /// Speech verbs (quotes).
+    pub speech: &'p quotes::SpeechLexicon,
+    /// Event cues (classify).
+    pub events: &'p classify::EventLexicon,
+    /// Time zones (assemble).
+    pub zones: &'p assemble::TimeZones,
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {

@@ -6,7 +6,7 @@
 //! pipeline first looks at the value.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -50,6 +50,22 @@ impl Settings {
     /// The defaults with entity recognition in `ner` mode: what tests, benches and examples load.
     pub fn with_ner(ner: NerMode) -> Self {
         Settings { ner, ..Settings::default() }
+    }
+
+    /// `model_dir` as the pipeline opens it: a relative path is looked up in the working directory, then in
+    /// the source tree the binary was built from (so `cargo run`, the tests and the examples find the
+    /// committed model from any directory).
+    pub fn model_path(&self) -> PathBuf {
+        let dir = &self.model_dir;
+        if dir.is_absolute() || dir.exists() {
+            return dir.clone();
+        }
+        let in_source = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        if in_source.exists() {
+            in_source
+        } else {
+            dir.clone()
+        }
     }
 
     /// The number of pipeline threads to run.
