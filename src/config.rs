@@ -251,7 +251,15 @@ pub struct HttpConfig {
 /// A configuration that could not be loaded.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration: {}", describe(.0))]
-pub struct ConfigError(#[from] config::ConfigError);
+pub struct ConfigError(config::ConfigError);
+
+// Not `#[from]`: that would also make the inner error the `source`, and `{:#}` (how `main` prints errors)
+// would print its message a second time after ours.
+impl From<config::ConfigError> for ConfigError {
+    fn from(error: config::ConfigError) -> Self {
+        ConfigError(error)
+    }
+}
 
 /// The `config` crate's message, key first: it reports a failure of one of our own deserializers as
 /// ``MESSAGE for key `KEY` ``, which reads badly after a message that ends in a list of allowed values, so
