@@ -128,42 +128,48 @@ impl EncodeMetric for HistogramSnapshot {
     }
 }
 
-/// A state that is on or off (paused, blocked), with the total time it has been on.
+/// A state that comes and goes (paused, blocked): whether it holds now, and the seconds it has held in all,
+/// the current stretch included. Atomics only: the consume loop sets it, scrapes read it.
 #[derive(Debug, Default)]
-pub struct TimedFlag {
+pub struct StateClock {
     on: AtomicBool,
-    /// When it last went on, while it is on.
-    since: Mutex<Option<Instant>>,
-    /// Time on, µs, over the spells that ended.
-    ended_us: AtomicU64,
+    /// When the current stretch began, µs since the clock's origin (valid while `on`).
+    since_us: AtomicU64,
+    /// Finished stretches, µs.
+    total_us: AtomicU64,
+    origin: std::sync::OnceLock<Instant>,
 }
 
-impl TimedFlag {
-    /// Turns it on or off; setting the state it is already in changes nothing.
-    pub fn set(&self, on: bool) {
-        let mut since = self.since.lock().unwrap_or_else(|e| e.into_inner());
-        match (on, *since) {
-            (true, None) => *since = Some(Instant::now()),
-            (false, Some(at)) => {
-                let spell = at.elapsed().as_micros().min(u128::from(u64::MAX)) as u64;
-                self.ended_us.fetch_add(spell, Ordering::Relaxed);
-                *since = None;
-            }
-            _ => {}
-        }
-        self.on.store(on, Ordering::Relaxed);
+impl StateClock {
+    fn now_us(&self) -> u64 {
+        self.origin.get_or_init(Instant::now).elapsed().as_micros().min(u128::from(u64::MAX)) as u64
     }
 
-    /// Whether it is on.
+    /// Enters (`true`) or leaves (`false`) the state; setting it to what it already is changes nothing.
+    pub fn set(&self, on: bool) {
+        let now = self.now_us();
+        if on {
+            if !self.on.swap(true, Ordering::Relaxed) {
+                self.since_us.store(now, Ordering::Relaxed);
+            }
+        } else if self.on.swap(false, Ordering::Relaxed) {
+            let since = self.since_us.load(Ordering::Relaxed);
+            self.total_us.fetch_add(now.saturating_sub(since), Ordering::Relaxed);
+        }
+    }
+
+    /// Whether the state holds now.
     pub fn is_on(&self) -> bool {
         self.on.load(Ordering::Relaxed)
     }
 
-    /// Total time on, the current spell included, in seconds.
+    /// Seconds spent in the state since start, the current stretch included.
     pub fn seconds_total(&self) -> f64 {
-        let since = *self.since.lock().unwrap_or_else(|e| e.into_inner());
-        let current = since.map_or(0, |at| at.elapsed().as_micros() as u64);
-        (self.ended_us.load(Ordering::Relaxed) + current) as f64 / 1e6
+        let mut us = self.total_us.load(Ordering::Relaxed);
+        if self.is_on() {
+            us += self.now_us().saturating_sub(self.since_us.load(Ordering::Relaxed));
+        }
+        us as f64 / 1e6
     }
 }
 
@@ -191,14 +197,15 @@ pub struct Stats {
     pub consuming: AtomicBool,
     /// Whether a stop was asked for (the worker finishes its in-flight work and exits; `/readyz` says 503).
     pub stopping: AtomicBool,
-    /// Whether the worker has stopped taking deliveries because outputs are refused (backpressure) or the
-    /// broker blocked it; the reason is [`Stats::pause_reason`].
-    pub paused: TimedFlag,
-    pause_reason: Mutex<String>,
-    /// Whether the broker has blocked the publishing connection (a resource alarm).
-    pub blocked: TimedFlag,
-    /// Outputs the broker refused (publisher nacks of a full downstream), each retried later.
-    pub downstream_refusals_total: AtomicU64,
+    /// Whether the worker has stopped taking deliveries (outputs refused, or a resource alarm), and for how
+    /// long in all; [`Stats::pause_reason`] says why.
+    pub paused: StateClock,
+    /// Why the worker is paused (empty when it is not); the body of `/readyz` while paused.
+    pub pause_reason: Mutex<String>,
+    /// Whether the broker has blocked a connection of the worker (a resource alarm), and for how long in all.
+    pub blocked: StateClock,
+    /// Publisher nacks and unroutable rejections: outputs the broker did not store (each is retried).
+    pub downstream_refusals: AtomicU64,
     /// Time spent in the pipeline per release.
     pub pipeline_us: LatencyHistogram,
     /// From delivery to the worker until the broker confirmed its output.
@@ -219,10 +226,10 @@ impl Default for Stats {
             reconnects: AtomicU64::new(0),
             consuming: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
-            paused: TimedFlag::default(),
+            paused: StateClock::default(),
             pause_reason: Mutex::new(String::new()),
-            blocked: TimedFlag::default(),
-            downstream_refusals_total: AtomicU64::new(0),
+            blocked: StateClock::default(),
+            downstream_refusals: AtomicU64::new(0),
             pipeline_us: LatencyHistogram::default(),
             e2e_us: LatencyHistogram::default(),
             started: Instant::now(),
@@ -259,8 +266,8 @@ pub struct StatsSnapshot {
     pub blocked: bool,
     /// Time blocked since start, the current block included, seconds.
     pub blocked_seconds_total: f64,
-    /// See [`Stats::downstream_refusals_total`].
-    pub downstream_refusals_total: u64,
+    /// See [`Stats::downstream_refusals`].
+    pub downstream_refusals: u64,
     /// See [`Stats::pipeline_us`].
     pub pipeline_us: HistogramSnapshot,
     /// See [`Stats::e2e_us`].
@@ -285,11 +292,6 @@ impl Stats {
         current.clear();
         current.push_str(reason.unwrap_or(""));
         self.paused.set(reason.is_some());
-    }
-
-    /// Why consuming is paused; empty when it is not.
-    pub fn pause_reason(&self) -> String {
-        self.pause_reason.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Records that the broker blocked (`true`) or unblocked the publishing connection.
@@ -323,7 +325,7 @@ impl Stats {
             paused_seconds_total: self.paused_seconds_total(),
             blocked: self.blocked.is_on(),
             blocked_seconds_total: self.blocked_seconds_total(),
-            downstream_refusals_total: load(&self.downstream_refusals_total),
+            downstream_refusals: load(&self.downstream_refusals),
             pipeline_us: self.pipeline_us.snapshot(),
             e2e_us: self.e2e_us.snapshot(),
             at: Some(Instant::now()),
@@ -344,7 +346,8 @@ impl Stats {
             return Err("paused: the broker blocked the connection (resource alarm)".into());
         }
         if self.paused.is_on() {
-            return Err(format!("paused: {}", self.pause_reason()));
+            let reason = self.pause_reason.lock().map(|r| r.clone()).unwrap_or_default();
+            return Err(format!("paused: {reason}"));
         }
         if !self.consuming.load(Ordering::Relaxed) {
             return Err("not connected or not consuming".into());
@@ -374,11 +377,11 @@ impl Stats {
             in_flight = now.in_flight,
             reconnects = now.reconnects,
             paused = now.paused,
-            paused_secs = round_ms(now.paused_seconds_total),
             blocked = now.blocked,
-            blocked_secs = round_ms(now.blocked_seconds_total),
-            downstream_refusals = now.downstream_refusals_total,
-            rate_per_sec = (rate * 10.0).round() / 10.0,
+            paused_seconds_total = round_tenth(now.paused_seconds_total),
+            blocked_seconds_total = round_tenth(now.blocked_seconds_total),
+            downstream_refusals = now.downstream_refusals,
+            rate_per_sec = round_tenth(rate),
             pipeline_p50_us = pipeline.quantile_us(0.5),
             pipeline_p99_us = pipeline.quantile_us(0.99),
             e2e_p50_ms = e2e.quantile_us(0.5) as f64 / 1000.0,
@@ -397,9 +400,9 @@ impl Stats {
     }
 }
 
-/// Seconds rounded to milliseconds, for the log line.
-fn round_ms(secs: f64) -> f64 {
-    (secs * 1000.0).round() / 1000.0
+/// Rounded to one decimal, for the log line.
+fn round_tenth(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
 }
 
 /// A registry holding `s`'s values (built per scrape: the values are copies, the live state stays atomics).
@@ -416,8 +419,8 @@ fn registry(s: &StatsSnapshot) -> Registry {
         ("wirefeed_reconnects", "Sessions re-opened after a connection loss.", s.reconnects),
         (
             "wirefeed_downstream_refusals",
-            "Outputs the broker refused (publisher nacks), retried later.",
-            s.downstream_refusals_total,
+            "Outputs the broker did not store (publisher nack, unroutable rejection); each is retried.",
+            s.downstream_refusals,
         ),
     ];
     for (name, help, value) in counters {
@@ -495,8 +498,8 @@ mod tests {
     }
 
     #[test]
-    fn timed_flag_adds_up_its_spells_and_ignores_repeats() {
-        let flag = TimedFlag::default();
+    fn state_clock_adds_up_its_stretches_and_ignores_repeats() {
+        let flag = StateClock::default();
         assert_eq!(flag.seconds_total(), 0.0);
         flag.set(true);
         flag.set(true);
@@ -522,7 +525,7 @@ mod tests {
         assert!(stats.readiness().unwrap_err().contains("resource alarm"));
         stats.set_blocked(false);
         stats.set_paused(None);
-        assert_eq!(stats.pause_reason(), "");
+        assert_eq!(*stats.pause_reason.lock().unwrap(), "");
         assert!(stats.is_ready());
         stats.stopping.store(true, Ordering::Relaxed);
         assert!(stats.readiness().unwrap_err().starts_with("stopping"));
@@ -540,7 +543,7 @@ mod tests {
         let stats = Stats::default();
         Stats::incr(&stats.received);
         Stats::incr(&stats.received);
-        stats.downstream_refusals_total.fetch_add(3, Ordering::Relaxed);
+        stats.downstream_refusals.fetch_add(3, Ordering::Relaxed);
         stats.set_paused(Some("downstream refuses outputs"));
         let text = stats.prometheus();
         assert_eq!(sample(&text, "wirefeed_received_total"), 2.0);
