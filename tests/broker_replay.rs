@@ -152,3 +152,33 @@ async fn replays_count_up_across_rejections_and_what_stays_keeps_its_order() {
         assert_eq!(header(&props, "x-wirefeed-replay-count"), Some(AMQPValue::LongLongInt(2)));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replay_the_broker_cannot_route_leaves_the_message_rejected_and_fails() {
+    let h = Harness::new("replay-noqueue").await;
+    h.declare_topology(&[]);
+    let conn = connect("wf-test.replay.noqueue").await;
+    let ch = conn.create_channel().await.expect("a channel");
+    ch.confirm_select(Default::default()).await.expect("confirms");
+    let mut headers = FieldTable::default();
+    headers.insert("x-wirefeed-error-kind".into(), AMQPValue::LongString(LongString::from("unroutable")));
+    let props = BasicProperties::default().with_message_id("noqueue-1".into()).with_headers(headers);
+    let queue = h.names.rejected_queue.as_str();
+    let confirm = ch.basic_publish("".into(), queue.into(), Default::default(), b"body", props).await;
+    assert!(confirm.expect("publish").await.expect("confirm").is_ack());
+    // The input queue is gone: the replay's mandatory publish comes back unroutable.
+    ch.queue_delete(h.names.input_queue.as_str().into(), Default::default()).await.expect("delete");
+    let _ = conn.close(200, "set up".into()).await;
+
+    let out = run_cli(&["replay"], &h.env(), WAIT);
+    assert!(!out.status.success(), "a replay nothing accepted must fail:\n{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("replayed 0 of 1 matching (1 examined, 1 left in place)"), "{}", out.stdout);
+    assert!(out.stderr.contains("could not be replayed"), "{}", out.stderr);
+    assert_eq!(h.queue_state(queue).await.map(|s| s.0), Some(1), "the message is still rejected");
+    let (left, body) = take_one(queue).await;
+    assert_eq!(
+        (left.message_id().as_ref().map(|s| s.as_str()), body.as_slice()),
+        (Some("noqueue-1"), &b"body"[..])
+    );
+    assert_eq!(header(&left, "x-wirefeed-replay-count"), None, "the rejected copy is the original");
+}
