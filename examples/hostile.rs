@@ -7,15 +7,14 @@ mod hostile;
 
 use std::time::{Duration, Instant};
 
-use wirefeed::config::PipelineConfig;
-use wirefeed::pipeline::{Pipeline, RawInput};
+use wirefeed::pipeline::{NerMode, Pipeline, RawInput, Settings};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let bytes: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1 << 20);
     let ner = args.next().unwrap_or_else(|| "rules".into());
-    let pipeline =
-        Pipeline::load(&PipelineConfig { ner: ner.clone(), ..Default::default() }).expect("pipeline");
+    let mode: NerMode = ner.parse().unwrap_or_else(|e| panic!("{e}"));
+    let pipeline = Pipeline::load(&Settings::with_ner(mode)).expect("pipeline");
     println!("| shape | size | ner | time | ratio | outcome |");
     println!("|---|---|---|---|---|---|");
     let mut ordinary = None;
