@@ -367,7 +367,8 @@ fn parse_wire(text: String) -> Result<Release, Rejection> {
             // "date 2025-08-22" alone on its line: the next non-blank line is the headline.
             let Some(next) = lines_from(&text, first.next).find(|l| !l.content.is_empty()) else {
                 return Err(reject(format!(
-                    "the wire header {line:?} has no headline; put the headline after the date on the first line"
+                    "the wire header {:?} has no headline; put the headline after the date on the first line",
+                    shown(line)
                 )));
             };
             warnings.push("the headline is on the line after the `date` header, not on it".to_string());
@@ -385,10 +386,20 @@ fn parse_wire(text: String) -> Result<Release, Rejection> {
         release.declared_date = Some(time.date_naive());
     } else {
         release.warnings.push(format!(
-            "the header date {date_token:?} is not a valid date: the release is processed without a date"
+            "the header date {:?} is not a valid date: the release is processed without a date",
+            shown(&date_token)
         ));
     }
     Ok(release)
+}
+
+/// At most 60 chars of `s`, with "…" when cut: how a reason quotes what the sender wrote (a hostile
+/// header line may run to megabytes).
+fn shown(s: &str) -> String {
+    match s.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
 }
 
 fn parse_plain(text: String) -> Result<Release, Rejection> {
