@@ -121,20 +121,7 @@ pub fn cap_quotes(quotes: &mut Vec<Quote>, limits: &Limits) -> Option<String> {
 pub fn cap_entities(entities: &mut Vec<Entity>, limits: &Limits) -> Vec<String> {
     let mut warnings: Vec<String> =
         cap("entities", entities, limits.max_entities, "max_entities").into_iter().collect();
-    let dropped: usize = entities
-        .iter_mut()
-        .map(|e| {
-            let over = e.mentions.len().saturating_sub(limits.max_mentions_per_entity);
-            e.mentions.truncate(limits.max_mentions_per_entity);
-            over
-        })
-        .sum();
-    if dropped > 0 {
-        warnings.push(format!(
-            "{dropped} mentions over {} per entity were dropped (pipeline.limits.max_mentions_per_entity)",
-            limits.max_mentions_per_entity
-        ));
-    }
+    warnings.extend(cap_mentions(entities, limits));
     let mut total = 0;
     let within = entities
         .iter()
@@ -153,6 +140,27 @@ pub fn cap_entities(entities: &mut Vec<Entity>, limits: &Limits) -> Vec<String> 
         entities.truncate(within);
     }
     warnings
+}
+
+/// Keeps the first [`Limits::max_mentions_per_entity`] mentions of each entity; a warning counts the rest.
+/// Run again after speakers are resolved (each adds at most one mention per quote, so the mentions in all
+/// stay within [`Limits::max_mentions`] plus [`Limits::max_quotes`]); it drops no entity, as quotes now
+/// refer to them.
+pub fn cap_mentions(entities: &mut [Entity], limits: &Limits) -> Option<String> {
+    let dropped: usize = entities
+        .iter_mut()
+        .map(|e| {
+            let over = e.mentions.len().saturating_sub(limits.max_mentions_per_entity);
+            e.mentions.truncate(limits.max_mentions_per_entity);
+            over
+        })
+        .sum();
+    (dropped > 0).then(|| {
+        format!(
+            "{dropped} mentions over {} per entity were dropped (pipeline.limits.max_mentions_per_entity)",
+            limits.max_mentions_per_entity
+        )
+    })
 }
 
 fn cap<T>(what: &str, items: &mut Vec<T>, max: usize, key: &str) -> Option<String> {

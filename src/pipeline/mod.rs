@@ -327,6 +327,8 @@ impl Pipeline {
         let dates = dates.unwrap_or_default();
         if budget.allows("speakers") {
             entities::resolve_speakers(text, &mut quotes, &mut entities, &self.kb);
+            // A resolved speaker adds a mention to its entity: held to the per-entity cap again.
+            capped.extend(limits::cap_mentions(&mut entities, limits));
         }
         let events = budget
             .allows("classify")
