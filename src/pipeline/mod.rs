@@ -314,12 +314,13 @@ impl Pipeline {
             Some(model) if budget.allows("ner") => model.tag(text),
             _ => Vec::new(),
         };
-        let mut entities = budget
-            .allows("entities")
-            .then(|| entities::find(text, &release, dateline.as_ref(), &language, &self.kb, &candidates))
-            .unwrap_or_default();
+        let mut entities = if budget.allows("entities") {
+            entities::find(text, &release, dateline.as_ref(), &language, &self.kb, &candidates)
+        } else {
+            Vec::new()
+        };
         let mut quotes =
-            budget.allows("quotes").then(|| quotes::find(text, &release, &self.speech)).unwrap_or_default();
+            if budget.allows("quotes") { quotes::find(text, &release, &self.speech) } else { Vec::new() };
         let mut capped: Vec<String> = limits::cap_entities(&mut entities, limits);
         capped.extend(limits::cap_quotes(&mut quotes, limits));
         capped.extend(dates.as_mut().and_then(limits::drop_dates_out_of_range));
@@ -330,23 +331,22 @@ impl Pipeline {
             // A resolved speaker adds a mention to its entity: held to the per-entity cap again.
             capped.extend(limits::cap_mentions(&mut entities, limits));
         }
-        let events = budget
-            .allows("classify")
-            .then(|| {
-                classify::classify(
-                    text,
-                    &release,
-                    &classify::Context {
-                        lexicon: &self.events,
-                        entities: &entities,
-                        quotes: &quotes,
-                        dates: &dates,
-                        dateline: dateline.as_ref(),
-                        anchor,
-                    },
-                )
-            })
-            .unwrap_or_default();
+        let events = if budget.allows("classify") {
+            classify::classify(
+                text,
+                &release,
+                &classify::Context {
+                    lexicon: &self.events,
+                    entities: &entities,
+                    quotes: &quotes,
+                    dates: &dates,
+                    dateline: dateline.as_ref(),
+                    anchor,
+                },
+            )
+        } else {
+            Vec::new()
+        };
         decoded.warnings.extend(capped);
         decoded.warnings.extend(budget.warning());
         Ok(assemble::assemble(assemble::Parts {
