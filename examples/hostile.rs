@@ -1,6 +1,8 @@
 //! `cargo run --release --example hostile -- [BYTES] [rules|model]`: the cost of every hostile release shape
 //! of issue 14 against ordinary copy of the same size — the README's "Hostile input" table. Each shape is
-//! normalised three times and the fastest run is reported, with its ratio to `ordinary`.
+//! normalised once by a freshly loaded pipeline (cold word caches: a hostile release of distinct words
+//! finds none of them cached in a running worker either), three times over, and the fastest of the three
+//! is reported with its ratio to `ordinary`.
 
 #[path = "../tests/support/hostile.rs"]
 mod hostile;
@@ -14,13 +16,13 @@ fn main() {
     let bytes: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1 << 20);
     let ner = args.next().unwrap_or_else(|| "rules".into());
     let mode: NerMode = ner.parse().unwrap_or_else(|e| panic!("{e}"));
-    let pipeline = Pipeline::load(&Settings::with_ner(mode)).expect("pipeline");
+    let settings = Settings::with_ner(mode);
     println!("| shape | size | ner | time | ratio | outcome |");
     println!("|---|---|---|---|---|---|");
     let mut ordinary = None;
     for shape in hostile::SHAPES {
         let body = hostile::release(shape, bytes);
-        let (best, outcome) = fastest_of_three(&pipeline, &body);
+        let (best, outcome) = fastest_of_three(&settings, &body);
         let base = *ordinary.get_or_insert(best);
         println!(
             "| {shape} | {} KiB | {ner} | {:.3} s | {:.2} | {outcome} |",
@@ -31,10 +33,11 @@ fn main() {
     }
 }
 
-fn fastest_of_three(pipeline: &Pipeline, body: &[u8]) -> (Duration, String) {
+fn fastest_of_three(settings: &Settings, body: &[u8]) -> (Duration, String) {
     let mut best = Duration::MAX;
     let mut outcome = String::new();
     for _ in 0..3 {
+        let pipeline = Pipeline::load(settings).expect("pipeline");
         let started = Instant::now();
         let result = pipeline.normalize(&RawInput::from_bytes(body));
         best = best.min(started.elapsed());

@@ -19,8 +19,11 @@ use wirefeed::pipeline::{NerMode, Pipeline, RawInput, RejectKind, Rejection, Set
 const SHAPE_BYTES: usize = 192 * 1024;
 
 /// How many times the cost of ordinary copy a shape may take. Generous: the point is linear against
-/// quadratic, and the machine is shared.
-const MAX_RATIO: f64 = 12.0;
+/// quadratic (the quadratic shapes took 800–2000 times ordinary copy at this size), and the machine is
+/// shared. The dearest linear shapes are the ones of distinct capitalised words (9–14 times in a release
+/// build): each is a name candidate that gets a morphological analysis, where ordinary copy is mostly
+/// lower-case words.
+const MAX_RATIO: f64 = 25.0;
 
 /// The event may be at most this many times its input, plus [`EVENT_SLACK`]: the body, the lead (the
 /// first paragraph, which a one-paragraph release repeats in full) and the capped lists.
@@ -47,12 +50,14 @@ fn rejection(body: &[u8], content_type: Option<&str>) -> Rejection {
     }
 }
 
-/// The fastest of two runs.
+/// The fastest of two runs, each by a freshly loaded pipeline: its word caches cold, as they are for a
+/// hostile release of words nobody sent before.
 fn cost(body: &[u8]) -> Duration {
     (0..2)
         .map(|_| {
+            let pipeline = Pipeline::load(&Settings::with_ner(NerMode::Rules)).expect("pipeline");
             let started = Instant::now();
-            let _ = normalize(body);
+            let _ = pipeline.normalize(&RawInput::from_bytes(body));
             started.elapsed()
         })
         .min()
