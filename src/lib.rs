@@ -4,11 +4,12 @@
 //! - [`pipeline`]: pure text processing, bytes in, a [`event::Envelope`] (or a [`pipeline::Rejection`]) out;
 //! - [`broker`]: RabbitMQ plumbing that feeds the pipeline and publishes its results with confirms.
 //!
-//! [`config`] holds the layered configuration both read, [`event`] the output types, and
-//! [`telemetry`] the logging set-up.
+//! [`ids`] makes the hex digests and slugs both write, [`config`] holds the layered configuration both
+//! read, [`event`] the output types, and [`telemetry`] the logging set-up.
 
 pub mod broker;
 pub mod config;
 pub mod event;
+pub mod ids;
 pub mod pipeline;
 pub mod telemetry;

@@ -11,6 +11,7 @@
 //! [`classify`] → [`assemble`].
 
 pub mod assemble;
+pub mod calendar;
 pub mod classify;
 pub mod data;
 pub mod dateline;
@@ -120,7 +121,7 @@ impl Pipeline {
         // of `decoded` are read after this.
         let release = parse::parse_owned(std::mem::take(&mut decoded.text), format)?;
         let text = release.text.as_str();
-        let dateline = dateline::find(text, &release, &self.kb, &self.dates);
+        let dateline = dateline::find(text, &release, &self.kb, self.dates.words());
         let language = language::detect(text, &release, &self.settings.default_language);
         let anchor = release.declared_date.or_else(|| dateline.as_ref().and_then(|d| d.date));
         let dates = dates::find(text, &release, anchor, &self.dates);

@@ -134,6 +134,25 @@ mod tests {
     }
 
     #[test]
+    fn word_count_agrees_with_split_whitespace() {
+        for text in [
+            "",
+            "   ",
+            "one",
+            " Президент  провел\tпереговоры\n\nс\u{a0}Президентом\u{2009}Казахстана\u{3000}x ",
+            "a\u{85}b\u{1680}c\u{202f}d\u{205f}e — «f» “g” \u{2028}h\u{2029}",
+            "\u{c2a}\u{e1}\u{2014}\u{3001}",
+            "\tone two\n",
+        ] {
+            assert_eq!(
+                has_multibyte_whitespace(text),
+                text.chars().any(|c| !c.is_ascii() && c.is_whitespace())
+            );
+            assert_eq!(whitespace_word_count(text), text.split_whitespace().count(), "{text:?}");
+        }
+    }
+
+    #[test]
     fn words_keep_hyphens_and_apostrophes_inside() {
         let text = "пресс-конференции — don't -x y-";
         let words: Vec<&str> =
