@@ -383,6 +383,7 @@ fn joins_word(text: &str, i: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::text::chars::is_upper;
     use crate::pipeline::text::words::word_spans;
     use proptest::prelude::*;
 
@@ -398,6 +399,62 @@ mod tests {
         match lower[..] {
             [l] if l.len_utf8() == c.len_utf8() => l,
             _ => c,
+        }
+    }
+
+    #[test]
+    fn the_russian_fast_path_lowers_like_the_general_one() {
+        for word in [
+            "Бишкеке",
+            "МИДа",
+            "ЁЛКА",
+            "ёлка",
+            "Hello-World",
+            "24",
+            "ПЯТЬ",
+            "Абвгдежзийклмнопрстуфхцчшщъыьэюя",
+        ] {
+            let (mut fast, mut general) = (String::from("x"), String::from("x"));
+            let shape = lower_russian_key_into(word, &mut fast).expect(word);
+            assert_eq!(shape, lower_key_into(word, &mut general), "{word}");
+            assert_eq!(fast, general, "{word}");
+        }
+        let mut out = String::from("x");
+        assert_eq!(lower_russian_key_into("Київ", &mut out), None);
+        assert_eq!(out, "x");
+    }
+
+    #[test]
+    fn lower_case_matches_the_standard_library() {
+        for word in [
+            "МИДа",
+            "Ёлка",
+            "Hello",
+            "ΣΟΦΙΑ",
+            "İstanbul",
+            "Straße",
+            "Кара-Балта",
+            "ПРЕЗИДЕНТ",
+            "ёжик",
+            "абвгдΣΑ",
+            "Жомарт2025",
+            "",
+        ] {
+            let mut out = String::from("x");
+            lower_into(word, &mut out);
+            assert_eq!(out, format!("x{}", word.to_lowercase()), "{word}");
+        }
+    }
+
+    #[test]
+    fn fast_case_mapping_matches_the_standard_library() {
+        for c in ('\u{0}'..='\u{500}').chain(['ẞ', 'ǅ', 'ﬀ', 'Ω']) {
+            let (mut upper, mut lower) = (String::new(), String::new());
+            push_upper(&mut upper, c);
+            push_lower(&mut lower, c);
+            assert_eq!(upper, c.to_uppercase().collect::<String>(), "{c}");
+            assert_eq!(lower, c.to_lowercase().collect::<String>(), "{c}");
+            assert_eq!(is_upper(c), c.is_uppercase(), "{c}");
         }
     }
 
