@@ -2,13 +2,22 @@
 //!
 //! Every stage is a pure function over the decoded text (`&str` in, typed values out, no I/O), so stages are
 //! fast, unit-testable and safe to run on any thread. The data the stages read (knowledge base, lexicons,
-//! time zones) is loaded once into a [`Pipeline`] and shared read-only.
+//! time zones) is loaded once into a [`Pipeline`] and shared read-only. This file is only that orchestrator:
+//! it loads the data, runs the stages in order and turns a panic into a rejection.
 //!
 //! Offsets inside the pipeline are byte offsets into [`parse::Release::text`] ([`Span`]); the envelope
 //! converts them to char offsets at the very end ([`assemble`]).
 //!
-//! Order: [`decode`] → [`parse`] → [`dateline`] → [`language`] → [`dates`] → [`entities`] → [`quotes`] →
-//! [`classify`] → [`assemble`].
+//! Stage order: [`decode`] → [`parse`] → [`dateline`] → [`language`] → [`dates`] → [`entities`] →
+//! [`quotes`] → [`classify`] → [`assemble`]. A stage imports only from stages before it and from the
+//! floors below all of them, never from this file:
+//! - [`types`]: the vocabulary every stage shares (spans, input, rejections, load errors, entity kinds);
+//! - [`text`]: the one toolkit of character classes, case folds, word spans, UTF-8 and byte helpers, the
+//!   fast hasher;
+//! - [`data`]: the data files, built in or from `pipeline.data_dir`;
+//! - [`calendar`]: the month, relative-day and weekday words the dateline and the dates stage share;
+//! - [`morph`], then [`kb`] above it: Russian morphology and the knowledge base of names;
+//! - [`ner`]: the statistical NER model (`pipeline.ner = "model"`), whose candidates the entity stage reads.
 
 pub mod assemble;
 pub mod calendar;
