@@ -28,11 +28,13 @@ use chrono::NaiveDate;
 use super::data::DataFiles;
 use super::dateline::Dateline;
 use super::dates::DateMention;
-use super::entities::{Entity, EntityKind};
-use super::morph::{char_at, is_upper};
+use super::entities::Entity;
 use super::parse::Release;
-use super::quotes::{fold, fold_char, is_alphanumeric, Quote};
-use super::{LoadError, Span};
+use super::quotes::Quote;
+use super::text::chars::{is_alphanumeric, is_upper};
+use super::text::fold::{fold, fold_char};
+use super::text::utf8::char_at;
+use super::types::{EntityKind, LoadError, Span};
 
 /// The data file of triggers.
 const LEXICON: &str = "lexicons/events.tsv";
@@ -455,7 +457,7 @@ fn is_numeric(c: char) -> bool {
 }
 
 /// Appends the words inside `span` to `words` and folds them in `folded` (a copy of the text's bytes), as
-/// [`super::quotes::word_spans`] cuts and [`fold`] folds them, in one pass.
+/// [`super::crate::pipeline::text::words::word_spans`] cuts and [`fold`] folds them, in one pass.
 fn fold_words(text: &str, span: Span, folded: &mut [u8], words: &mut Vec<Span>) {
     let bytes = text.as_bytes();
     let mut i = span.start;
@@ -1041,7 +1043,7 @@ fn attributes_in(
 mod tests {
     use super::*;
     use crate::pipeline::quotes::{self, SpeechLexicon};
-    use crate::pipeline::{parse, Format};
+    use crate::pipeline::{parse, types::Format};
 
     const SEED: &str = include_str!("../../samples/sayasat-2025-08-22.txt");
     const SPUTNIK: &str = include_str!("../../samples/sputnik-style-2025-03-14.txt");
@@ -1450,7 +1452,7 @@ mod tests {
             let mut folded = text.as_bytes().to_vec();
             let mut words = Vec::new();
             fold_words(text, span, &mut folded, &mut words);
-            assert_eq!(words, quotes::word_spans(text, span), "{text}");
+            assert_eq!(words, crate::pipeline::text::words::word_spans(text, span), "{text}");
             let expected = fold(text);
             for w in &words {
                 assert_eq!(&folded[w.start..w.end], w.of(&expected).as_bytes(), "{:?}", w.of(text));

@@ -16,32 +16,12 @@ use std::cell::{Cell, OnceCell, RefCell};
 
 use super::dateline::Dateline;
 use super::kb::{cue, KbRef, KnowledgeBase, WordEntry};
-use super::morph::{self, russian_lower_run, NamePart, WordInfo};
+use super::morph::{self, NamePart, WordInfo};
 use super::parse::Release;
 use super::quotes::Quote;
-use super::Span;
-
-/// What an entity is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum EntityKind {
-    /// A person.
-    Person,
-    /// An organisation.
-    Organisation,
-    /// A place.
-    Place,
-}
-
-impl EntityKind {
-    /// The `x.entities[].type` value.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            EntityKind::Person => "person",
-            EntityKind::Organisation => "organisation",
-            EntityKind::Place => "place",
-        }
-    }
-}
+use super::text::chars::{is_alphanumeric, is_cyrillic, is_upper};
+use super::text::fold::{lower_into, russian_lower_run};
+use super::types::{EntityKind, Span};
 
 /// A person, organisation or place named in the release.
 #[derive(Debug, Clone, PartialEq)]
@@ -219,7 +199,7 @@ fn word_count(text: &str) -> usize {
 /// `text.to_lowercase()`, without the Unicode tables for ASCII and Russian letters.
 fn lower_case(text: &str) -> String {
     let mut lower = String::with_capacity(text.len());
-    morph::lower_into(text, &mut lower);
+    lower_into(text, &mut lower);
     lower
 }
 
@@ -241,7 +221,7 @@ fn lower_case_cues(t: &Tok, kb: &KnowledgeBase, scratch: &mut String) -> u16 {
         }
     }
     scratch.clear();
-    morph::lower_into(t.text, scratch);
+    lower_into(t.text, scratch);
     kb.word(scratch).cues
 }
 
@@ -302,7 +282,7 @@ impl Shape {
             'a'..='z' => (false, false, true, false, true),
             'A'..='Z' => (true, false, true, false, true),
             '0'..='9' => (false, true, false, false, true),
-            _ => (morph::is_upper(c), false, false, morph::is_cyrillic(c), c.is_ascii()),
+            _ => (is_upper(c), false, false, is_cyrillic(c), c.is_ascii()),
         };
         if self.chars == 0 {
             self.first_upper = upper;
@@ -321,7 +301,7 @@ impl Shape {
 
 /// Letters and digits, with fast paths for ASCII and Cyrillic (the general Unicode tables are slow).
 fn is_word_char(c: char) -> bool {
-    super::quotes::is_alphanumeric(c)
+    is_alphanumeric(c)
 }
 
 /// Whether the text after a dot is a domain suffix ("ru", "com", "kg", "ру"): 2–4 lower-case letters, then
@@ -1266,7 +1246,7 @@ impl<'a, 't> Finder<'a, 't> {
             _ => None,
         };
         // The knowledge base's wording of the office, unless the release names it in another script.
-        let same_script = text_roles.iter().all(|r| r.chars().any(morph::is_cyrillic));
+        let same_script = text_roles.iter().all(|r| r.chars().any(is_cyrillic));
         let kb_role = kb_role.filter(|_| same_script || text_roles.is_empty());
         // Room for exactly the roles there can be: most entities have none, and an empty list (which
         // allocates nothing) then stays empty on its way to the entity's list of strings.

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use super::*;
 use crate::pipeline::data::DataFiles;
 use crate::pipeline::parse::{self, Release};
-use crate::pipeline::Format;
+use crate::pipeline::types::Format;
 
 fn kb() -> &'static KnowledgeBase {
     static KB: OnceLock<KnowledgeBase> = OnceLock::new();
@@ -299,7 +299,7 @@ fn token_shapes_agree_with_the_unicode_tables() {
         let all_upper = token.chars().all(|c| c.is_ascii_digit() || c == '-' || c.is_uppercase());
         assert_eq!(shape.all_upper, all_upper, "{token}");
         assert_eq!(shape.latin, token.chars().any(|c| c.is_ascii_alphabetic()), "{token}");
-        assert_eq!(shape.cyrillic, token.chars().any(morph::is_cyrillic), "{token}");
+        assert_eq!(shape.cyrillic, token.chars().any(crate::pipeline::text::chars::is_cyrillic), "{token}");
         assert_eq!(shape.digit, token.chars().any(|c| c.is_ascii_digit()), "{token}");
         assert_eq!(shape.any_upper, token.chars().any(char::is_uppercase), "{token}");
     }
