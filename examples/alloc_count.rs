@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use wirefeed::config::PipelineConfig;
 use wirefeed::pipeline::data::DataFiles;
 use wirefeed::pipeline::{
-    assemble, classify, dateline, dates, decode, entities, kb, language, parse, quotes, Format, Pipeline,
-    RawInput,
+    assemble, classify, dateline, dates, decode, entities, kb, language, parse, quotes, speakers, Format,
+    Pipeline, RawInput,
 };
 
 /// The system allocator, counting every allocation and reallocation and the bytes each asks for.
@@ -113,7 +113,7 @@ fn count_stages(seed: &[u8]) {
     });
     let mut found_quotes = quotes::find(text, &release, &speech);
     stage("quotes", &mut || drop(quotes::find(text, &release, &speech)));
-    entities::resolve_speakers(text, &mut found_quotes, &mut found_entities, &kb);
+    speakers::resolve_speakers(text, &mut found_quotes, &mut found_entities, &kb);
     let ctx = classify::Context {
         lexicon: &events,
         entities: &found_entities,

@@ -8,7 +8,7 @@
 //! converts them to char offsets at the very end ([`assemble`]).
 //!
 //! Order: [`decode`] → [`parse`] → [`dateline`] → [`language`] → [`dates`] → [`entities`] → [`quotes`] →
-//! [`classify`] → [`assemble`].
+//! [`speakers`] → [`classify`] → [`assemble`].
 
 pub mod assemble;
 pub mod classify;
@@ -23,6 +23,7 @@ pub mod morph;
 pub mod ner;
 pub mod parse;
 pub mod quotes;
+pub mod speakers;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -296,7 +297,7 @@ impl Pipeline {
         let mut entities =
             entities::find(text, &release, dateline.as_ref(), &language, &self.kb, &candidates);
         let mut quotes = quotes::find(text, &release, &self.speech);
-        entities::resolve_speakers(text, &mut quotes, &mut entities, &self.kb);
+        speakers::resolve_speakers(text, &mut quotes, &mut entities, &self.kb);
         let events = classify::classify(
             text,
             &release,
