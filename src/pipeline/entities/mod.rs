@@ -11,7 +11,7 @@
 //! ("Президент Кыргызской Республики Садыр Жапаров") and after "назначен", and entities are numbered in order
 //! of first mention.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 
 use super::dateline::Dateline;
 use super::kb::KnowledgeBase;
@@ -99,9 +99,6 @@ struct Finder<'a, 't> {
     role_facts: RefCell<Vec<RoleFacts>>,
     /// A buffer for lower-case words looked up once ([`lower_case_cues`]).
     scratch: RefCell<String>,
-    /// The words of the role phrase [`Finder::role_text`] is writing, kept between calls: a release has a
-    /// handful of role phrases, each of which allocated its own list.
-    role_words: Cell<Vec<&'t str>>,
     /// Whether a statistical model proposed the spans: then organisations come from it (with its boundaries)
     /// and the knowledge base only, not from the cue-word rules, which over-reach where the model is better.
     model: bool,
@@ -132,7 +129,6 @@ pub fn find(
         english,
         role_facts: RefCell::default(),
         scratch: RefCell::new(String::with_capacity(64)),
-        role_words: Cell::new(Vec::with_capacity(16)),
         model: !candidates.is_empty(),
     };
     f.model_organisations(candidates);

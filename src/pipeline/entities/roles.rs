@@ -58,17 +58,8 @@ impl<'a, 't> Finder<'a, 't> {
     /// A role phrase in the nominative: the role noun (with adjectives before it) in the nominative, its
     /// complement as written.
     pub(super) fn role_text(&self, start: usize, end: usize) -> String {
-        let mut words = self.role_words.take();
-        words.clear();
-        words.extend((start..end).filter(|&i| !self.toks[i].is_break()).map(|i| self.toks[i].text));
-        let text = self.role_text_of(start, end, &words);
-        self.role_words.set(words);
-        text
-    }
-
-    /// [`Finder::role_text`] of the phrase from token `start` to `end`, whose words are `words`.
-    pub(super) fn role_text_of(&self, start: usize, end: usize, words: &[&str]) -> String {
         let index = || (start..end).filter(|&i| !self.toks[i].is_break());
+        let words: Vec<&str> = index().map(|i| self.toks[i].text).collect();
         if self.english || words.is_empty() {
             return words.join(" ");
         }
