@@ -9,10 +9,10 @@ use super::data::DataFiles;
 use super::dateline::Dateline;
 use super::dates::DateMention;
 use super::decode::Decoded;
-use super::entities::{Entity, EntityKind};
+use super::entities::Entity;
 use super::parse::Release;
 use super::quotes::Quote;
-use super::{LoadError, RawInput, Span, PARSER_VERSION};
+use super::types::{EntityKind, LoadError, RawInput, Span, PARSER_VERSION};
 use crate::event::*;
 
 /// Agency and city time zones (`data/timezones.tsv`) with the configured fallback.

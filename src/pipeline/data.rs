@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{include_dir, Dir};
 
-use super::LoadError;
+use super::types::LoadError;
 
 /// The `data/` directory of the source tree, embedded at build time.
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/data");

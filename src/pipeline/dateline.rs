@@ -27,7 +27,7 @@ use regex::{Captures, Regex};
 use super::dates::{nearest_year, DateLexicon};
 use super::kb::{KnowledgeBase, PlaceRecord};
 use super::parse::Release;
-use super::Span;
+use super::types::Span;
 
 /// A recognised dateline.
 #[derive(Debug, Clone, PartialEq)]
@@ -284,7 +284,7 @@ fn title_case(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::pipeline::data::DataFiles;
-    use crate::pipeline::{parse, Format};
+    use crate::pipeline::{parse, types::Format};
 
     struct Env {
         kb: KnowledgeBase,

@@ -21,7 +21,7 @@ use regex::{Captures, Regex};
 
 use super::data::DataFiles;
 use super::parse::Release;
-use super::{LoadError, Span};
+use super::types::{LoadError, Span};
 
 mod starts;
 
@@ -433,7 +433,7 @@ fn merge_relative_with_absolute(text: &str, found: Vec<(Kind, DateMention)>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::{parse, Format};
+    use crate::pipeline::{parse, types::Format};
 
     /// The built-in lexicon, loaded once for all tests (compiling it is slow in debug builds).
     fn lex() -> &'static DateLexicon {

@@ -18,7 +18,7 @@
 use encoding_rs::{Encoding, KOI8_R, UTF_8, WINDOWS_1251};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
-use super::{RejectKind, Rejection};
+use super::types::{RejectKind, Rejection};
 
 const STAGE: &str = "decode";
 

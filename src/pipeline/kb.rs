@@ -9,11 +9,12 @@
 //! lists it is in.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 
 use super::data::DataFiles;
 use super::morph::{self, Morph};
-use super::LoadError;
+use super::text::chars::{is_alphanumeric, is_cyrillic};
+use super::text::hash::FastMap;
+use super::types::LoadError;
 
 /// A place the knowledge base knows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,51 +156,6 @@ impl WordEntry {
         self.cues & bits != 0
     }
 }
-
-/// FxHash (Firefox, rustc): a multiply-rotate hash, several times cheaper than SipHash on short keys. The
-/// maps it serves are built from the data files at load and only read per release, so flooding them is not a
-/// concern (nor for the morphology's caches of dictionary answers, bounded in size).
-#[derive(Default, Clone, Copy)]
-pub(super) struct FastHasher(u64);
-
-impl FastHasher {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
-    }
-}
-
-impl Hasher for FastHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// Words and what the vocabulary knows of them: open addressing (linear probing) over one buffer holding all
 /// the words, hashed on their length and first and last eight bytes. Every word of a release is looked up:
@@ -468,7 +424,7 @@ pub fn name_key(name: &str) -> String {
 /// The words of a name: runs of letters and digits, hyphens and dots inside kept ("Кара-Балта", "24.kg").
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
     // The fast alphanumeric test: the general Unicode tables cost dozens of instructions per Cyrillic letter.
-    text.split(|c: char| !(super::quotes::is_alphanumeric(c) || c == '-' || c == '.' || c == '\''))
+    text.split(|c: char| !(is_alphanumeric(c) || c == '-' || c == '.' || c == '\''))
         .map(|w| w.trim_matches(|c: char| c == '-' || c == '.' || c == '\''))
         .filter(|w| !w.is_empty())
 }
@@ -477,7 +433,7 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
 fn english_of(variants: &[&str]) -> Option<String> {
     variants
         .iter()
-        .find(|v| !v.chars().any(morph::is_cyrillic) && v.chars().any(char::is_lowercase))
+        .find(|v| !v.chars().any(is_cyrillic) && v.chars().any(char::is_lowercase))
         .map(|v| v.to_string())
 }
 

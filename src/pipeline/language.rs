@@ -166,7 +166,7 @@ fn is_english(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::{parse, Format};
+    use crate::pipeline::{parse, types::Format};
 
     fn of(text: &str) -> String {
         let release = parse::parse(text, Format::Plain).unwrap();

@@ -16,7 +16,12 @@ use std::sync::{Arc, RwLock};
 
 use rumorph::{Analysis, Dictionary};
 
-use super::kb::FastHasher;
+use super::text::chars::{is_cyrillic, is_upper};
+use super::text::fold::{
+    lower_char, lower_key_into, lower_russian_key_into, push_lower, push_upper, Lowered,
+};
+use super::text::hash::FastHasher;
+use super::text::utf8::has_chars;
 
 /// Answers of the dictionary shared by all releases: names repeat across a news feed, and a look-up in the
 /// dictionary costs microseconds while a hash look-up costs nanoseconds. Bounded: cleared when full. Keys are
@@ -123,117 +128,6 @@ pub fn stem_of_lower(word: &str, cyrillic: bool) -> &str {
     &word[..stem_len(word).unwrap_or(word.len())]
 }
 
-/// What [`stem_into`] needs to know of a word it wrote in lower case.
-#[derive(Debug, Default, PartialEq)]
-struct Lowered {
-    /// Upper-case characters the word starts with.
-    upper_prefix: usize,
-    /// Their length in bytes, written in lower case.
-    prefix_bytes: usize,
-    /// Characters.
-    letters: usize,
-    /// Whether some character is Cyrillic.
-    cyrillic: bool,
-}
-
-/// Writes a word in lower case with ё → е to `out`, any script.
-fn lower_key_into(word: &str, out: &mut String) -> Lowered {
-    let start = out.len();
-    let mut lowered = Lowered::default();
-    let mut in_prefix = true;
-    // Characters that stay as they are are copied in runs (most of a word is lower case already).
-    let mut run = 0;
-    for (i, c) in word.char_indices() {
-        lowered.letters += 1;
-        let l = lower_char(c);
-        lowered.cyrillic |= is_cyrillic(l);
-        let is_upper = l != c;
-        if is_upper || l == 'ё' {
-            out.push_str(&word[run..i]);
-            out.push(if l == 'ё' { 'е' } else { l });
-            run = i + c.len_utf8();
-        }
-        if in_prefix && is_upper {
-            lowered.upper_prefix += 1;
-            lowered.prefix_bytes = out.len() - start;
-        } else {
-            in_prefix = false;
-        }
-    }
-    out.push_str(&word[run..]);
-    lowered
-}
-
-/// [`lower_key_into`] on the bytes of a word in ASCII and Russian letters (nearly every token), without
-/// decoding characters; `None` (and nothing written) for any other character.
-fn lower_russian_key_into(word: &str, out: &mut String) -> Option<Lowered> {
-    let start = out.len();
-    let bytes = word.as_bytes();
-    let mut lowered = Lowered::default();
-    let mut in_prefix = true;
-    let mut run = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Lower-case Russian letters stay as they are (and end the upper-case prefix): skipped in runs.
-        let lower_run = russian_lower_run(&bytes[i..]);
-        if lower_run > 0 {
-            lowered.cyrillic = true;
-            lowered.letters += lower_run / 2;
-            in_prefix = false;
-            i += lower_run;
-            continue;
-        }
-        let b = bytes[i];
-        // (length in bytes, upper case, what to write instead)
-        let (len, upper, instead) = if b < 0x80 {
-            let upper = b.is_ascii_uppercase();
-            (1, upper, upper.then_some(char::from(b.to_ascii_lowercase())))
-        } else {
-            lowered.cyrillic = true;
-            match (b, bytes.get(i + 1).copied().unwrap_or(0)) {
-                // А–Я: а–я are 0x20 code points further.
-                (0xD0, n @ 0x90..=0xAF) => (2, true, char::from_u32(0x430 + u32::from(n - 0x90))),
-                (0xD0, 0x81) => (2, true, Some('е')),
-                (0xD1, 0x91) => (2, false, Some('е')),
-                (0xD0, 0xB0..=0xBF) | (0xD1, 0x80..=0x8F) => (2, false, None),
-                _ => {
-                    out.truncate(start);
-                    return None;
-                }
-            }
-        };
-        if let Some(c) = instead {
-            out.push_str(&word[run..i]);
-            out.push(c);
-            run = i + len;
-        }
-        lowered.letters += 1;
-        if in_prefix && upper {
-            lowered.upper_prefix += 1;
-            lowered.prefix_bytes = out.len() - start;
-        } else {
-            in_prefix = false;
-        }
-        i += len;
-    }
-    out.push_str(&word[run..]);
-    Some(lowered)
-}
-
-/// The length in bytes of the run of lower-case Russian letters (а–я, not ё) `bytes` starts with: most of a
-/// word, skipped on its bytes by the entity stage's tokenizer and [`stem_into`].
-pub(crate) fn russian_lower_run(bytes: &[u8]) -> usize {
-    // а–п are D0 B0–BF, р–я are D1 80–8F: one comparison of the pair as a number each.
-    let letters = bytes
-        .chunks_exact(2)
-        .take_while(|pair| {
-            let code = u16::from_be_bytes([pair[0], pair[1]]);
-            code.wrapping_sub(0xD0B0) < 0x10 || code.wrapping_sub(0xD180) < 0x10
-        })
-        .count();
-    2 * letters
-}
-
 /// The byte length of the stem of a lower-case Cyrillic word, if an ending is stripped: the longest ending
 /// of [`ENDINGS`] that leaves at least two letters. The endings are matched on the last three characters
 /// rather than by comparing strings: every token of a release goes through here.
@@ -288,60 +182,6 @@ fn is_ending2(a: char, b: char) -> bool {
 /// Whether a character is a one-letter ending of [`ENDINGS`].
 fn is_ending1(c: char) -> bool {
     matches!(c, 'а' | 'я' | 'о' | 'е' | 'ы' | 'и' | 'у' | 'ю' | 'ь' | 'й')
-}
-
-/// Whether a string has at least `n` characters (no character is longer than four bytes).
-fn has_chars(s: &str, n: usize) -> bool {
-    s.len() >= 4 * n || char_count(s) >= n
-}
-
-/// Characters in a string, counted on its bytes (every byte but UTF-8 continuation bytes starts one).
-fn char_count(s: &str) -> usize {
-    s.bytes().filter(|&b| (b as i8) >= -0x40).count()
-}
-
-/// `word.to_lowercase()` appended to `out`, without an allocation for words in Russian or ASCII letters.
-pub fn lower_into(word: &str, out: &mut String) {
-    let start = out.len();
-    let bytes = word.as_bytes();
-    // Characters that stay as they are are copied in runs; runs of lower-case Russian letters (most of a
-    // word) are skipped on their bytes.
-    let (mut run, mut i) = (0, 0);
-    while i < bytes.len() {
-        i += russian_lower_run(&bytes[i..]);
-        let Some(c) = word[i..].chars().next() else { break };
-        if !(c.is_ascii() || matches!(c, 'А'..='я' | 'Ё' | 'ё')) {
-            // Other scripts have multi-character and context-dependent lower cases (final sigma): the full
-            // rules, on the whole word.
-            out.truncate(start);
-            out.push_str(&word.to_lowercase());
-            return;
-        }
-        let l = lower_char(c);
-        if l != c {
-            out.push_str(&word[run..i]);
-            out.push(l);
-            run = i + c.len_utf8();
-        }
-        i += c.len_utf8();
-    }
-    out.push_str(&word[run..]);
-}
-
-/// The lower case of a character, with fast paths for ASCII and Russian letters.
-fn lower_char(c: char) -> char {
-    match c {
-        'A'..='Z' => c.to_ascii_lowercase(),
-        'А'..='Я' => char::from_u32(c as u32 + 32).unwrap_or(c),
-        'Ё' => 'ё',
-        _ if c.is_ascii() || ('а'..='я').contains(&c) => c,
-        _ => c.to_lowercase().next().unwrap_or(c),
-    }
-}
-
-/// Whether a character is Cyrillic.
-pub fn is_cyrillic(c: char) -> bool {
-    matches!(c, '\u{0400}'..='\u{04FF}')
 }
 
 /// How likely a word is each kind of name, summed over its analyses (0–1 each).
@@ -650,60 +490,11 @@ pub fn restore_case_into(lemma: &str, original: &str, out: &mut String) {
     }
 }
 
-/// `char::is_uppercase` with fast paths for ASCII and Russian letters (the general Unicode tables are slow);
-/// shared by the stages that test case on every character.
-pub(crate) fn is_upper(c: char) -> bool {
-    match c {
-        'А'..='Я' | 'Ё' => true,
-        'а'..='я' | 'ё' => false,
-        _ if c.is_ascii() => c.is_ascii_uppercase(),
-        _ => c.is_uppercase(),
-    }
-}
-
-/// The char starting at byte `i` of `text` (a char boundary) and its length, decoding one- and two-byte chars
-/// (ASCII and Cyrillic, nearly all of the text) directly: cheaper than a `chars()` iterator in the scanning
-/// loops of classify and the dates start filter, which share it.
-#[inline]
-pub(crate) fn char_at(text: &str, i: usize) -> (char, usize) {
-    let bytes = text.as_bytes();
-    let b = bytes[i];
-    if b < 0x80 {
-        return (char::from(b), 1);
-    }
-    if b < 0xE0 {
-        // A two-byte sequence (the text is valid UTF-8, so the next byte is its continuation).
-        let code = u32::from(b & 0x1F) << 6 | u32::from(bytes[i + 1] & 0x3F);
-        if let Some(c) = char::from_u32(code) {
-            return (c, 2);
-        }
-    }
-    let c = text[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
-    (c, c.len_utf8())
-}
-
-/// Appends `c.to_lowercase()`, without the tables for ASCII and Russian letters.
-fn push_lower(out: &mut String, c: char) {
-    match c {
-        _ if c.is_ascii() || matches!(c, 'А'..='я' | 'Ё' | 'ё') => out.push(lower_char(c)),
-        _ => out.extend(c.to_lowercase()),
-    }
-}
-
-/// Appends `c.to_uppercase()`, without the tables for ASCII and Russian letters.
-fn push_upper(out: &mut String, c: char) {
-    match c {
-        'a'..='z' => out.push(c.to_ascii_uppercase()),
-        'а'..='я' => out.push(char::from_u32(c as u32 - 32).unwrap_or(c)),
-        'ё' => out.push('Ё'),
-        _ if c.is_ascii() || matches!(c, 'А'..='Я' | 'Ё') => out.push(c),
-        _ => out.extend(c.to_uppercase()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::text::fold::lower_into;
+    use crate::pipeline::text::utf8::char_count;
     use std::sync::OnceLock;
 
     fn morph() -> &'static Morph {

@@ -2,11 +2,11 @@
 //! is resolved to a person entity, whose mentions it joins. Runs after quotes, since it needs both the
 //! quotes and the entities.
 
-use super::entities::{Entity, EntityKind};
+use super::entities::Entity;
 use super::kb::KnowledgeBase;
 use super::morph;
 use super::quotes::Quote;
-use super::Span;
+use super::types::{EntityKind, Span};
 
 /// Sets each quote's `speaker` to the id of the entity its `speaker_span` refers to (name, surname, role
 /// description, pronoun), adding mentions to that entity.

@@ -2,8 +2,8 @@
 //! first-word index that finds which rules a word of the text may start.
 
 use super::super::data::DataFiles;
-use super::super::quotes::fold;
-use super::super::LoadError;
+use super::super::text::fold::fold;
+use super::super::types::LoadError;
 use super::{LEXICON, MAX_GAP};
 
 /// One word of a pattern: alternatives, and how many words may stand before it.

@@ -29,7 +29,7 @@ use super::dates::DateMention;
 use super::entities::Entity;
 use super::parse::Release;
 use super::quotes::Quote;
-use super::Span;
+use super::types::Span;
 use doc::Doc;
 use roles::{build_event, other_event};
 use scoring::{find_hits, is_mainly_statement, merge_by_kind, scored_triggers};

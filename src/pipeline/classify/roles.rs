@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::super::dates::DateMention;
-use super::super::entities::{Entity, EntityKind};
-use super::super::quotes::fold;
-use super::super::Span;
+use super::super::entities::Entity;
+use super::super::text::fold::fold;
+use super::super::types::{EntityKind, Span};
 use super::doc::Doc;
 use super::lexicon::{EventLexicon, Rule};
 use super::scoring::{Group, Hit, Trigger};

@@ -1,7 +1,7 @@
 //! Scoring: every match of every pattern, triggers weighted by position, plans, quotes and negations, and
 //! triggers of one event type merged into one candidate event with a noisy-or confidence.
 
-use super::super::Span;
+use super::super::types::Span;
 use super::doc::Doc;
 use super::lexicon::{EventLexicon, PatternWord, Rule};
 use super::{

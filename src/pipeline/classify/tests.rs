@@ -4,12 +4,13 @@ use super::doc::*;
 use super::lexicon::*;
 use super::*;
 use crate::pipeline::data::DataFiles;
-use crate::pipeline::entities::EntityKind;
-use crate::pipeline::morph::{char_at, is_upper};
+use crate::pipeline::parse;
 use crate::pipeline::quotes::{self, SpeechLexicon};
-use crate::pipeline::quotes::{fold, is_alphanumeric};
-use crate::pipeline::LoadError;
-use crate::pipeline::{parse, Format};
+use crate::pipeline::text::chars::{is_alphanumeric, is_numeric, is_upper};
+use crate::pipeline::text::fold::{fold, fold_words, skip_lower_russian};
+use crate::pipeline::text::utf8::{char_at, utf8_len};
+use crate::pipeline::text::words::{is_nonempty_char_range, word_spans};
+use crate::pipeline::types::{EntityKind, Format, LoadError};
 
 const SEED: &str = include_str!("../../../samples/sayasat-2025-08-22.txt");
 const SPUTNIK: &str = include_str!("../../../samples/sputnik-style-2025-03-14.txt");
@@ -415,7 +416,7 @@ fn fold_words_cuts_and_folds_as_word_spans_and_fold_do() {
         let mut folded = text.as_bytes().to_vec();
         let mut words = Vec::new();
         fold_words(text, span, &mut folded, &mut words);
-        assert_eq!(words, quotes::word_spans(text, span), "{text}");
+        assert_eq!(words, word_spans(text, span), "{text}");
         let expected = fold(text);
         for w in &words {
             assert_eq!(&folded[w.start..w.end], w.of(&expected).as_bytes(), "{:?}", w.of(text));
@@ -621,7 +622,7 @@ fn never_panics_on_cut_text() {
             };
             let events = classify(text, &release, &ctx);
             assert!(!events.is_empty());
-            assert!(events.iter().all(|e| is_valid_span(text, e.trigger) || e.trigger.is_empty()));
+            assert!(events.iter().all(|e| is_nonempty_char_range(text, e.trigger) || e.trigger.is_empty()));
         }
     }
 }

@@ -23,7 +23,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::pipeline::morph::char_at;
+use crate::pipeline::text::utf8::char_at;
 
 /// Class of a character no key holds.
 const OTHER: u8 = 0;

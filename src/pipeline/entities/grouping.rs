@@ -5,7 +5,8 @@ use std::cell::OnceCell;
 
 use super::super::kb::KbRef;
 use super::super::morph;
-use super::super::Span;
+use super::super::text::chars::is_cyrillic;
+use super::super::types::Span;
 use super::names::{owned, Mention};
 use super::roles::Role;
 use super::{lower_case, word_count, Entity, EntityKind, Finder};
@@ -147,7 +148,7 @@ impl<'a, 't> Finder<'a, 't> {
             _ => None,
         };
         // The knowledge base's wording of the office, unless the release names it in another script.
-        let same_script = text_roles.iter().all(|r| r.chars().any(morph::is_cyrillic));
+        let same_script = text_roles.iter().all(|r| r.chars().any(is_cyrillic));
         let kb_role = kb_role.filter(|_| same_script || text_roles.is_empty());
         // Room for exactly the roles there can be: most entities have none, and an empty list (which
         // allocates nothing) then stays empty on its way to the entity's list of strings.

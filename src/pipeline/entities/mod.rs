@@ -15,9 +15,10 @@ use std::cell::RefCell;
 
 use super::dateline::Dateline;
 use super::kb::KnowledgeBase;
-use super::morph::{self, WordInfo};
+use super::morph::WordInfo;
 use super::parse::Release;
-use super::Span;
+use super::text::fold::lower_into;
+use super::types::{EntityKind, Span};
 use names::Mention;
 use roles::RoleFacts;
 use tokens::{lower_case_cues, tokenize, Tok, UNKNOWN_CUES};
@@ -27,28 +28,6 @@ mod names;
 mod roles;
 mod rules;
 mod tokens;
-
-/// What an entity is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum EntityKind {
-    /// A person.
-    Person,
-    /// An organisation.
-    Organisation,
-    /// A place.
-    Place,
-}
-
-impl EntityKind {
-    /// The `x.entities[].type` value.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            EntityKind::Person => "person",
-            EntityKind::Organisation => "organisation",
-            EntityKind::Place => "place",
-        }
-    }
-}
 
 /// A person, organisation or place named in the release.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,7 +59,7 @@ fn word_count(text: &str) -> usize {
 /// `text.to_lowercase()`, without the Unicode tables for ASCII and Russian letters.
 fn lower_case(text: &str) -> String {
     let mut lower = String::with_capacity(text.len());
-    morph::lower_into(text, &mut lower);
+    lower_into(text, &mut lower);
     lower
 }
 

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use super::super::dateline::Dateline;
 use super::super::kb::{KbRef, KnowledgeBase};
 use super::super::morph::{self, NamePart};
-use super::super::Span;
+use super::super::types::Span;
 use super::{EntityKind, Finder};
 
 /// A mention before grouping: tokens `[start, end)`. What the knowledge base says is borrowed from it: most

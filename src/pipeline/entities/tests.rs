@@ -8,9 +8,10 @@ use super::tokens::{tokenize, Shape};
 use super::*;
 use crate::pipeline::data::DataFiles;
 use crate::pipeline::kb::cue;
-use crate::pipeline::morph::russian_lower_run;
+use crate::pipeline::morph;
 use crate::pipeline::parse::{self, Release};
-use crate::pipeline::Format;
+use crate::pipeline::text::fold::russian_lower_run;
+use crate::pipeline::types::Format;
 
 pub(crate) fn kb() -> &'static KnowledgeBase {
     static KB: OnceLock<KnowledgeBase> = OnceLock::new();
@@ -246,7 +247,7 @@ fn token_shapes_agree_with_the_unicode_tables() {
         let all_upper = token.chars().all(|c| c.is_ascii_digit() || c == '-' || c.is_uppercase());
         assert_eq!(shape.all_upper, all_upper, "{token}");
         assert_eq!(shape.latin, token.chars().any(|c| c.is_ascii_alphabetic()), "{token}");
-        assert_eq!(shape.cyrillic, token.chars().any(morph::is_cyrillic), "{token}");
+        assert_eq!(shape.cyrillic, token.chars().any(crate::pipeline::text::chars::is_cyrillic), "{token}");
         assert_eq!(shape.digit, token.chars().any(|c| c.is_ascii_digit()), "{token}");
         assert_eq!(shape.any_upper, token.chars().any(char::is_uppercase), "{token}");
     }

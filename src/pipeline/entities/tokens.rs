@@ -4,8 +4,10 @@
 use std::cell::Cell;
 
 use super::super::kb::{KnowledgeBase, WordEntry};
-use super::super::morph::{self, russian_lower_run};
-use super::super::Span;
+use super::super::morph;
+use super::super::text::chars::{is_alphanumeric, is_cyrillic, is_upper};
+use super::super::text::fold::{lower_into, russian_lower_run};
+use super::super::types::Span;
 
 /// One token: a word (letters and digits, inner hyphens kept) or a single other character.
 #[derive(Debug, Clone)]
@@ -152,7 +154,7 @@ pub(super) fn lower_case_cues(t: &Tok, kb: &KnowledgeBase, scratch: &mut String)
         }
     }
     scratch.clear();
-    morph::lower_into(t.text, scratch);
+    lower_into(t.text, scratch);
     kb.word(scratch).cues
 }
 
@@ -213,7 +215,7 @@ impl Shape {
             'a'..='z' => (false, false, true, false, true),
             'A'..='Z' => (true, false, true, false, true),
             '0'..='9' => (false, true, false, false, true),
-            _ => (morph::is_upper(c), false, false, morph::is_cyrillic(c), c.is_ascii()),
+            _ => (is_upper(c), false, false, is_cyrillic(c), c.is_ascii()),
         };
         if self.chars == 0 {
             self.first_upper = upper;
@@ -232,7 +234,7 @@ impl Shape {
 
 /// Letters and digits, with fast paths for ASCII and Cyrillic (the general Unicode tables are slow).
 pub(super) fn is_word_char(c: char) -> bool {
-    super::super::quotes::is_alphanumeric(c)
+    is_alphanumeric(c)
 }
 
 /// Whether the text after a dot is a domain suffix ("ru", "com", "kg", "ру"): 2–4 lower-case letters, then

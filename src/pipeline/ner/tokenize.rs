@@ -11,7 +11,7 @@
 //! of Unicode): a few exotic letters (İ, ı, ſ, the Kelvin sign) count as Latin, Unicode decimal digits as
 //! digits, and the ASCII separators 0x1C–0x1F as spaces.
 
-use crate::pipeline::Span;
+use crate::pipeline::types::Span;
 
 /// razdel's dashes (`razdel/segmenters/punct.py`).
 const DASHES: &str = "‑–—−-";
