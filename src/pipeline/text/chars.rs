@@ -99,6 +99,19 @@ pub fn is_ascii_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
 }
 
+/// Whether `c` is ASCII or a Russian letter (А–я, Ё, ё): the chars whose cases the fast paths of
+/// [`super::fold`] change without the Unicode tables (the entity stage's "simple" tokens).
+#[inline]
+pub fn is_ascii_or_russian(c: char) -> bool {
+    c.is_ascii() || matches!(c, 'А'..='я' | 'Ё' | 'ё')
+}
+
+/// The quotation marks the entity stage reads names across: « » " „ “ ” and the apostrophe.
+#[inline]
+pub fn is_quote_mark(c: char) -> bool {
+    matches!(c, '«' | '»' | '"' | '„' | '“' | '”' | '\'')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
