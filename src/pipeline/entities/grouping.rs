@@ -6,10 +6,12 @@ use std::cell::OnceCell;
 use super::super::kb::KbRef;
 use super::super::morph;
 use super::super::text::chars::is_cyrillic;
+use super::super::text::fold::lower;
+use super::super::text::words::spaced_word_count;
 use super::super::types::Span;
 use super::names::{owned, Mention};
 use super::roles::Role;
-use super::{lower_case, word_count, Entity, EntityKind, Finder};
+use super::{Entity, EntityKind, Finder};
 
 /// An entity's id within the envelope: "person:3".
 pub(super) fn entity_id(kind: EntityKind, n: usize) -> String {
@@ -59,7 +61,7 @@ impl Group {
     pub(super) fn rename(&mut self, m: usize, mentions: &[Mention<'_>]) {
         let name = &mentions[m].name;
         self.name = m;
-        self.name_words = word_count(name);
+        self.name_words = spaced_word_count(name);
         self.surname_key = OnceCell::new();
     }
 
@@ -106,7 +108,7 @@ impl<'a, 't> Finder<'a, 't> {
                 }
             };
             let group = &mut groups[g];
-            if word_count(&m.name) > group.name_words && self.mentions[group.first].kb.is_none() {
+            if spaced_word_count(&m.name) > group.name_words && self.mentions[group.first].kb.is_none() {
                 group.rename(i, &self.mentions);
             }
             group.spans.push(span);
@@ -137,7 +139,7 @@ impl<'a, 't> Finder<'a, 't> {
                 return self.group_key(first.kb, first.kind, &self.mentions[one.name].name, &[]);
             }
         }
-        GroupKey::Name(kind, lower_case(name))
+        GroupKey::Name(kind, lower(name))
     }
 
     pub(super) fn entity(&self, n: usize, group: Group) -> Entity {

@@ -17,7 +17,6 @@ use super::dateline::Dateline;
 use super::kb::KnowledgeBase;
 use super::morph::WordInfo;
 use super::parse::Release;
-use super::text::fold::lower_into;
 use super::types::{EntityKind, Span};
 use names::Mention;
 use roles::RoleFacts;
@@ -48,19 +47,6 @@ pub struct Entity {
     pub wikidata: Option<String>,
     /// Where it is named, in text order.
     pub mentions: Vec<Span>,
-}
-
-/// Words of a name or phrase joined by single spaces: `split(' ').count()`, counted on the bytes (the
-/// splitter's searcher costs more on such short strings).
-fn word_count(text: &str) -> usize {
-    text.bytes().filter(|&b| b == b' ').count() + 1
-}
-
-/// `text.to_lowercase()`, without the Unicode tables for ASCII and Russian letters.
-fn lower_case(text: &str) -> String {
-    let mut lower = String::with_capacity(text.len());
-    lower_into(text, &mut lower);
-    lower
 }
 
 struct Finder<'a, 't> {

@@ -3,7 +3,10 @@
 
 use super::super::kb::{cue, KbRef};
 use super::super::morph;
-use super::{lower_case, word_count, EntityKind, Finder};
+use super::super::text::chars::is_ascii_or_russian;
+use super::super::text::fold::lower;
+use super::super::text::words::spaced_word_count;
+use super::{EntityKind, Finder};
 
 /// A role of an entity with what [`Finder::add_role`] compares.
 #[derive(Debug)]
@@ -75,10 +78,10 @@ impl<'a, 't> Finder<'a, 't> {
             if k == 0 {
                 // Lower-casing first changes nothing for ASCII and Russian letters (restore_case sets the
                 // case of each): only other scripts need the lower-case copy.
-                if word.chars().all(|c| c.is_ascii() || matches!(c, 'А'..='я' | 'Ё' | 'ё')) {
+                if word.chars().all(is_ascii_or_russian) {
                     morph::restore_case_into(word, words[0], &mut joined);
                 } else {
-                    morph::restore_case_into(&lower_case(word), words[0], &mut joined);
+                    morph::restore_case_into(&lower(word), words[0], &mut joined);
                 }
             } else {
                 joined.push(' ');
@@ -132,7 +135,7 @@ impl<'a, 't> Finder<'a, 't> {
         }) {
             let prefer_new = Some(role.text.as_str()) == kb_role
                 || (Some(existing.text.as_str()) != kb_role
-                    && word_count(&role.text) > word_count(&existing.text));
+                    && spaced_word_count(&role.text) > spaced_word_count(&existing.text));
             if prefer_new {
                 *existing = role;
             }

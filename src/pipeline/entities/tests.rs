@@ -11,6 +11,7 @@ use crate::pipeline::kb::cue;
 use crate::pipeline::morph;
 use crate::pipeline::parse::{self, Release};
 use crate::pipeline::text::fold::russian_lower_run;
+use crate::pipeline::text::words::spaced_word_count as word_count;
 use crate::pipeline::types::Format;
 
 pub(crate) fn kb() -> &'static KnowledgeBase {

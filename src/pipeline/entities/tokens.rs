@@ -5,7 +5,7 @@ use std::cell::Cell;
 
 use super::super::kb::{KnowledgeBase, WordEntry};
 use super::super::morph;
-use super::super::text::chars::{is_alphanumeric, is_cyrillic, is_upper};
+use super::super::text::chars::{is_alphanumeric, is_ascii_or_russian, is_cyrillic, is_quote_mark, is_upper};
 use super::super::text::fold::{lower_into, russian_lower_run};
 use super::super::types::Span;
 
@@ -45,10 +45,6 @@ impl Tok<'_> {
     }
 }
 
-pub(super) fn is_quote(text: &str) -> bool {
-    matches!(text, "«" | "»" | "\"" | "„" | "“" | "”" | "'")
-}
-
 /// The text cut into tokens, with the keys of all of them written into one string (see [`Tok::key`]).
 pub(super) fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, String) {
     let mut toks: Vec<Tok> = Vec::with_capacity(text.len() / 6);
@@ -68,7 +64,7 @@ pub(super) fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, 
             continue;
         }
         let mut end = pos;
-        let word = is_word_char(c);
+        let word = is_alphanumeric(c);
         let mut shape = Shape::new();
         shape.add(c);
         if word {
@@ -78,9 +74,9 @@ pub(super) fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, 
                 shape.add_russian_lower(run / 2);
                 end += run;
                 let Some(d) = text[end..].chars().next() else { break };
-                if is_word_char(d) {
+                if is_alphanumeric(d) {
                     end += d.len_utf8();
-                } else if (d == '-' && text[end + 1..].chars().next().is_some_and(is_word_char))
+                } else if (d == '-' && text[end + 1..].chars().next().is_some_and(is_alphanumeric))
                     || (d == '.' && is_domain_suffix(&text[end + 1..]))
                 {
                     end += 1;
@@ -104,7 +100,7 @@ pub(super) fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, 
             ((0, 1), break_entry)
         };
         // A quote is never a word: words skip the comparisons.
-        let quote = !word && is_quote(t);
+        let quote = !word && is_quote_mark(c);
         let tok = Tok {
             span: Span::new(i, end),
             text: t,
@@ -206,17 +202,10 @@ impl Shape {
         self.cyrillic = true;
     }
 
-    /// Takes in the next character of the token (fast paths for ASCII and Russian letters).
+    /// Takes in the next character of the token.
     pub(super) fn add(&mut self, c: char) {
-        // (upper case, ASCII digit, ASCII letter, Cyrillic, ASCII or Russian)
-        let (upper, digit, latin, cyrillic, simple) = match c {
-            'а'..='я' | 'ё' => (false, false, false, true, true),
-            'А'..='Я' | 'Ё' => (true, false, false, true, true),
-            'a'..='z' => (false, false, true, false, true),
-            'A'..='Z' => (true, false, true, false, true),
-            '0'..='9' => (false, true, false, false, true),
-            _ => (is_upper(c), false, false, is_cyrillic(c), c.is_ascii()),
-        };
+        let upper = is_upper(c);
+        let digit = c.is_ascii_digit();
         if self.chars == 0 {
             self.first_upper = upper;
         }
@@ -224,17 +213,12 @@ impl Shape {
         self.digit |= digit;
         self.letters += usize::from(!digit);
         self.all_upper &= digit || c == '-' || upper;
-        self.latin |= latin;
-        self.cyrillic |= cyrillic;
+        self.latin |= c.is_ascii_alphabetic();
+        self.cyrillic |= is_cyrillic(c);
         self.any_upper |= upper;
-        self.simple &= simple;
+        self.simple &= is_ascii_or_russian(c);
         self.yo |= matches!(c, 'ё' | 'Ё');
     }
-}
-
-/// Letters and digits, with fast paths for ASCII and Cyrillic (the general Unicode tables are slow).
-pub(super) fn is_word_char(c: char) -> bool {
-    is_alphanumeric(c)
 }
 
 /// Whether the text after a dot is a domain suffix ("ru", "com", "kg", "ру"): 2–4 lower-case letters, then
