@@ -9,7 +9,7 @@
 //! converts them to char offsets at the very end ([`assemble`]).
 //!
 //! Stage order: [`decode`] → [`parse`] → [`dateline`] → [`language`] → [`dates`] → [`entities`] →
-//! [`quotes`] → [`classify`] → [`assemble`]. A stage imports only from stages before it and from the
+//! [`quotes`] → [`speakers`] → [`classify`] → [`assemble`]. A stage imports only from stages before it and from the
 //! floors below all of them, never from this file:
 //! - [`types`]: the vocabulary every stage shares (spans, input, rejections, load errors, entity kinds);
 //! - [`text`]: the one toolkit of character classes, case folds, word spans, UTF-8 and byte helpers, the
@@ -34,6 +34,7 @@ pub mod ner;
 pub mod parse;
 pub mod quotes;
 pub mod settings;
+pub mod speakers;
 pub mod text;
 pub mod types;
 
@@ -150,7 +151,7 @@ impl Pipeline {
         let mut entities =
             entities::find(text, &release, dateline.as_ref(), &language, &self.kb, &candidates);
         let mut quotes = quotes::find(text, &release, &self.speech);
-        entities::resolve_speakers(text, &mut quotes, &mut entities, &self.kb);
+        speakers::resolve_speakers(text, &mut quotes, &mut entities, &self.kb);
         let events = classify::classify(
             text,
             &release,

@@ -164,6 +164,19 @@ pub fn is_titlecase(c: char) -> bool {
         || matches!(c as u32, 0x1FBC | 0x1FCC | 0x1FFC)
 }
 
+/// Whether `c` is ASCII or a Russian letter (А–я, Ё, ё): the chars whose cases the fast paths of
+/// [`super::fold`] change without the Unicode tables (the entity stage's "simple" tokens).
+#[inline]
+pub fn is_ascii_or_russian(c: char) -> bool {
+    c.is_ascii() || matches!(c, 'А'..='я' | 'Ё' | 'ё')
+}
+
+/// The quotation marks the entity stage reads names across: « » " „ “ ” and the apostrophe.
+#[inline]
+pub fn is_quote_mark(c: char) -> bool {
+    matches!(c, '«' | '»' | '"' | '„' | '“' | '”' | '\'')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -380,6 +380,13 @@ fn joins_word(text: &str, i: usize, end: usize) -> bool {
     matches!(c, '-' | '\'' | '’') && i + len < end && is_alphanumeric(char_at(text, i + len).0)
 }
 
+/// `text.to_lowercase()` as a new string, by [`lower_into`].
+pub fn lower(text: &str) -> String {
+    let mut lower = String::with_capacity(text.len());
+    lower_into(text, &mut lower);
+    lower
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
