@@ -345,7 +345,7 @@ fn fold_russian_run(bytes: &[u8], mut i: usize, folded: &mut [u8]) -> usize {
 /// cleared, is `B0D0` or `80D1`. Returns the first byte of the first group of four that is not all such
 /// letters (the byte loop of [`fold_russian_run`] goes on from there). Its commit measured classify
 /// 7.3 → 6.4 µs a release.
-fn skip_lower_russian(bytes: &[u8], mut i: usize) -> usize {
+pub(crate) fn skip_lower_russian(bytes: &[u8], mut i: usize) -> usize {
     const LOW15: u64 = 0x7FFF_7FFF_7FFF_7FFF;
     const HIGH: u64 = 0x8000_8000_8000_8000;
     // The top bit of each 16-bit lane of the result: whether that lane of `x` is not zero.
