@@ -7,6 +7,7 @@
 //! they are acked one by one.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 /// One `basic.ack` to send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,11 +18,20 @@ pub struct Ack {
     pub multiple: bool,
 }
 
+/// One outstanding delivery.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// Its output is confirmed: it may be acked.
+    done: bool,
+    /// When it was taken from the broker.
+    since: Instant,
+}
+
 /// The outstanding deliveries of one channel and which of them are finished.
 #[derive(Debug, Default)]
 pub struct AckTracker {
-    /// Outstanding delivery tag → finished (its output is confirmed).
-    outstanding: BTreeMap<u64, bool>,
+    /// Outstanding delivery tag → its state.
+    outstanding: BTreeMap<u64, Entry>,
     /// How many entries of `outstanding` are finished.
     finished: usize,
 }
@@ -32,16 +42,16 @@ impl AckTracker {
         Self::default()
     }
 
-    /// Records a delivery taken from the broker.
-    pub fn track(&mut self, tag: u64) {
-        self.outstanding.insert(tag, false);
+    /// Records a delivery taken from the broker at `since`.
+    pub fn track(&mut self, tag: u64, since: Instant) {
+        self.outstanding.insert(tag, Entry { done: false, since });
     }
 
     /// Marks a delivery as finished: it may be acked.
     pub fn finish(&mut self, tag: u64) {
-        if let Some(done) = self.outstanding.get_mut(&tag) {
-            if !*done {
-                *done = true;
+        if let Some(entry) = self.outstanding.get_mut(&tag) {
+            if !entry.done {
+                entry.done = true;
                 self.finished += 1;
             }
         }
@@ -49,11 +59,27 @@ impl AckTracker {
 
     /// Forgets a delivery that was settled otherwise (nacked).
     pub fn forget(&mut self, tag: u64) {
-        if let Some(done) = self.outstanding.remove(&tag) {
-            if done {
+        if let Some(entry) = self.outstanding.remove(&tag) {
+            if entry.done {
                 self.finished -= 1;
             }
         }
+    }
+
+    /// Whether `tag` is outstanding (taken, not yet acked or forgotten).
+    pub fn contains(&self, tag: u64) -> bool {
+        self.outstanding.contains_key(&tag)
+    }
+
+    /// The unfinished deliveries taken before `cutoff`, oldest first. Tags grow with time, so the walk stops
+    /// at the first one taken later.
+    pub fn unfinished_before(&self, cutoff: Instant) -> Vec<u64> {
+        self.outstanding
+            .iter()
+            .take_while(|(_, e)| e.since < cutoff)
+            .filter(|(_, e)| !e.done)
+            .map(|(tag, _)| *tag)
+            .collect()
     }
 
     /// Deliveries taken and not yet acked.
@@ -73,8 +99,8 @@ impl AckTracker {
         let mut acks = Vec::new();
         let mut prefix = 0usize;
         let mut last = None;
-        while let Some((&tag, &done)) = self.outstanding.first_key_value() {
-            if !done {
+        while let Some((&tag, entry)) = self.outstanding.first_key_value() {
+            if !entry.done {
                 break;
             }
             self.outstanding.pop_first();
@@ -86,8 +112,7 @@ impl AckTracker {
             acks.push(Ack { tag, multiple: prefix > 1 });
         }
         if self.finished > 0 && self.finished >= stuck_limit.max(1) {
-            let stuck: Vec<u64> =
-                self.outstanding.iter().filter(|(_, done)| **done).map(|(t, _)| *t).collect();
+            let stuck: Vec<u64> = self.outstanding.iter().filter(|(_, e)| e.done).map(|(t, _)| *t).collect();
             for tag in stuck {
                 self.outstanding.remove(&tag);
                 acks.push(Ack { tag, multiple: false });
@@ -105,9 +130,22 @@ mod tests {
     fn tracker(tags: std::ops::RangeInclusive<u64>) -> AckTracker {
         let mut t = AckTracker::new();
         for tag in tags {
-            t.track(tag);
+            t.track(tag, Instant::now());
         }
         t
+    }
+
+    #[test]
+    fn unfinished_deliveries_older_than_a_cutoff_are_found_oldest_first() {
+        let mut t = tracker(1..=3);
+        let cutoff = Instant::now() + std::time::Duration::from_millis(1);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        t.track(4, Instant::now());
+        t.finish(2);
+        assert_eq!(t.unfinished_before(cutoff), vec![1, 3]);
+        assert!(t.contains(4) && !t.contains(9));
+        t.forget(1);
+        assert_eq!(t.unfinished_before(cutoff), vec![3]);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //!   timeouts, backoff; [`stats`], [`http`]: observability; [`shutdown`]: the stop signal.
 
 pub mod acks;
+pub mod backpressure;
 pub mod connection;
 pub mod consume;
 pub mod http;

@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 const SUB_BITS: u32 = 4;
@@ -144,7 +145,61 @@ pub struct Stats {
     pub pipeline_us: Histogram,
     /// From delivery to the worker until the broker confirmed its output, µs.
     pub e2e_us: Histogram,
+    /// Whether the worker has stopped taking deliveries (outputs refused, or a resource alarm), and for how
+    /// long in all; [`Stats::pause_reason`] says why.
+    pub paused: StateClock,
+    /// Whether the broker has blocked a connection of the worker (a resource alarm), and for how long in all.
+    pub blocked: StateClock,
+    /// Publisher nacks and unroutable rejections: outputs the broker did not store (each is retried).
+    pub downstream_refusals: AtomicU64,
+    /// Why the worker is paused (empty when it is not); the body of `/readyz` while paused.
+    pub pause_reason: Mutex<String>,
     started: Instant,
+}
+
+/// A state that comes and goes (paused, blocked): whether it holds now, and the seconds it has held in all,
+/// the current stretch included.
+#[derive(Debug, Default)]
+pub struct StateClock {
+    on: AtomicBool,
+    /// When the current stretch began, µs since the clock's origin (valid while `on`).
+    since_us: AtomicU64,
+    /// Finished stretches, µs.
+    total_us: AtomicU64,
+    origin: std::sync::OnceLock<Instant>,
+}
+
+impl StateClock {
+    fn now_us(&self) -> u64 {
+        self.origin.get_or_init(Instant::now).elapsed().as_micros().min(u128::from(u64::MAX)) as u64
+    }
+
+    /// Enters (`true`) or leaves (`false`) the state; setting it to what it already is changes nothing.
+    pub fn set(&self, on: bool) {
+        let now = self.now_us();
+        if on {
+            if !self.on.swap(true, Ordering::Relaxed) {
+                self.since_us.store(now, Ordering::Relaxed);
+            }
+        } else if self.on.swap(false, Ordering::Relaxed) {
+            let since = self.since_us.load(Ordering::Relaxed);
+            self.total_us.fetch_add(now.saturating_sub(since), Ordering::Relaxed);
+        }
+    }
+
+    /// Whether the state holds now.
+    pub fn is_on(&self) -> bool {
+        self.on.load(Ordering::Relaxed)
+    }
+
+    /// Seconds spent in the state since start, the current stretch included.
+    pub fn seconds_total(&self) -> f64 {
+        let mut us = self.total_us.load(Ordering::Relaxed);
+        if self.is_on() {
+            us += self.now_us().saturating_sub(self.since_us.load(Ordering::Relaxed));
+        }
+        us as f64 / 1e6
+    }
 }
 
 impl Default for Stats {
@@ -161,6 +216,10 @@ impl Default for Stats {
             consuming: AtomicBool::new(false),
             pipeline_us: Histogram::default(),
             e2e_us: Histogram::default(),
+            paused: StateClock::default(),
+            blocked: StateClock::default(),
+            downstream_refusals: AtomicU64::new(0),
+            pause_reason: Mutex::new(String::new()),
             started: Instant::now(),
         }
     }
@@ -222,7 +281,28 @@ impl Stats {
 
     /// Whether `/readyz` should say yes.
     pub fn is_ready(&self) -> bool {
-        self.consuming.load(Ordering::Relaxed)
+        self.readiness().is_ok()
+    }
+
+    /// `/readyz`: `Ok` while connected and consuming, otherwise why not (the response body).
+    pub fn readiness(&self) -> Result<(), String> {
+        if !self.consuming.load(Ordering::Relaxed) {
+            return Err("not connected or not consuming".into());
+        }
+        if self.paused.is_on() {
+            let reason = self.pause_reason.lock().map(|r| r.clone()).unwrap_or_default();
+            return Err(format!("paused: {reason}"));
+        }
+        Ok(())
+    }
+
+    /// Marks the worker paused for `reason`, or (`None`) taking deliveries again.
+    pub fn set_paused(&self, reason: Option<&str>) {
+        if let Ok(mut r) = self.pause_reason.lock() {
+            r.clear();
+            r.push_str(reason.unwrap_or(""));
+        }
+        self.paused.set(reason.is_some());
     }
 
     /// Logs one `stats` line for the interval since `previous` (rates and latencies over the interval,
@@ -246,6 +326,11 @@ impl Stats {
             requeued = now.requeued,
             in_flight = now.in_flight,
             reconnects = now.reconnects,
+            paused = self.paused.is_on(),
+            blocked = self.blocked.is_on(),
+            paused_seconds_total = (self.paused.seconds_total() * 10.0).round() / 10.0,
+            blocked_seconds_total = (self.blocked.seconds_total() * 10.0).round() / 10.0,
+            downstream_refusals = load(&self.downstream_refusals),
             rate_per_sec = (rate * 10.0).round() / 10.0,
             pipeline_p50_us = pipeline.quantile(0.5),
             pipeline_p99_us = pipeline.quantile(0.99),
@@ -260,7 +345,7 @@ impl Stats {
     pub fn prometheus(&self) -> String {
         let s = self.snapshot();
         let mut out = String::new();
-        let counters: [(&str, &str, u64); 7] = [
+        let counters: [(&str, &str, u64); 8] = [
             ("wirefeed_received_total", "Deliveries taken from the input queue.", s.received),
             ("wirefeed_published_total", "Events confirmed by the broker.", s.published),
             ("wirefeed_rejected_total", "Rejections confirmed by the broker.", s.rejected),
@@ -268,6 +353,11 @@ impl Stats {
             ("wirefeed_redelivered_total", "Deliveries flagged as redelivered.", s.redelivered),
             ("wirefeed_requeued_total", "Inputs handed back after a publisher nack.", s.requeued),
             ("wirefeed_reconnects_total", "Sessions re-opened after a connection loss.", s.reconnects),
+            (
+                "wirefeed_downstream_refusals_total",
+                "Outputs the broker did not store (publisher nack, unroutable rejection); each is retried.",
+                load(&self.downstream_refusals),
+            ),
         ];
         for (name, help, value) in counters {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}");
@@ -284,6 +374,27 @@ impl Stats {
              wirefeed_up {}",
             u8::from(self.is_ready())
         );
+        for (name, help, clock) in [
+            (
+                "paused",
+                "Whether the worker has stopped taking deliveries (backpressure or an alarm).",
+                &self.paused,
+            ),
+            (
+                "blocked",
+                "Whether the broker blocks a connection of the worker (resource alarm).",
+                &self.blocked,
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "# HELP wirefeed_{name} {help}\n# TYPE wirefeed_{name} gauge\nwirefeed_{name} {}\n\
+                 # HELP wirefeed_{name}_seconds_total Seconds spent {name}.\n\
+                 # TYPE wirefeed_{name}_seconds_total counter\nwirefeed_{name}_seconds_total {}",
+                u8::from(clock.is_on()),
+                clock.seconds_total()
+            );
+        }
         summary(&mut out, "wirefeed_pipeline_seconds", "Time in the pipeline per release.", &s.pipeline_us);
         summary(&mut out, "wirefeed_e2e_seconds", "From delivery to confirmed output.", &s.e2e_us);
         out
@@ -354,5 +465,40 @@ mod tests {
         }
         assert!(text.contains("wirefeed_up 0"));
         assert!(text.contains("wirefeed_e2e_seconds_count 0"));
+        assert!(text.contains("wirefeed_paused 0\n"));
+        assert!(text.contains("wirefeed_blocked_seconds_total 0\n"));
+        assert!(text.contains("# TYPE wirefeed_downstream_refusals_total counter"));
+    }
+
+    #[test]
+    fn readiness_says_why_while_paused() {
+        let stats = Stats::default();
+        assert_eq!(stats.readiness(), Err("not connected or not consuming".into()));
+        stats.consuming.store(true, Ordering::Relaxed);
+        assert_eq!(stats.readiness(), Ok(()));
+        stats.set_paused(Some("the broker blocked the publishing connection"));
+        assert_eq!(stats.readiness(), Err("paused: the broker blocked the publishing connection".into()));
+        assert!(!stats.is_ready());
+        assert!(stats.prometheus().contains("wirefeed_paused 1\n"));
+        stats.set_paused(None);
+        assert_eq!(stats.readiness(), Ok(()));
+    }
+
+    #[test]
+    fn state_clocks_add_up_stretches() {
+        let clock = StateClock::default();
+        assert_eq!(clock.seconds_total(), 0.0);
+        clock.set(true);
+        clock.set(true);
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(clock.is_on());
+        let during = clock.seconds_total();
+        assert!(during >= 0.02, "{during}");
+        clock.set(false);
+        clock.set(false);
+        let after = clock.seconds_total();
+        assert!(after >= during && !clock.is_on());
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(clock.seconds_total(), after, "no time is counted while off");
     }
 }
