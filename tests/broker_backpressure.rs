@@ -161,8 +161,8 @@ async fn a_full_downstream_queue_pauses_the_worker_and_loses_nothing() {
     );
     t.report(
         &format!(
-            "downstream full: the only bound queue at x-max-length {ROOM} (reject-publish), drained after ~10 s; \
-             prefetch {PREFETCH}"
+            "downstream full: the only bound queue at x-max-length {ROOM} (reject-publish), drained from ~10 s into the \
+             pause; prefetch {PREFETCH}"
         ),
         "cargo test --test broker_backpressure a_full_downstream_queue_pauses_the_worker_and_loses_nothing",
     );
@@ -255,5 +255,46 @@ async fn a_delivery_held_past_max_hold_is_handed_back_not_lost() {
     t.report(
         "delivery held past `input.max_hold_secs` (2 s; output queue of length 0): handed back, delivered later",
         "cargo test --test broker_backpressure a_delivery_held_past_max_hold_is_handed_back_not_lost",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_out_of_attempts_is_dead_lettered_and_the_log_names_it() {
+    let _serial = support::serial().await;
+    let h = Harness::new("out-of-attempts").await;
+    let settings = [
+        ("WIREFEED__OUTPUT__QUEUE", ""),
+        ("WIREFEED__INPUT__DELIVERY_LIMIT", "1"),
+        ("WIREFEED__INPUT__MAX_HOLD_SECS", "1"),
+    ];
+    h.declare_topology(&settings);
+    declare_bound_queue(&h.names.output_queue, bounded_queue_args(0), &h.names.output_exchange, "#").await;
+    let inputs = releases(&format!("attempts-{}", h.names.suffix), 0..1);
+    let id = inputs[0].id.clone().unwrap();
+    h.publish(&inputs).await;
+    let mut w = Worker::spawn("worker", &with(h.env(), &settings));
+    // Held past max_hold twice (two deliveries, limit 1): the broker dead-letters it.
+    let deadline = Instant::now() + DRAIN;
+    while h.queue_state(&h.names.rejected_queue).await.map(|(n, _)| n) != Some(1) {
+        assert!(Instant::now() < deadline, "not dead-lettered\n{}", w.log_tail(40));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let last = lines_saying(&w, "last delivery the input queue allows");
+    assert_eq!(last.len(), 1, "{}", w.log_tail(40));
+    assert!(last[0].to_string().contains(&id), "the warning names the message: {}", last[0]);
+    let collector = Collector::start(&h.names);
+    let settled = collector.wait_until(START, |c| !c.rejected.is_empty()).await;
+    let t = Tally::of(&inputs, &settled);
+    assert_eq!((t.lost, t.rejected, t.delivered), (0, 1, 0), "{t:?}");
+    let dead = &settled.rejected[0];
+    assert_eq!(dead.header("x-first-death-reason"), Some("delivery_limit"), "{dead:?}");
+    assert_eq!(dead.header("x-wirefeed-error"), None, "a broker dead-letter, not a worker rejection");
+    assert!(dead.body == inputs[0].body, "dead-lettered without its body");
+    assert!(w.try_exit().is_none(), "{}", w.log_tail(20));
+    sigterm_and_expect_exit_0(&mut w).await;
+    t.report(
+        "delivery out of attempts (`delivery_limit` 1, held past `max_hold_secs` 1 twice): dead-lettered by \
+         the broker, its message id in the worker's WARN",
+        "cargo test --test broker_backpressure a_delivery_out_of_attempts_is_dead_lettered_and_the_log_names_it",
     );
 }

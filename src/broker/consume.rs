@@ -444,6 +444,7 @@ impl Loop<'_> {
         if redelivered {
             Stats::incr(&self.stats.redelivered);
         }
+        self.warn_if_last_attempt(&properties);
         let received = Instant::now();
         self.tracker.track(delivery_tag, received);
         self.pool.submit(Job {
@@ -455,6 +456,24 @@ impl Loop<'_> {
             received,
             reply: self.reply.clone(),
         });
+    }
+
+    /// A quorum queue dead-letters a delivery returned more than `x-delivery-limit` times, with
+    /// `x-first-death-reason: delivery_limit` but none of the worker's `x-wirefeed-error` headers. Saying so
+    /// when its last allowed delivery arrives puts its message id in the log next to whatever ends this
+    /// attempt too (a crash, a kill, a hand-back), which is what an operator needs to act on it.
+    fn warn_if_last_attempt(&self, properties: &BasicProperties) {
+        let input = &self.cfg.input;
+        let Some(count) = delivery_count(properties) else { return };
+        if input.queue_type == "quorum" && count >= u64::from(input.delivery_limit) {
+            tracing::warn!(
+                message_id = properties.message_id().as_ref().map(|s| s.as_str()).unwrap_or(""),
+                delivery_count = count,
+                delivery_limit = input.delivery_limit,
+                "last delivery the input queue allows: if it is not acked either, the broker dead-letters it to \
+                 the rejected exchange with x-first-death-reason delivery_limit"
+            );
+        }
     }
 
     fn on_done(&mut self, done: Done) {
@@ -691,6 +710,21 @@ impl Loop<'_> {
     }
 }
 
+/// The `x-delivery-count` header a quorum queue puts on a redelivery: how many times it was returned.
+fn delivery_count(properties: &BasicProperties) -> Option<u64> {
+    use lapin::types::AMQPValue as V;
+    match properties.headers().as_ref()?.inner().get("x-delivery-count")? {
+        V::LongLongInt(n) => u64::try_from(*n).ok(),
+        V::LongInt(n) => u64::try_from(*n).ok(),
+        V::LongUInt(n) => Some(u64::from(*n)),
+        V::ShortInt(n) => u64::try_from(*n).ok(),
+        V::ShortUInt(n) => Some(u64::from(*n)),
+        V::ShortShortInt(n) => u64::try_from(*n).ok(),
+        V::ShortShortUInt(n) => Some(u64::from(*n)),
+        _ => None,
+    }
+}
+
 /// The next delivery of `consumer`; never resolves when there is none (paused).
 async fn next_delivery(consumer: &mut Option<Consumer>) -> Option<lapin::Result<Delivery>> {
     match consumer {
@@ -709,4 +743,25 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
 /// A duration in seconds, to one decimal, for log fields.
 fn secs(d: Duration) -> f64 {
     (d.as_secs_f64() * 10.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lapin::types::AMQPValue;
+
+    #[test]
+    fn the_delivery_count_is_read_whatever_its_integer_type() {
+        let with = |v: AMQPValue| {
+            let mut headers = FieldTable::default();
+            headers.insert("x-delivery-count".into(), v);
+            BasicProperties::default().with_headers(headers)
+        };
+        assert_eq!(delivery_count(&with(AMQPValue::LongLongInt(3))), Some(3));
+        assert_eq!(delivery_count(&with(AMQPValue::LongInt(5))), Some(5));
+        assert_eq!(delivery_count(&with(AMQPValue::ShortShortUInt(1))), Some(1));
+        assert_eq!(delivery_count(&with(AMQPValue::LongLongInt(-1))), None);
+        assert_eq!(delivery_count(&with(AMQPValue::Boolean(true))), None);
+        assert_eq!(delivery_count(&BasicProperties::default()), None);
+    }
 }
