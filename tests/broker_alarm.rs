@@ -197,3 +197,64 @@ async fn a_memory_alarm_is_waited_out_without_reconnects_or_redeliveries() {
         "cargo test --test broker_alarm",
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_an_alarm_exits_within_the_grace_and_loses_nothing() {
+    let _serial = support::serial().await;
+    const SENT: usize = 1000;
+    const PREFETCH: usize = 50;
+    let h = Harness::new("alarm-stop").await;
+    h.declare_topology(&[]);
+    let collector = Collector::start(&h.names);
+    let inputs = releases(&format!("alarm-stop-{}", h.names.suffix), 0..SENT);
+    h.publish(&inputs).await;
+    let prefetch = PREFETCH.to_string();
+    let env =
+        with(h.env(), &[("WIREFEED__SHUTDOWN_GRACE_SECS", "3"), ("WIREFEED__INPUT__PREFETCH", &prefetch)]);
+    let mut w = Worker::spawn("worker", &env);
+    let snap = collector.wait_until(Duration::from_secs(120), |c| c.events.len() >= 30).await;
+    assert!(
+        snap.events.len() >= 30,
+        "only {} events before the alarm\n{}",
+        snap.events.len(),
+        w.log_tail(40)
+    );
+    let mut alarm = WatermarkGuard::raise_alarm();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while lines_saying(&w, "the broker blocked the connection") == 0 {
+        assert!(Instant::now() < deadline, "the worker never saw the block\n{}", w.log_tail(40));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Stopped while blocked: its outputs cannot be sent, so it gives up after the grace period and its
+    // deliveries go back to the queue; closing the blocked connection must not hang.
+    let t0 = Instant::now();
+    w.sigterm();
+    let status = w.wait_exit(Duration::from_secs(30)).await;
+    let took = t0.elapsed();
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "no clean exit while blocked: {status:?}\n{}",
+        w.log_tail(40)
+    );
+    assert!(took < Duration::from_secs(15), "exit took {took:?} with shutdown_grace_secs 3");
+    alarm.clear();
+
+    let mut second = Worker::spawn("second", &env);
+    let done = collector.wait_until(Duration::from_secs(180), |c| Tally::of(&inputs, c).lost == 0).await;
+    let t = Tally::of(&inputs, &done);
+    assert_eq!(t.lost, 0, "{t:?}\n{}", second.log_tail(40));
+    let t = Tally::of(&inputs, &collector.settle(Duration::from_secs(2)).await);
+    assert_eq!((t.lost, t.rejected, t.strangers, t.unstable_ids), (0, 0, 0, 0), "{t:?}");
+    assert!(t.duplicates <= PREFETCH, "{t:?}");
+    second.sigterm();
+    let status = second.wait_exit(Duration::from_secs(25)).await;
+    assert!(status.is_some_and(|s| s.success()), "{status:?}\n{}", second.log_tail(40));
+    println!("SIGTERM while blocked: exit 0 after {:.1} s (grace 3 s)", took.as_secs_f64());
+    t.report(
+        &format!(
+            "SIGTERM during a memory alarm (grace 3 s): exit 0 in {:.1} s, then a second worker drains",
+            took.as_secs_f64()
+        ),
+        "cargo test --test broker_alarm sigterm_during_an_alarm_exits_within_the_grace_and_loses_nothing",
+    );
+}

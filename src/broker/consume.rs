@@ -37,6 +37,9 @@ use super::topology::{self, Topology};
 use crate::config::Config;
 use crate::pipeline::{RejectKind, Rejection};
 
+/// How long closing a connection the broker blocks may take: it cannot send anything, close frames included.
+const BLOCKED_CLOSE: Duration = Duration::from_secs(1);
+
 /// An open session, ready to consume.
 pub struct Session {
     consume_conn: Connection,
@@ -192,12 +195,14 @@ impl Session {
         stats.in_flight.store(0, Ordering::Relaxed);
         stats.set_paused(None);
         stats.blocked.set(false);
+        // A blocked connection cannot send its close frames either: do not wait long on it.
+        let publish_close_limit = if lp.publish_blocked.is_some() { BLOCKED_CLOSE } else { self.limit };
         drop(lp);
         // Closing the consuming connection hands every unacked delivery back to the broker.
         connection::close_channel(&self.consume_ch, self.limit).await;
-        connection::close_channel(&self.publish_ch, self.limit).await;
+        connection::close_channel(&self.publish_ch, publish_close_limit).await;
         connection::close(&self.consume_conn, self.limit).await;
-        connection::close(&self.publish_conn, self.limit).await;
+        connection::close(&self.publish_conn, publish_close_limit).await;
         result
     }
 }
