@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::{
-    free_local_addr, http_get, process_cpu_seconds, rabbitmqctl, releases, with, Collector, Harness, Tally,
-    Worker,
+    free_local_addr, http_get, log_lines_saying, process_cpu_seconds, rabbitmqctl, releases, with, Collector,
+    Harness, Tally, Worker,
 };
 
 /// Puts the broker's memory high watermark back to what it was when dropped.
@@ -71,13 +71,24 @@ fn blocked_connection_listed(prefix: &str) -> bool {
 }
 
 fn lines_saying(w: &Worker, text: &str) -> usize {
-    w.json_lines()
-        .iter()
-        .filter(|v| {
-            let msg = v.get("message").or_else(|| v.get("fields").and_then(|f| f.get("message")));
-            msg.and_then(Value::as_str).is_some_and(|m| m.contains(text))
-        })
-        .count()
+    log_lines_saying(w, text).len()
+}
+
+/// Waits for the first events of `w`, raises the alarm, and waits until the worker reports the block.
+/// Returns the guard, when the alarm was raised, and how many events had come out by then.
+async fn alarm_mid_stream(collector: &Collector, w: &Worker) -> (WatermarkGuard, Instant, usize) {
+    let snap = collector.wait_until(Duration::from_secs(120), |c| c.events.len() >= 30).await;
+    let before = snap.events.len();
+    assert!(before >= 30, "only {before} events before the alarm\n{}", w.log_tail(40));
+    // From the start of the `rabbitmqctl` calls, which take a second or more each.
+    let t0 = Instant::now();
+    let alarm = WatermarkGuard::raise_alarm();
+    let deadline = t0 + Duration::from_secs(20);
+    while lines_saying(w, "the broker blocked the connection") == 0 {
+        assert!(Instant::now() < deadline, "the worker never saw the block\n{}", w.log_tail(40));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    (alarm, t0, before)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -108,22 +119,7 @@ async fn a_memory_alarm_is_waited_out_without_reconnects_or_redeliveries() {
         ],
     );
     let mut w = Worker::spawn("worker", &env);
-    let snap = collector.wait_until(Duration::from_secs(120), |c| c.events.len() >= 30).await;
-    assert!(
-        snap.events.len() >= 30,
-        "only {} events before the alarm\n{}",
-        snap.events.len(),
-        w.log_tail(40)
-    );
-
-    // From the start of the `rabbitmqctl` calls, which take a second or more each.
-    let t0 = Instant::now();
-    let mut alarm = WatermarkGuard::raise_alarm();
-    let deadline = t0 + Duration::from_secs(20);
-    while lines_saying(&w, "the broker blocked the connection") == 0 {
-        assert!(Instant::now() < deadline, "the worker never saw the block\n{}", w.log_tail(40));
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let (mut alarm, t0, before) = alarm_mid_stream(&collector, &w).await;
     let blocked_after = t0.elapsed().as_secs_f64();
     let at_block = collector.snapshot().events.len();
     // Consumer paused while blocked (nothing more is taken from the input queue), /readyz 503.
@@ -186,7 +182,7 @@ async fn a_memory_alarm_is_waited_out_without_reconnects_or_redeliveries() {
         "memory alarm: {alarm_secs:.1} s, the worker blocked {blocked_after:.1} s after rabbitmqctl started and for \
          {blocked_secs:.1} s; events when set/blocked/cleared {}/{at_block}/{during}; CPU while blocked \
          {cpu:.3} s/s; broker listed the worker blocked: {blocked_listed}",
-        snap.events.len()
+        before
     );
     t.report(
         &format!(
@@ -212,19 +208,7 @@ async fn sigterm_during_an_alarm_exits_within_the_grace_and_loses_nothing() {
     let env =
         with(h.env(), &[("WIREFEED__SHUTDOWN_GRACE_SECS", "3"), ("WIREFEED__INPUT__PREFETCH", &prefetch)]);
     let mut w = Worker::spawn("worker", &env);
-    let snap = collector.wait_until(Duration::from_secs(120), |c| c.events.len() >= 30).await;
-    assert!(
-        snap.events.len() >= 30,
-        "only {} events before the alarm\n{}",
-        snap.events.len(),
-        w.log_tail(40)
-    );
-    let mut alarm = WatermarkGuard::raise_alarm();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while lines_saying(&w, "the broker blocked the connection") == 0 {
-        assert!(Instant::now() < deadline, "the worker never saw the block\n{}", w.log_tail(40));
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let (mut alarm, _, _) = alarm_mid_stream(&collector, &w).await;
     // Stopped while blocked: its outputs cannot be sent, so it gives up after the grace period and its
     // deliveries go back to the queue; closing the blocked connection must not hang.
     let t0 = Instant::now();

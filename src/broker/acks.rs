@@ -5,6 +5,11 @@
 //! be acked as `basic.ack(last, multiple = true)`. A slow message at the front would hold back everything
 //! behind it (and with it the prefetch window), so once enough finished tags wait behind an unfinished one
 //! they are acked one by one.
+//!
+//! A `multiple` ack covers every unacked tag up to it on the channel, also tags the worker never saw: a
+//! delivery that reaches lapin after its consumer was cancelled (the broker may still send a few, a known
+//! race) is dropped by lapin but stays unacked on the channel. So the tracker notes the gaps in the tag
+//! sequence ([`AckTracker::take_skipped`]); the session hands those deliveries back before it acks past them.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -34,7 +39,15 @@ pub struct AckTracker {
     outstanding: BTreeMap<u64, Entry>,
     /// How many entries of `outstanding` are finished.
     finished: usize,
+    /// The tag the next delivery should carry (tags on a channel count up from 1).
+    next_tag: u64,
+    /// Tags skipped in the sequence: delivered on the channel but never handed to the worker.
+    skipped: Vec<u64>,
 }
+
+/// Gaps larger than this are not listed tag by tag (they cannot come from the cancel race, whose size is
+/// bounded by the prefetch); the session then fails and reconnects, which hands everything back.
+pub const MAX_SKIPPED: u64 = 1 << 16;
 
 impl AckTracker {
     /// An empty tracker.
@@ -42,9 +55,26 @@ impl AckTracker {
         Self::default()
     }
 
-    /// Records a delivery taken from the broker at `since`.
-    pub fn track(&mut self, tag: u64, since: Instant) {
+    /// Records a delivery taken from the broker at `since`. Returns `false` when it skipped more than
+    /// [`MAX_SKIPPED`] tags, which the tracker cannot account for.
+    pub fn track(&mut self, tag: u64, since: Instant) -> bool {
+        let next = self.next_tag.max(1);
+        let mut accounted = true;
+        if tag > next {
+            if tag - next > MAX_SKIPPED {
+                accounted = false;
+            } else {
+                self.skipped.extend(next..tag);
+            }
+        }
+        self.next_tag = next.max(tag + 1);
         self.outstanding.insert(tag, Entry { done: false, since });
+        accounted
+    }
+
+    /// The tags skipped since the last call: deliveries unacked on the channel that the worker never got.
+    pub fn take_skipped(&mut self) -> Vec<u64> {
+        std::mem::take(&mut self.skipped)
     }
 
     /// Marks a delivery as finished: it may be acked.
@@ -132,7 +162,25 @@ mod tests {
         for tag in tags {
             t.track(tag, Instant::now());
         }
+        t.take_skipped();
         t
+    }
+
+    #[test]
+    fn skipped_tags_are_reported_once() {
+        let mut t = AckTracker::new();
+        assert!(t.track(1, Instant::now()));
+        assert!(t.track(2, Instant::now()));
+        assert!(t.take_skipped().is_empty());
+        assert!(t.track(5, Instant::now()));
+        assert_eq!(t.take_skipped(), vec![3, 4]);
+        assert!(t.take_skipped().is_empty());
+        assert!(t.track(6, Instant::now()));
+        assert!(t.take_skipped().is_empty());
+        assert!(!t.track(7 + MAX_SKIPPED + 1, Instant::now()), "too large a gap to list");
+        let mut late = AckTracker::new();
+        assert!(late.track(3, Instant::now()));
+        assert_eq!(late.take_skipped(), vec![1, 2], "tags count from 1");
     }
 
     #[test]

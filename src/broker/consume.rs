@@ -293,7 +293,7 @@ impl Loop<'_> {
                 event = consume_events.next() => self.on_event(event, "consume")?,
                 event = publish_events.next() => self.on_event(event, "publish")?,
                 delivery = next_delivery(&mut self.consumer), if deadline.is_none() => match delivery {
-                    Some(Ok(delivery)) => self.dispatch(delivery),
+                    Some(Ok(delivery)) => self.dispatch(delivery)?,
                     Some(Err(e)) => return Err(e).context("the consumer failed"),
                     None if self.cancelled => self.consumer = None,
                     None => anyhow::bail!("the broker cancelled the consumer (was the input queue deleted?)"),
@@ -443,7 +443,7 @@ impl Loop<'_> {
         Ok(())
     }
 
-    fn dispatch(&mut self, delivery: Delivery) {
+    fn dispatch(&mut self, delivery: Delivery) -> anyhow::Result<()> {
         let Delivery { delivery_tag, redelivered, properties, data, .. } = delivery;
         Stats::incr(&self.stats.received);
         if redelivered {
@@ -451,7 +451,10 @@ impl Loop<'_> {
         }
         self.warn_if_last_attempt(&properties);
         let received = Instant::now();
-        self.tracker.track(delivery_tag, received);
+        anyhow::ensure!(
+            self.tracker.track(delivery_tag, received),
+            "delivery tag {delivery_tag} skipped too many tags to account for; reconnecting hands them back"
+        );
         self.pool.submit(Job {
             tag: delivery_tag,
             body: data,
@@ -461,6 +464,7 @@ impl Loop<'_> {
             received,
             reply: self.reply.clone(),
         });
+        Ok(())
     }
 
     /// A quorum queue dead-letters a delivery returned more than `x-delivery-limit` times, with
@@ -701,6 +705,18 @@ impl Loop<'_> {
     }
 
     async fn flush_acks(&mut self) -> anyhow::Result<()> {
+        // Before any `multiple` ack that would cover them and ack them away unprocessed.
+        for tag in self.tracker.take_skipped() {
+            tracing::warn!(
+                delivery_tag = tag,
+                "a delivery arrived after its consumer was cancelled and never reached the worker; handing it \
+                 back to the queue"
+            );
+            let nack =
+                self.session.consume_ch.basic_nack(tag, BasicNackOptions { multiple: false, requeue: true });
+            timed("handing back a skipped delivery", self.session.limit, nack).await?;
+            Stats::incr(&self.stats.requeued);
+        }
         let before = self.tracker.len();
         for ack in self.tracker.take_acks(self.stuck_limit) {
             let options = BasicAckOptions { multiple: ack.multiple };

@@ -916,3 +916,14 @@ pub fn unacked_in(queue: &str) -> u64 {
         .and_then(|(_, n)| n.trim().parse().ok())
         .unwrap_or(0)
 }
+
+/// The JSON log lines of `w` whose message contains `text`.
+pub fn log_lines_saying(w: &Worker, text: &str) -> Vec<Value> {
+    w.json_lines()
+        .into_iter()
+        .filter(|v| {
+            let msg = v.get("message").or_else(|| v.get("fields").and_then(|f| f.get("message")));
+            msg.and_then(Value::as_str).is_some_and(|m| m.contains(text))
+        })
+        .collect()
+}
