@@ -133,7 +133,8 @@ pub struct Stats {
     pub acked: AtomicU64,
     /// Deliveries the broker flagged as redelivered.
     pub redelivered: AtomicU64,
-    /// Inputs handed back to the broker (publisher nack).
+    /// Inputs handed back to the queue (nack with requeue): held past `input.max_hold_secs`, or delivered
+    /// after their consumer was cancelled. A refused output is retried instead, never requeued.
     pub requeued: AtomicU64,
     /// Deliveries taken and not yet acked.
     pub in_flight: AtomicU64,
@@ -351,7 +352,7 @@ impl Stats {
             ("wirefeed_rejected_total", "Rejections confirmed by the broker.", s.rejected),
             ("wirefeed_acked_total", "Inputs acknowledged.", s.acked),
             ("wirefeed_redelivered_total", "Deliveries flagged as redelivered.", s.redelivered),
-            ("wirefeed_requeued_total", "Inputs handed back after a publisher nack.", s.requeued),
+            ("wirefeed_requeued_total", "Inputs handed back to the queue (held too long).", s.requeued),
             ("wirefeed_reconnects_total", "Sessions re-opened after a connection loss.", s.reconnects),
             (
                 "wirefeed_downstream_refusals_total",
