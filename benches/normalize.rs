@@ -4,8 +4,7 @@
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use wirefeed::config::PipelineConfig;
-use wirefeed::pipeline::{Pipeline, RawInput};
+use wirefeed::pipeline::{NerMode, Pipeline, RawInput, Settings};
 
 fn sample(name: &str) -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples").join(name)).unwrap()
@@ -25,7 +24,7 @@ fn long_release() -> Vec<u8> {
 
 fn bench_normalize(c: &mut Criterion) {
     let pipeline = Pipeline::builtin();
-    let rules = Pipeline::load(&PipelineConfig { ner: "rules".into(), ..Default::default() }).unwrap();
+    let rules = Pipeline::load(&Settings::with_ner(NerMode::Rules)).unwrap();
     let seed = sample("sayasat-2025-08-22.txt");
     let long = long_release();
     let mut group = c.benchmark_group("normalize");

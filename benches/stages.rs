@@ -6,11 +6,10 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use wirefeed::config::PipelineConfig;
-use wirefeed::pipeline::data::DataFiles;
+
 use wirefeed::pipeline::{
-    assemble, classify, dateline, dates, decode, entities, kb, language, parse, quotes, Format, Pipeline,
-    RawInput,
+    assemble, classify, dateline, dates, decode, entities, language, parse, quotes, Format, NerMode,
+    Pipeline, RawInput, Settings,
 };
 
 fn seed() -> Vec<u8> {
@@ -18,31 +17,10 @@ fn seed() -> Vec<u8> {
     std::fs::read(path).unwrap()
 }
 
-/// The data the stages read, loaded the way [`Pipeline::load`] loads it.
-struct Data {
-    kb: kb::KnowledgeBase,
-    dates: dates::DateLexicon,
-    speech: quotes::SpeechLexicon,
-    events: classify::EventLexicon,
-    zones: assemble::TimeZones,
-}
-
-impl Data {
-    fn load() -> Self {
-        let settings = PipelineConfig::default();
-        let files = DataFiles::new(None);
-        Data {
-            kb: kb::KnowledgeBase::load(&files).unwrap(),
-            dates: dates::DateLexicon::load(&files).unwrap(),
-            speech: quotes::SpeechLexicon::load(&files).unwrap(),
-            events: classify::EventLexicon::load(&files).unwrap(),
-            zones: assemble::TimeZones::load(&files, &settings.timezone).unwrap(),
-        }
-    }
-}
-
 fn bench_stages(c: &mut Criterion) {
-    let data = Data::load();
+    // The stages' data as `normalize` reads it; rules mode, as the entities stage gets no model spans here.
+    let rules = Pipeline::load(&Settings::with_ner(NerMode::Rules)).unwrap();
+    let data = rules.stage_data();
     let body = seed();
     let input = RawInput::from_bytes(&body);
     let mut g = c.benchmark_group("stage");
@@ -62,36 +40,36 @@ fn bench_stages(c: &mut Criterion) {
     let text = release.text.as_str();
 
     g.bench_function("dateline", |b| {
-        b.iter(|| dateline::find(black_box(text), &release, &data.kb, &data.dates))
+        b.iter(|| dateline::find(black_box(text), &release, data.kb, data.dates))
     });
-    let dateline = dateline::find(text, &release, &data.kb, &data.dates);
+    let dateline = dateline::find(text, &release, data.kb, data.dates);
 
     g.bench_function("language", |b| b.iter(|| language::detect(black_box(text), &release, "ru")));
     let language = language::detect(text, &release, "ru");
 
     let anchor = release.declared_date.or_else(|| dateline.as_ref().and_then(|d| d.date));
-    g.bench_function("dates", |b| b.iter(|| dates::find(black_box(text), &release, anchor, &data.dates)));
-    let found_dates = dates::find(text, &release, anchor, &data.dates);
+    g.bench_function("dates", |b| b.iter(|| dates::find(black_box(text), &release, anchor, data.dates)));
+    let found_dates = dates::find(text, &release, anchor, data.dates);
 
     g.bench_function("entities", |b| {
-        b.iter(|| entities::find(black_box(text), &release, dateline.as_ref(), &language, &data.kb, &[]))
+        b.iter(|| entities::find(black_box(text), &release, dateline.as_ref(), &language, data.kb, &[]))
     });
-    let mut found_entities = entities::find(text, &release, dateline.as_ref(), &language, &data.kb, &[]);
+    let mut found_entities = entities::find(text, &release, dateline.as_ref(), &language, data.kb, &[]);
 
-    g.bench_function("quotes", |b| b.iter(|| quotes::find(black_box(text), &release, &data.speech)));
-    let mut found_quotes = quotes::find(text, &release, &data.speech);
+    g.bench_function("quotes", |b| b.iter(|| quotes::find(black_box(text), &release, data.speech)));
+    let mut found_quotes = quotes::find(text, &release, data.speech);
 
     g.bench_function("resolve_speakers", |b| {
         b.iter_batched(
             || (found_quotes.clone(), found_entities.clone()),
-            |(mut q, mut e)| entities::resolve_speakers(black_box(text), &mut q, &mut e, &data.kb),
+            |(mut q, mut e)| entities::resolve_speakers(black_box(text), &mut q, &mut e, data.kb),
             criterion::BatchSize::SmallInput,
         )
     });
-    entities::resolve_speakers(text, &mut found_quotes, &mut found_entities, &data.kb);
+    entities::resolve_speakers(text, &mut found_quotes, &mut found_entities, data.kb);
 
     let ctx = classify::Context {
-        lexicon: &data.events,
+        lexicon: data.events,
         entities: &found_entities,
         quotes: &found_quotes,
         dates: &found_dates,
@@ -111,7 +89,7 @@ fn bench_stages(c: &mut Criterion) {
         entities: found_entities.clone(),
         quotes: found_quotes.clone(),
         events: events.clone(),
-        zones: &data.zones,
+        zones: data.zones,
     };
     // The stages hand their language, entities, quotes and events over to assemble: the copies for each
     // run are made outside the timing; the envelope is dropped inside it, as `iter` does.

@@ -7,11 +7,9 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use wirefeed::config::PipelineConfig;
-use wirefeed::pipeline::data::DataFiles;
 use wirefeed::pipeline::{
-    assemble, classify, dateline, dates, decode, entities, kb, language, parse, quotes, Format, Pipeline,
-    RawInput,
+    assemble, classify, dateline, dates, decode, entities, language, parse, quotes, Format, NerMode,
+    Pipeline, RawInput, Settings, StageData,
 };
 
 /// The system allocator, counting every allocation and reallocation and the bytes each asks for.
@@ -56,8 +54,11 @@ fn count<T>(work: impl FnOnce() -> T) -> (usize, usize, T) {
 }
 
 fn main() {
-    let ner = std::env::args().nth(1).unwrap_or_else(|| "rules".into());
-    let pipeline = Pipeline::load(&PipelineConfig { ner, ..Default::default() }).expect("pipeline loads");
+    let ner = std::env::args()
+        .nth(1)
+        .map_or(Ok(NerMode::Rules), |mode| mode.parse())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pipeline = Pipeline::load(&Settings::with_ner(ner)).expect("pipeline loads");
     let seed = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/sayasat-2025-08-22.txt"))
         .expect("seed sample");
     // Warm-up: lazily built tables and caches are filled on the first calls.
@@ -70,19 +71,13 @@ fn main() {
     println!("normalize: {calls} allocations, {bytes} bytes");
     let (calls, bytes, json) = count(|| serde_json::to_vec(&envelope).expect("envelope serialises"));
     println!("to_vec:    {calls} allocations, {bytes} bytes ({} bytes of JSON)", json.len());
-    count_stages(&seed);
+    count_stages(pipeline.stage_data(), &seed);
 }
 
-/// Prints the allocations of each stage run alone (rules mode), its inputs made by the stages before it, the
-/// way `benches/stages.rs` times them; each stage is run once untimed first.
-fn count_stages(seed: &[u8]) {
-    let settings = PipelineConfig::default();
-    let files = DataFiles::new(None);
-    let kb = kb::KnowledgeBase::load(&files).expect("knowledge base");
-    let lexicon = dates::DateLexicon::load(&files).expect("date lexicon");
-    let speech = quotes::SpeechLexicon::load(&files).expect("speech lexicon");
-    let events = classify::EventLexicon::load(&files).expect("event lexicon");
-    let zones = assemble::TimeZones::load(&files, &settings.timezone).expect("time zones");
+/// Prints the allocations of each stage run alone (no model spans, as in rules mode), its inputs made by the
+/// stages before it, the way `benches/stages.rs` times them; each stage is run once untimed first.
+fn count_stages(data: StageData<'_>, seed: &[u8]) {
+    let StageData { kb, dates: lexicon, speech, events, zones } = data;
     let input = RawInput::from_bytes(seed);
     let stage = |name: &str, run: &mut dyn FnMut()| {
         run();
@@ -99,23 +94,23 @@ fn count_stages(seed: &[u8]) {
         drop(parse::parse(&decoded.text, format))
     });
     let text = release.text.as_str();
-    let found_dateline = dateline::find(text, &release, &kb, &lexicon);
-    stage("dateline", &mut || drop(dateline::find(text, &release, &kb, &lexicon)));
+    let found_dateline = dateline::find(text, &release, kb, lexicon);
+    stage("dateline", &mut || drop(dateline::find(text, &release, kb, lexicon)));
     let found_language = language::detect(text, &release, "ru");
     stage("language", &mut || drop(language::detect(text, &release, "ru")));
     let anchor = release.declared_date.or_else(|| found_dateline.as_ref().and_then(|d| d.date));
-    let found_dates = dates::find(text, &release, anchor, &lexicon);
-    stage("dates", &mut || drop(dates::find(text, &release, anchor, &lexicon)));
+    let found_dates = dates::find(text, &release, anchor, lexicon);
+    stage("dates", &mut || drop(dates::find(text, &release, anchor, lexicon)));
     let mut found_entities =
-        entities::find(text, &release, found_dateline.as_ref(), &found_language, &kb, &[]);
+        entities::find(text, &release, found_dateline.as_ref(), &found_language, kb, &[]);
     stage("entities", &mut || {
-        drop(entities::find(text, &release, found_dateline.as_ref(), &found_language, &kb, &[]))
+        drop(entities::find(text, &release, found_dateline.as_ref(), &found_language, kb, &[]))
     });
-    let mut found_quotes = quotes::find(text, &release, &speech);
-    stage("quotes", &mut || drop(quotes::find(text, &release, &speech)));
-    entities::resolve_speakers(text, &mut found_quotes, &mut found_entities, &kb);
+    let mut found_quotes = quotes::find(text, &release, speech);
+    stage("quotes", &mut || drop(quotes::find(text, &release, speech)));
+    entities::resolve_speakers(text, &mut found_quotes, &mut found_entities, kb);
     let ctx = classify::Context {
-        lexicon: &events,
+        lexicon: events,
         entities: &found_entities,
         quotes: &found_quotes,
         dates: &found_dates,
@@ -134,7 +129,7 @@ fn count_stages(seed: &[u8]) {
         entities: found_entities.clone(),
         quotes: found_quotes.clone(),
         events: found_events.clone(),
-        zones: &zones,
+        zones,
     };
     // The parts are copied outside the count: assemble takes them over from the stages before it.
     let _ = assemble::assemble(parts());

@@ -48,8 +48,9 @@ use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 use tokio::sync::mpsc;
 use wirefeed::broker::message::event_message;
 use wirefeed::broker::topology::{self, ArgValue};
-use wirefeed::config::{Config, PipelineConfig};
-use wirefeed::pipeline::{Pipeline, RawInput};
+use wirefeed::config::Config;
+use wirefeed::pipeline::settings::ClosedSet;
+use wirefeed::pipeline::{NerMode, Pipeline, RawInput, Settings};
 
 /// Command line.
 #[derive(Debug, Clone, Parser)]
@@ -95,7 +96,7 @@ struct Args {
     #[arg(long, value_enum, default_value_t = PassOutput::Input)]
     pass_output: PassOutput,
     /// The worker's `pipeline.ner` mode(s), comma-separated: `rules` (the issue-6 targets), `model`, or both.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "rules")]
+    #[arg(long, value_delimiter = ',', default_value = "rules")]
     ner: Vec<NerMode>,
     /// Only run the worker side (e.g. to profile it).
     #[arg(long)]
@@ -149,30 +150,12 @@ struct Canned {
 impl Canned {
     /// The seed's event as the worker renders it (rules mode), rendered once.
     fn seed_event(seed: &[u8]) -> anyhow::Result<Canned> {
-        let pipeline = Pipeline::load(&PipelineConfig { ner: "rules".into(), ..Default::default() })?;
+        let pipeline = Pipeline::load(&Settings::with_ner(NerMode::Rules))?;
         let envelope = pipeline
             .normalize(&RawInput::from_bytes(seed))
             .map_err(|r| anyhow::anyhow!("the seed does not normalise: {}", r.reason))?;
         let msg = event_message(&envelope, &Config::default().output.routing_key, None)?;
         Ok(Canned { body: msg.payload, properties: msg.properties, routing_key: msg.routing_key.to_string() })
-    }
-}
-
-/// The worker's NER mode (`pipeline.ner`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum NerMode {
-    /// Knowledge base and rules only.
-    Rules,
-    /// The slovnet model plus the knowledge base.
-    Model,
-}
-
-impl NerMode {
-    fn as_str(self) -> &'static str {
-        match self {
-            NerMode::Rules => "rules",
-            NerMode::Model => "model",
-        }
     }
 }
 

@@ -9,21 +9,20 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{TimeZone, Utc};
-use wirefeed::config::PipelineConfig;
-use wirefeed::pipeline::{Format, Pipeline, RawInput};
+use wirefeed::pipeline::{Format, NerMode, Pipeline, RawInput, Settings};
 
 const DEFAULT_DIRS: &[&str] =
     &["samples", "samples/bad", "tests/fixtures/factrueval-dev-txt", "tests/fixtures/ner-edge-cases"];
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let ner = args.next().unwrap_or_else(|| "rules".into());
+    let ner = args.next().map_or(Ok(NerMode::Rules), |mode| mode.parse()).unwrap_or_else(|e| panic!("{e}"));
     let mut dirs: Vec<PathBuf> = args.map(PathBuf::from).collect();
     if dirs.is_empty() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         dirs = DEFAULT_DIRS.iter().map(|d| root.join(d)).collect();
     }
-    let pipeline = Pipeline::load(&PipelineConfig { ner, ..Default::default() }).expect("pipeline loads");
+    let pipeline = Pipeline::load(&Settings::with_ner(ner)).expect("pipeline loads");
     for path in files_of(&dirs) {
         let body = std::fs::read(&path).expect("readable file");
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

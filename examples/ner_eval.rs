@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
-use wirefeed::pipeline::ner::{self, NerModel, DEFAULT_MODEL_DIR};
+use wirefeed::pipeline::ner::{self, NerModel};
+use wirefeed::pipeline::Settings;
 
 const TYPES: [&str; 3] = ["PER", "LOC", "ORG"];
 
@@ -127,8 +128,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let dir = PathBuf::from(args.next().unwrap_or_else(|| "../shared/eval/factrueval-2016-dev".into()));
     let natasha = args.next().map(|p| natasha_spans(Path::new(&p)));
-    let model =
-        NerModel::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MODEL_DIR)).expect("model");
+    let model = NerModel::load(&Settings::default().model_path()).expect("model");
     let token_re = Regex::new(r"\w+|[^\w\s]").unwrap();
 
     let mut docs: Vec<PathBuf> = std::fs::read_dir(&dir)

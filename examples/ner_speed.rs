@@ -8,9 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use wirefeed::config::PipelineConfig;
-use wirefeed::pipeline::ner::{NerModel, DEFAULT_MODEL_DIR};
-use wirefeed::pipeline::{Pipeline, RawInput};
+use wirefeed::pipeline::ner::NerModel;
+use wirefeed::pipeline::settings::ClosedSet;
+use wirefeed::pipeline::{NerMode, Pipeline, RawInput, Settings};
 
 /// Peak resident memory of this process in KiB (`VmHWM`), where /proc exists.
 fn peak_rss_kib() -> Option<u64> {
@@ -45,8 +45,7 @@ fn main() {
 
     let started = Instant::now();
     let cpu_started = cpu_seconds();
-    let model = NerModel::load(Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MODEL_DIR).as_path())
-        .expect("model loads");
+    let model = NerModel::load(&Settings::default().model_path()).expect("model loads");
     let load = started.elapsed();
     let load_cpu = cpu_seconds().zip(cpu_started).map(|(end, start)| end - start);
     let rss_loaded = peak_rss_kib();
@@ -77,7 +76,7 @@ fn main() {
         kib(peak_rss_kib())
     );
     drop(model);
-    for mode in ["model", "rules"] {
+    for &mode in NerMode::ALL {
         let rate = normalize_rate(&texts, rounds, mode);
         println!(
             "normalize/s    {:.1} wall, {} CPU  whole pipeline, ner = {mode}",
@@ -89,9 +88,8 @@ fn main() {
 
 /// Articles per second (wall, CPU) of the whole pipeline in one NER mode, after a warm-up round. An article
 /// the pipeline rejects still counts: it was read and judged.
-fn normalize_rate(texts: &[String], rounds: usize, ner: &str) -> (f64, Option<f64>) {
-    let pipeline =
-        Pipeline::load(&PipelineConfig { ner: ner.into(), ..Default::default() }).expect("pipeline loads");
+fn normalize_rate(texts: &[String], rounds: usize, ner: NerMode) -> (f64, Option<f64>) {
+    let pipeline = Pipeline::load(&Settings::with_ner(ner)).expect("pipeline loads");
     let run = || {
         for text in texts {
             let _ = std::hint::black_box(pipeline.normalize(&RawInput::from_bytes(text.as_bytes())));

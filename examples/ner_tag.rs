@@ -4,15 +4,15 @@
 //! `cargo run --release --example ner_tag -- DIR [--words] > ours.jsonl` (`--words`: add the token texts)
 //! `python3 scripts/natasha_reference.py DIR > natasha.jsonl && diff ours.jsonl natasha.jsonl`
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use wirefeed::pipeline::ner::{self, NerModel, DEFAULT_MODEL_DIR};
+use wirefeed::pipeline::ner::{self, NerModel};
+use wirefeed::pipeline::Settings;
 
 fn main() {
     let dir = PathBuf::from(std::env::args().nth(1).expect("usage: ner_tag DIR [--words]"));
     let with_words = std::env::args().any(|a| a == "--words");
-    let model =
-        NerModel::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MODEL_DIR)).expect("model");
+    let model = NerModel::load(&Settings::default().model_path()).expect("model");
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("readable directory")
         .filter_map(|e| e.ok().map(|e| e.path()))

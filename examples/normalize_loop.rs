@@ -7,16 +7,14 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use wirefeed::config::PipelineConfig;
-use wirefeed::pipeline::{Pipeline, RawInput};
+use wirefeed::pipeline::{NerMode, Pipeline, RawInput, Settings};
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let ner = args.next().unwrap_or_else(|| "rules".into());
+    let ner = args.next().map_or(Ok(NerMode::Rules), |mode| mode.parse()).unwrap_or_else(|e| panic!("{e}"));
     let runs: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(200);
     let threads: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(1).max(1);
-    let pipeline =
-        Arc::new(Pipeline::load(&PipelineConfig { ner, ..Default::default() }).expect("pipeline loads"));
+    let pipeline = Arc::new(Pipeline::load(&Settings::with_ner(ner)).expect("pipeline loads"));
     let seed = Arc::new(
         std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/sayasat-2025-08-22.txt"))
             .expect("seed sample"),

@@ -2,11 +2,18 @@
 //! environment `WIREFEED__<SECTION>__<KEY>`.
 //!
 //! Every key has a default here, so the worker runs with no file at all; `config/default.toml` repeats them
-//! with comments for operators.
+//! with comments for operators. Keys with a closed set of values are enums ([`QueueType`], [`LogFormat`],
+//! [`crate::pipeline::NerMode`]), so a typo stops the worker at start with the key and the allowed values. The
+//! `[pipeline]` section is the pipeline's own [`crate::pipeline::Settings`].
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+
+/// The trait behind the typed values (`QueueType::as_str`, …), re-exported for the configuration's readers.
+pub use crate::pipeline::settings::ClosedSet;
+use crate::pipeline::settings::UnknownValue;
+use crate::pipeline::Settings as PipelineSettings;
 
 /// The whole configuration.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -21,7 +28,7 @@ pub struct Config {
     /// Where rejected releases go.
     pub rejected: RejectedConfig,
     /// The normalisation pipeline.
-    pub pipeline: PipelineConfig,
+    pub pipeline: PipelineSettings,
     /// Logging.
     pub log: LogConfig,
     /// The optional HTTP endpoint.
@@ -37,7 +44,7 @@ impl Default for Config {
             input: InputConfig::default(),
             output: OutputConfig::default(),
             rejected: RejectedConfig::default(),
-            pipeline: PipelineConfig::default(),
+            pipeline: PipelineSettings::default(),
             log: LogConfig::default(),
             http: HttpConfig::default(),
             shutdown_grace_secs: 20,
@@ -85,8 +92,8 @@ pub struct InputConfig {
     pub queue: String,
     /// Whether to declare the topology at start.
     pub declare: bool,
-    /// `quorum` or `classic`.
-    pub queue_type: String,
+    /// The input queue's type.
+    pub queue_type: QueueType,
     /// `x-delivery-limit` of the quorum queue: the backstop against poison messages.
     pub delivery_limit: u32,
     /// Unacknowledged messages the broker may send each consumer.
@@ -103,11 +110,41 @@ impl Default for InputConfig {
         InputConfig {
             queue: "wirefeed.raw".into(),
             declare: true,
-            queue_type: "quorum".into(),
+            queue_type: QueueType::Quorum,
             delivery_limit: 5,
             prefetch: 200,
             max_hold_secs: 1500,
         }
+    }
+}
+
+/// `input.queue_type`: the kind of queue the worker declares for its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", try_from = "String")]
+pub enum QueueType {
+    /// Replicated, with `x-delivery-limit` as the backstop against poison messages.
+    Quorum,
+    /// A single-node queue (no delivery limit).
+    Classic,
+}
+
+impl ClosedSet for QueueType {
+    const ALL: &'static [QueueType] = &[QueueType::Quorum, QueueType::Classic];
+
+    /// Also the `x-queue-type` argument.
+    fn as_str(self) -> &'static str {
+        match self {
+            QueueType::Quorum => "quorum",
+            QueueType::Classic => "classic",
+        }
+    }
+}
+
+impl TryFrom<String> for QueueType {
+    type Error = UnknownValue;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
     }
 }
 
@@ -169,59 +206,12 @@ impl Default for RejectedConfig {
     }
 }
 
-/// `[pipeline]`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct PipelineConfig {
-    /// Bodies larger than this are rejected as `too_large` before decoding.
-    pub max_body_bytes: usize,
-    /// Language when detection is unsure (BCP 47).
-    pub default_language: String,
-    /// Time zone of a date-only release whose agency and city are unknown (`+06:00` or an IANA name).
-    pub timezone: String,
-    /// A directory of data files overriding the built-in ones; empty = built in.
-    pub data_dir: Option<PathBuf>,
-    /// Pipeline threads; 0 = one per core.
-    pub workers: usize,
-    /// Entity recognition: `model` (the slovnet NER model proposes spans, the knowledge base and morphology
-    /// normalise and link them) or `rules` (knowledge base and patterns only: faster, lower recall).
-    pub ner: String,
-    /// The converted slovnet model (`models/slovnet_ner_news_v1`); a relative path is looked up in the
-    /// working directory, then in the source tree the binary was built from.
-    pub model_dir: PathBuf,
-}
-
-impl Default for PipelineConfig {
-    fn default() -> Self {
-        PipelineConfig {
-            max_body_bytes: 1024 * 1024,
-            default_language: "ru".into(),
-            timezone: "+00:00".into(),
-            data_dir: None,
-            workers: 0,
-            ner: "model".into(),
-            model_dir: PathBuf::from(crate::pipeline::ner::DEFAULT_MODEL_DIR),
-        }
-    }
-}
-
-impl PipelineConfig {
-    /// The number of pipeline threads to run.
-    pub fn worker_threads(&self) -> usize {
-        if self.workers > 0 {
-            self.workers
-        } else {
-            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
-        }
-    }
-}
-
 /// `[log]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LogConfig {
-    /// `json` (production) or `pretty` (a terminal).
-    pub format: String,
+    /// How log lines are written.
+    pub format: LogFormat,
     /// A `tracing` filter, e.g. `info` or `wirefeed=debug`.
     pub level: String,
     /// Seconds between `stats` lines; 0 = none.
@@ -230,7 +220,36 @@ pub struct LogConfig {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        LogConfig { format: "json".into(), level: "info".into(), stats_interval_secs: 10 }
+        LogConfig { format: LogFormat::Json, level: "info".into(), stats_interval_secs: 10 }
+    }
+}
+
+/// `log.format`: how log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", try_from = "String")]
+pub enum LogFormat {
+    /// One JSON object per line, for log shippers (production).
+    Json,
+    /// Human-readable lines, for a terminal.
+    Pretty,
+}
+
+impl ClosedSet for LogFormat {
+    const ALL: &'static [LogFormat] = &[LogFormat::Json, LogFormat::Pretty];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            LogFormat::Json => "json",
+            LogFormat::Pretty => "pretty",
+        }
+    }
+}
+
+impl TryFrom<String> for LogFormat {
+    type Error = UnknownValue;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
     }
 }
 
@@ -244,8 +263,29 @@ pub struct HttpConfig {
 
 /// A configuration that could not be loaded.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid configuration: {0}")]
-pub struct ConfigError(#[from] config::ConfigError);
+#[error("invalid configuration: {}", describe(.0))]
+pub struct ConfigError(config::ConfigError);
+
+// Not `#[from]`: that would also make the inner error the `source`, and `{:#}` (how `main` prints errors)
+// would print its message a second time after ours.
+impl From<config::ConfigError> for ConfigError {
+    fn from(error: config::ConfigError) -> Self {
+        ConfigError(error)
+    }
+}
+
+/// The `config` crate's message, key first: it reports a failure of one of our own deserializers as
+/// ``MESSAGE for key `KEY` ``, which reads badly after a message that ends in a list of allowed values, so
+/// `log.format: unknown value "jsno", expected one of "json", "pretty"` is written instead.
+fn describe(error: &config::ConfigError) -> String {
+    match error {
+        config::ConfigError::At { error, origin, key: Some(key) } => match origin {
+            Some(origin) => format!("{key}: {error} (in {origin})"),
+            None => format!("{key}: {error}"),
+        },
+        other => other.to_string(),
+    }
+}
 
 impl Config {
     /// Loads the layers: defaults ← `config/default.toml` (if present in the working directory) ←
@@ -333,6 +373,85 @@ mod tests {
         let from_file = Config::load_from(Some(&path), None, env(&[])).unwrap();
         let builtin = Config::load_from(None, None, env(&[])).unwrap();
         assert_eq!(serde_json::to_value(&from_file).unwrap(), serde_json::to_value(&builtin).unwrap());
+    }
+
+    /// Writes `toml` to `NAME.toml` in a fresh temporary directory and loads it as `--config`.
+    fn load_toml(name: &str, toml: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("{name}.toml"));
+        std::fs::write(&path, toml).unwrap();
+        Config::load_from(None, Some(&path), env(&[]))
+    }
+
+    #[test]
+    fn closed_sets_load_from_their_names() {
+        let cfg = load_toml(
+            "closed-sets-valid",
+            "[input]\nqueue_type = \"classic\"\n[pipeline]\nner = \"rules\"\n[log]\nformat = \"pretty\"\n",
+        )
+        .unwrap();
+        assert_eq!(cfg.input.queue_type, QueueType::Classic);
+        assert_eq!(cfg.pipeline.ner, crate::pipeline::NerMode::Rules);
+        assert_eq!(cfg.log.format, LogFormat::Pretty);
+        let cfg = Config::load_from(None, None, env(&[("WIREFEED__PIPELINE__NER", "rules")])).unwrap();
+        assert_eq!(cfg.pipeline.ner, crate::pipeline::NerMode::Rules);
+    }
+
+    #[test]
+    fn a_typo_in_a_closed_set_from_the_environment_names_the_key_and_the_values() {
+        let cases = [
+            (
+                "WIREFEED__LOG__FORMAT",
+                "jsno",
+                r#"log.format: unknown value "jsno", expected one of "json", "pretty""#,
+            ),
+            (
+                "WIREFEED__PIPELINE__NER",
+                "model ",
+                r#"pipeline.ner: unknown value "model ", expected one of "model", "rules""#,
+            ),
+            (
+                "WIREFEED__INPUT__QUEUE_TYPE",
+                "stream",
+                r#"input.queue_type: unknown value "stream", expected one of "quorum", "classic""#,
+            ),
+        ];
+        for (key, value, message) in cases {
+            let err = Config::load_from(None, None, env(&[(key, value)])).unwrap_err().to_string();
+            assert_eq!(err, format!("invalid configuration: {message}"), "{key}={value}");
+        }
+    }
+
+    #[test]
+    fn a_typo_in_a_closed_set_in_a_file_names_the_key_and_the_values() {
+        let cases = [
+            (
+                "[log]\nformat = \"Pretty\"\n",
+                r#"log.format: unknown value "Pretty", expected one of "json", "pretty""#,
+            ),
+            (
+                "[pipeline]\nner = \"rule\"\n",
+                r#"pipeline.ner: unknown value "rule", expected one of "model", "rules""#,
+            ),
+            (
+                "[input]\nqueue_type = \"\"\n",
+                r#"input.queue_type: unknown value "", expected one of "quorum", "classic""#,
+            ),
+        ];
+        for (toml, message) in cases {
+            let err = load_toml("typo", toml).unwrap_err().to_string();
+            assert_eq!(err, format!("invalid configuration: {message}"), "{toml}");
+        }
+    }
+
+    #[test]
+    fn closed_set_names_are_their_serde_names() {
+        for &t in QueueType::ALL {
+            assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
+        }
+        for &f in LogFormat::ALL {
+            assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
+        }
     }
 
     #[test]

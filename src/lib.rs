@@ -4,11 +4,13 @@
 //! - [`pipeline`]: pure text processing, bytes in, a [`event::Envelope`] (or a [`pipeline::Rejection`]) out;
 //! - [`broker`]: RabbitMQ plumbing that feeds the pipeline and publishes its results with confirms.
 //!
+//! [`evaluate`] scores the pipeline on a directory of real releases against a gold file (issue #13).
 //! [`config`] holds the layered configuration both read, [`event`] the output types, and
 //! [`telemetry`] the logging set-up.
 
 pub mod broker;
 pub mod config;
+pub mod evaluate;
 pub mod event;
 pub mod pipeline;
 pub mod telemetry;

@@ -3,8 +3,10 @@
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use wirefeed::broker::replay::{Filter, ReplayOptions};
 use wirefeed::config::Config;
 use wirefeed::pipeline::{Format, Pipeline, RawInput};
 
@@ -51,6 +53,49 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Score the pipeline on a directory of releases against a gold file (README "Real copy").
+    Evaluate {
+        /// The directory of releases, one file each.
+        dir: PathBuf,
+        /// The gold file: one JSON record per release (JSON Lines).
+        #[arg(long)]
+        gold: PathBuf,
+        /// How the releases are laid out (a gold record's `format` overrides it).
+        #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+        format: FormatArg,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// List every release's misses.
+        #[arg(long)]
+        debug: bool,
+        /// A TOML file layered over config/default.toml (for the [pipeline] section).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Move rejected messages back to the input queue (after a fix), keeping their headers and adding
+    /// `x-wirefeed-replay-count`; each rejected copy is acked only once its replay is confirmed.
+    Replay {
+        /// A TOML file layered over config/default.toml.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Only this error kind (`x-wirefeed-error-kind`: decode, parse, too_large, unroutable, internal; or the
+        /// broker's dead-letter reason, e.g. delivery_limit); repeat for several. Default: every kind.
+        #[arg(long = "kind", value_name = "KIND")]
+        kinds: Vec<String>,
+        /// Only messages rejected at least this long ago (e.g. `90s`, `30m`, `2h`, `1d`).
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+        older_than: Option<Duration>,
+        /// Only messages rejected less than this long ago.
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+        newer_than: Option<Duration>,
+        /// Replay at most this many messages.
+        #[arg(long, value_name = "N")]
+        limit: Option<u64>,
+        /// List what would be replayed; move nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Declare the exchanges, queues and bindings, and print them.
     Topology {
         /// A TOML file layered over config/default.toml.
@@ -84,11 +129,19 @@ fn main() -> ExitCode {
         Command::Normalize { format, pretty, config, files } => {
             normalize(format.into(), pretty, config, &files)
         }
-        Command::Run { config } => with_config(config, wirefeed::broker::run),
+        Command::Run { config } => with_config(config, |cfg| wirefeed::broker::run(cfg, stop_signal())),
         Command::Publish { config, repeat, paths } => {
             with_config(config, |cfg| wirefeed::broker::publish_files(cfg, &paths, repeat))
         }
+        Command::Replay { config, kinds, older_than, newer_than, limit, dry_run } => {
+            let filter = Filter { kinds, older_than, newer_than };
+            let options = ReplayOptions { filter, limit, dry_run };
+            with_config(config, |cfg| wirefeed::broker::replay(cfg, &options))
+        }
         Command::Topology { config } => with_config(config, wirefeed::broker::declare_and_print),
+        Command::Evaluate { dir, gold, format, json, debug, config } => {
+            evaluate(&dir, &gold, format.into(), json, debug, config)
+        }
     };
     match result {
         Ok(code) => code,
@@ -97,6 +150,30 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Resolves on SIGTERM or SIGINT (Ctrl-C): the worker's shutdown future. It is polled on the worker's runtime,
+/// where the handlers are installed on its first poll.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+            (Ok(mut term), Ok(mut int)) => {
+                let name = tokio::select! {
+                    _ = term.recv() => "SIGTERM",
+                    _ = int.recv() => "SIGINT",
+                };
+                tracing::info!(signal = name, "stop signal received");
+                return;
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::error!(error = %e, "cannot handle SIGTERM/SIGINT; only Ctrl-C will stop the worker");
+            }
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!(signal = "ctrl-c", "stop signal received");
 }
 
 /// Loads the configuration, sets up logging, and runs `f`.
@@ -157,4 +234,25 @@ fn normalize(
     }
     out.flush()?;
     Ok(if rejected > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// `wirefeed evaluate`: the measures of issue #13 over `dir`, as a table (or JSON) on stdout.
+fn evaluate(
+    dir: &std::path::Path,
+    gold: &std::path::Path,
+    format: Format,
+    json: bool,
+    debug: bool,
+    config: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let cfg = Config::load(config.as_deref())?;
+    let pipeline = Pipeline::load(&cfg.pipeline)?;
+    let gold = wirefeed::evaluate::gold::load(gold)?;
+    let report = wirefeed::evaluate::evaluate_dir(&pipeline, dir, &gold, format)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&wirefeed::evaluate::report::to_json(&report))?);
+    } else {
+        print!("{}", wirefeed::evaluate::report::to_text(&report, debug));
+    }
+    Ok(ExitCode::SUCCESS)
 }

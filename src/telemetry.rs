@@ -3,7 +3,7 @@
 
 use tracing_subscriber::EnvFilter;
 
-use crate::config::LogConfig;
+use crate::config::{LogConfig, LogFormat};
 
 /// Installs the global subscriber. `RUST_LOG`, when set, overrides `log.level`. Logs go to stderr so that
 /// `normalize` can keep stdout for its NDJSON.
@@ -13,9 +13,8 @@ pub fn init(cfg: &LogConfig) {
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     // A second init (tests, repeated calls) is harmless: the first subscriber stays.
-    let _ = if cfg.format == "pretty" {
-        builder.try_init()
-    } else {
-        builder.json().flatten_event(true).with_current_span(true).try_init()
+    let _ = match cfg.format {
+        LogFormat::Pretty => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).try_init(),
     };
 }

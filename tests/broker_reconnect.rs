@@ -2,14 +2,14 @@
 //! named connection does): the worker logs, reconnects, re-applies its prefetch, and every input comes out.
 //! Needs `rabbitmqctl` on the PATH (it is wherever the broker runs locally, and in CI).
 
-mod common;
+mod support;
 
 use std::collections::HashSet;
 use std::process::Command;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use common::{sample, TestBroker};
+use support::{sample, TestBroker};
 
 /// The broker-side pid of the connection whose client-given name is exactly `name`.
 fn connection_pid(name: &str) -> Option<String> {
@@ -58,7 +58,7 @@ async fn a_closed_consume_connection_is_reopened_and_nothing_is_lost() {
     // Redelivered inputs may come out twice (same event id), so keep reading until every input has come out
     // (or the time is up): a fixed count of messages could be filled by duplicates.
     let mut ids: HashSet<String> = HashSet::new();
-    let deadline = Instant::now() + common::WAIT;
+    let deadline = Instant::now() + support::WAIT;
     while ids.len() < N && Instant::now() < deadline {
         let batch = broker.take(&broker.cfg.output.queue, N - ids.len()).await;
         ids.extend(
@@ -66,7 +66,7 @@ async fn a_closed_consume_connection_is_reopened_and_nothing_is_lost() {
         );
     }
     assert_eq!(ids.len(), N, "every input came out at least once");
-    let deadline = Instant::now() + common::WAIT;
+    let deadline = Instant::now() + support::WAIT;
     while worker.stats.reconnects.load(Ordering::Relaxed) == 0 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

@@ -1,13 +1,13 @@
 //! SIGTERM with messages in flight: the `wirefeed run` binary stops consuming, finishes what it holds, acks
 //! it, closes, and exits 0, and nothing is lost (issue 3; SPEC §4).
 
-mod common;
+mod support;
 
 use std::collections::HashSet;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{sample, TestBroker};
+use support::{sample, TestBroker};
 
 /// The worker's configuration as the environment an operator would set.
 fn worker_command(broker: &TestBroker) -> Command {

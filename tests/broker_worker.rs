@@ -1,14 +1,14 @@
 //! The worker against a real RabbitMQ (SPEC §4, issue 3): events out with the right ids, properties and
 //! headers; rejections with their reasons; routing by key; nothing left unacked; restart; competing workers.
 
-mod common;
+mod support;
 
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 
-use common::{header, sample, RunningWorker, TestBroker};
 use lapin::types::{AMQPValue, FieldTable, LongString};
 use lapin::BasicProperties;
+use support::{header, sample, RunningWorker, TestBroker};
 use wirefeed::event::Envelope;
 
 const SEED: &str = "sayasat-2025-08-22.txt";
@@ -226,6 +226,6 @@ async fn get(port: u16, path: &str) -> String {
     let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut response = String::new();
-    tokio::time::timeout(common::WAIT, stream.read_to_string(&mut response)).await.unwrap().unwrap();
+    tokio::time::timeout(support::WAIT, stream.read_to_string(&mut response)).await.unwrap().unwrap();
     response
 }

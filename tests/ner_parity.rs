@@ -5,7 +5,8 @@
 
 use std::path::PathBuf;
 
-use wirefeed::pipeline::ner::{self, NerModel, DEFAULT_MODEL_DIR};
+use wirefeed::pipeline::ner::{self, NerModel};
+use wirefeed::pipeline::Settings;
 
 /// One line of the fixture.
 #[derive(serde::Deserialize)]
@@ -96,7 +97,7 @@ fn compare(model: &NerModel, texts: &str, fixture: &str) -> Agreement {
 }
 
 fn model() -> NerModel {
-    NerModel::load(&root().join(DEFAULT_MODEL_DIR)).expect("model loads")
+    NerModel::load(&Settings::default().model_path()).expect("model loads")
 }
 
 #[test]

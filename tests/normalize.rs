@@ -414,3 +414,39 @@ fn the_cli_reads_stdin_and_honours_the_plain_format() {
     assert_eq!(v["item"]["headlines"][0]["value"], "Заголовок новости");
     assert_eq!(v["x"]["ingest"]["format"], "plain");
 }
+
+/// `wirefeed normalize FILE` with `extra` arguments and environment, from the repository root.
+fn normalize_cli(extra_args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_wirefeed"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("normalize")
+        .args(extra_args)
+        .arg("samples/sayasat-2025-08-22.txt")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_cli_refuses_a_typo_in_a_closed_set_before_any_work() {
+    let out = normalize_cli(&[], &[("WIREFEED__LOG__FORMAT", "jsno")]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "nothing is normalised with a bad configuration");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr.trim_end(),
+        r#"wirefeed: invalid configuration: log.format: unknown value "jsno", expected one of "json", "pretty""#
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("typo.toml");
+    std::fs::write(&file, "[pipeline]\nner = \"rule\"\n").unwrap();
+    let out = normalize_cli(&["--config", file.to_str().unwrap()], &[]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "nothing is normalised with a bad configuration");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(r#"pipeline.ner: unknown value "rule", expected one of "model", "rules""#),
+        "{stderr}"
+    );
+}

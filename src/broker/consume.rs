@@ -474,7 +474,7 @@ impl Loop<'_> {
     fn warn_if_last_attempt(&self, properties: &BasicProperties) {
         let input = &self.cfg.input;
         let Some(count) = delivery_count(properties) else { return };
-        if input.queue_type == "quorum" && count >= u64::from(input.delivery_limit) {
+        if input.queue_type == crate::config::QueueType::Quorum && count >= u64::from(input.delivery_limit) {
             tracing::warn!(
                 message_id = properties.message_id().as_ref().map(|s| s.as_str()).unwrap_or(""),
                 delivery_count = count,

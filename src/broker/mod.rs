@@ -6,7 +6,8 @@
 //! - [`acks`]: which delivery tags to ack and how (`multiple` for contiguous runs);
 //! - [`message`]: event and rejection messages (properties, headers, routing key);
 //! - [`topology`]: what is declared; [`publish`]: the `publish` command; [`connection`]: named connections,
-//!   timeouts, backoff; [`stats`], [`http`]: observability; [`shutdown`]: the stop signal.
+//!   timeouts, backoff; [`stats`], [`http`]: observability; [`shutdown`]: the stop signal and task
+//!   completion; [`replay`]: the `replay` command (rejected messages back to the input queue).
 
 pub mod acks;
 pub mod backpressure;
@@ -16,11 +17,13 @@ pub mod http;
 pub mod message;
 pub mod pool;
 pub mod publish;
+pub mod replay;
 pub mod shutdown;
 pub mod stats;
 pub mod topology;
 pub mod worker;
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,19 +39,21 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
-/// Runs the worker until SIGTERM/SIGINT, then finishes in-flight work and returns.
-pub fn run(cfg: Config) -> anyhow::Result<()> {
+/// Runs the worker until `shutdown` resolves (polled on the worker's runtime, so it may use tokio's signal
+/// handling), then finishes in-flight work and returns.
+pub fn run(cfg: Config, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
     let pipeline = Arc::new(Pipeline::load(&cfg.pipeline)?);
-    runtime()?.block_on(async move {
-        let shutdown = Shutdown::new();
-        shutdown::trigger_on_signals(shutdown.clone())?;
-        Worker::new(cfg, pipeline).run(shutdown).await
-    })
+    runtime()?.block_on(Worker::new(cfg, pipeline).run(shutdown))
 }
 
 /// Publishes files (or directories of files) to the input queue, `repeat` times each.
 pub fn publish_files(cfg: Config, paths: &[PathBuf], repeat: u32) -> anyhow::Result<()> {
     runtime()?.block_on(publish::run_cli(&cfg, paths, repeat))
+}
+
+/// Moves the rejected messages `options` selects back to the input queue.
+pub fn replay(cfg: Config, options: &replay::ReplayOptions) -> anyhow::Result<()> {
+    runtime()?.block_on(replay::run_cli(&cfg, options))
 }
 
 /// Declares the topology and prints it.

@@ -172,7 +172,8 @@ fn settle(
     Ok(())
 }
 
-fn progress_bar(total: u64) -> ProgressBar {
+/// A bar on stderr for `total` messages, hidden when stderr is not a terminal (logs stay clean).
+pub(super) fn progress_bar(total: u64) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     if !std::io::stderr().is_terminal() {
         bar.set_draw_target(ProgressDrawTarget::hidden());

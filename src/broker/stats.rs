@@ -1,82 +1,71 @@
-//! Counters and latency histograms shared by the worker, the periodic `stats` log line and `/metrics`.
+//! Counters, pause state and latency histograms shared by the worker, the periodic `stats` log line and
+//! `/metrics`.
 //!
-//! Everything is lock-free atomics so the hot path only does relaxed increments. Latencies go into a small
-//! log-linear histogram (16 sub-buckets per power of two, about 6 % resolution) instead of a heavy crate.
+//! The hot path only does relaxed atomic increments: counters are `AtomicU64`s and latencies go into a
+//! [`LatencyHistogram`] of fixed Prometheus buckets (one atomic add for the bucket, one for the sum). The
+//! exposition is `prometheus-client`'s, built from a snapshot at each scrape. The histogram itself is written
+//! here because the crate's takes a mutex on every observation and does not let its bucket counts be read,
+//! which the `stats` line needs for the quantiles of the last interval.
 
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-const SUB_BITS: u32 = 4;
-const SUB: usize = 1 << SUB_BITS;
-const BUCKETS: usize = SUB + (64 - SUB_BITS as usize) * SUB;
+use prometheus_client::encoding::{EncodeMetric, MetricEncoder, NoLabelSet};
+use prometheus_client::metrics::counter::ConstCounter;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::MetricType;
+use prometheus_client::registry::Registry;
 
-/// A histogram of `u64` values (microseconds here) with about 6 % relative resolution.
-pub struct Histogram {
-    buckets: Box<[AtomicU64]>,
-    sum: AtomicU64,
+/// Upper bounds of the latency buckets, in microseconds: 100 µs to 10 s in 1–2.5–5 steps, so a fleet's p99
+/// can be computed with `histogram_quantile` over the summed buckets of every worker. Rules-mode pipeline
+/// times sit in the first buckets, model mode's and the end-to-end times in the millisecond ones, a
+/// backlog's end-to-end times in the seconds.
+pub const LATENCY_BOUNDS_US: [u64; 16] = [
+    100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000,
+    2_500_000, 5_000_000, 10_000_000,
+];
+
+/// The buckets: one per bound, and the `+Inf` one.
+const BUCKETS: usize = LATENCY_BOUNDS_US.len() + 1;
+
+/// A histogram of durations over [`LATENCY_BOUNDS_US`], exposed as a Prometheus histogram in seconds.
+#[derive(Debug, Default)]
+pub struct LatencyHistogram {
+    /// Values per bucket (not cumulative; the exposition accumulates).
+    counts: [AtomicU64; BUCKETS],
+    /// Sum of the values, µs.
+    sum_us: AtomicU64,
 }
 
-impl Default for Histogram {
-    fn default() -> Self {
-        Histogram { buckets: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect(), sum: AtomicU64::new(0) }
-    }
-}
-
-impl std::fmt::Debug for Histogram {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Histogram").field("count", &self.snapshot().count()).finish()
-    }
-}
-
-fn bucket_of(v: u64) -> usize {
-    if v < SUB as u64 {
-        return v as usize;
-    }
-    let msb = 63 - v.leading_zeros();
-    let shift = msb - SUB_BITS;
-    let sub = ((v >> shift) as usize) - SUB;
-    SUB + shift as usize * SUB + sub
-}
-
-/// The largest value that falls into bucket `i` (what percentiles report: never an underestimate).
-fn bucket_upper(i: usize) -> u64 {
-    if i < SUB {
-        return i as u64;
-    }
-    let shift = ((i - SUB) / SUB) as u32;
-    let sub = ((i - SUB) % SUB) as u64;
-    (((SUB as u64 + sub + 1) as u128) << shift).saturating_sub(1).min(u64::MAX as u128) as u64
-}
-
-impl Histogram {
-    /// Records one value.
-    pub fn record(&self, v: u64) {
-        self.buckets[bucket_of(v)].fetch_add(1, Ordering::Relaxed);
-        self.sum.fetch_add(v, Ordering::Relaxed);
-    }
-
-    /// Records a duration in microseconds.
+impl LatencyHistogram {
+    /// Records one duration.
     pub fn record_duration(&self, d: Duration) {
-        self.record(d.as_micros().min(u64::MAX as u128) as u64);
+        self.record_us(d.as_micros().min(u128::from(u64::MAX)) as u64);
+    }
+
+    /// Records one value in microseconds.
+    pub fn record_us(&self, us: u64) {
+        let bucket = LATENCY_BOUNDS_US.partition_point(|&bound| bound < us);
+        self.counts[bucket].fetch_add(1, Ordering::Relaxed);
+        self.sum_us.fetch_add(us, Ordering::Relaxed);
     }
 
     /// The counts as they are now.
     pub fn snapshot(&self) -> HistogramSnapshot {
         HistogramSnapshot {
-            counts: self.buckets.iter().map(|b| b.load(Ordering::Relaxed)).collect(),
-            sum: self.sum.load(Ordering::Relaxed),
+            counts: self.counts.each_ref().map(load),
+            sum_us: self.sum_us.load(Ordering::Relaxed),
         }
     }
 }
 
-/// A copy of a histogram's counts, for percentiles over all time or (by [`HistogramSnapshot::since`]) over
-/// an interval.
-#[derive(Debug, Clone, Default)]
+/// A copy of a histogram's counts, for quantiles over all time or (by [`HistogramSnapshot::since`]) over
+/// an interval, and for the exposition.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HistogramSnapshot {
-    counts: Vec<u64>,
-    sum: u64,
+    counts: [u64; BUCKETS],
+    sum_us: u64,
 }
 
 impl HistogramSnapshot {
@@ -85,81 +74,62 @@ impl HistogramSnapshot {
         self.counts.iter().sum()
     }
 
-    /// Sum of the values recorded.
-    pub fn sum(&self) -> u64 {
-        self.sum
+    /// Sum of the values recorded, µs.
+    pub fn sum_us(&self) -> u64 {
+        self.sum_us
     }
 
     /// What was recorded after `earlier`.
     pub fn since(&self, earlier: &HistogramSnapshot) -> HistogramSnapshot {
-        let counts = self
-            .counts
-            .iter()
-            .enumerate()
-            .map(|(i, c)| c.saturating_sub(earlier.counts.get(i).copied().unwrap_or(0)))
-            .collect();
-        HistogramSnapshot { counts, sum: self.sum.saturating_sub(earlier.sum) }
+        let mut counts = self.counts;
+        for (count, before) in counts.iter_mut().zip(earlier.counts) {
+            *count = count.saturating_sub(before);
+        }
+        HistogramSnapshot { counts, sum_us: self.sum_us.saturating_sub(earlier.sum_us) }
     }
 
-    /// The `q` quantile (0–1), 0 when empty.
-    pub fn quantile(&self, q: f64) -> u64 {
+    /// The `q` quantile (0–1) in µs, 0 when empty: linear inside the bucket that holds it, as Prometheus'
+    /// `histogram_quantile` computes it, so the `stats` line and a dashboard agree. Values in the `+Inf`
+    /// bucket report the highest bound.
+    pub fn quantile_us(&self, q: f64) -> u64 {
         let total = self.count();
         if total == 0 {
             return 0;
         }
-        let rank = ((q.clamp(0.0, 1.0) * total as f64).ceil() as u64).max(1);
-        let mut seen = 0;
-        for (i, c) in self.counts.iter().enumerate() {
-            seen += c;
-            if seen >= rank {
-                return bucket_upper(i);
+        let rank = q.clamp(0.0, 1.0) * total as f64;
+        let mut below = 0u64;
+        for (i, &count) in self.counts.iter().enumerate() {
+            if count > 0 && (below + count) as f64 >= rank {
+                let Some(&upper) = LATENCY_BOUNDS_US.get(i) else { break };
+                let lower = if i == 0 { 0 } else { LATENCY_BOUNDS_US[i - 1] };
+                let within = ((rank - below as f64) / count as f64).clamp(0.0, 1.0);
+                return lower + ((upper - lower) as f64 * within).round() as u64;
             }
+            below += count;
         }
-        bucket_upper(self.counts.len() - 1)
+        LATENCY_BOUNDS_US[LATENCY_BOUNDS_US.len() - 1]
+    }
+
+    /// `(upper bound in seconds, count)` per bucket, the `+Inf` one last, as the exposition wants them.
+    fn buckets_seconds(&self) -> Vec<(f64, u64)> {
+        let bounds = LATENCY_BOUNDS_US.iter().map(|&us| us as f64 / 1e6).chain([f64::INFINITY]);
+        bounds.zip(self.counts).collect()
     }
 }
 
-/// The worker's counters. `published` and `rejected` count outputs the broker confirmed; `acked` counts
-/// inputs acknowledged.
-#[derive(Debug)]
-pub struct Stats {
-    /// Deliveries taken from the input queue.
-    pub received: AtomicU64,
-    /// Events confirmed on the output exchange.
-    pub published: AtomicU64,
-    /// Rejections confirmed on the rejected exchange.
-    pub rejected: AtomicU64,
-    /// Inputs acknowledged.
-    pub acked: AtomicU64,
-    /// Deliveries the broker flagged as redelivered.
-    pub redelivered: AtomicU64,
-    /// Inputs handed back to the queue (nack with requeue): held past `input.max_hold_secs`, or delivered
-    /// after their consumer was cancelled. A refused output is retried instead, never requeued.
-    pub requeued: AtomicU64,
-    /// Deliveries taken and not yet acked.
-    pub in_flight: AtomicU64,
-    /// Sessions re-opened after a connection loss.
-    pub reconnects: AtomicU64,
-    /// Whether both connections are open and the consumer is registered (`/readyz`).
-    pub consuming: AtomicBool,
-    /// Time spent in the pipeline per release, µs.
-    pub pipeline_us: Histogram,
-    /// From delivery to the worker until the broker confirmed its output, µs.
-    pub e2e_us: Histogram,
-    /// Whether the worker has stopped taking deliveries (outputs refused, or a resource alarm), and for how
-    /// long in all; [`Stats::pause_reason`] says why.
-    pub paused: StateClock,
-    /// Whether the broker has blocked a connection of the worker (a resource alarm), and for how long in all.
-    pub blocked: StateClock,
-    /// Publisher nacks and unroutable rejections: outputs the broker did not store (each is retried).
-    pub downstream_refusals: AtomicU64,
-    /// Why the worker is paused (empty when it is not); the body of `/readyz` while paused.
-    pub pause_reason: Mutex<String>,
-    started: Instant,
+impl EncodeMetric for HistogramSnapshot {
+    fn encode(&self, mut encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
+        let sum = self.sum_us as f64 / 1e6;
+        encoder.encode_histogram::<NoLabelSet>(sum, self.count(), &self.buckets_seconds(), None)
+    }
+
+    fn metric_type(&self) -> MetricType {
+        MetricType::Histogram
+    }
 }
 
 /// A state that comes and goes (paused, blocked): whether it holds now, and the seconds it has held in all,
-/// the current stretch included.
+/// the current stretch included. Atomics only: the consume loop sets it, scrapes read it.
 #[derive(Debug, Default)]
 pub struct StateClock {
     on: AtomicBool,
@@ -203,6 +173,47 @@ impl StateClock {
     }
 }
 
+/// The worker's counters. `published` and `rejected` count outputs the broker confirmed; `acked` counts
+/// inputs acknowledged.
+#[derive(Debug)]
+pub struct Stats {
+    /// Deliveries taken from the input queue.
+    pub received: AtomicU64,
+    /// Events confirmed on the output exchange.
+    pub published: AtomicU64,
+    /// Rejections confirmed on the rejected exchange.
+    pub rejected: AtomicU64,
+    /// Inputs acknowledged.
+    pub acked: AtomicU64,
+    /// Deliveries the broker flagged as redelivered.
+    pub redelivered: AtomicU64,
+    /// Inputs handed back to the queue (nack with requeue): held past `input.max_hold_secs`, or delivered
+    /// after their consumer was cancelled. A refused output is retried instead, never requeued.
+    pub requeued: AtomicU64,
+    /// Deliveries taken and not yet acked.
+    pub in_flight: AtomicU64,
+    /// Sessions re-opened after a connection loss.
+    pub reconnects: AtomicU64,
+    /// Whether both connections are open and the consumer is registered (`/readyz`).
+    pub consuming: AtomicBool,
+    /// Whether a stop was asked for (the worker finishes its in-flight work and exits; `/readyz` says 503).
+    pub stopping: AtomicBool,
+    /// Whether the worker has stopped taking deliveries (outputs refused, or a resource alarm), and for how
+    /// long in all; [`Stats::pause_reason`] says why.
+    pub paused: StateClock,
+    /// Why the worker is paused (empty when it is not); the body of `/readyz` while paused.
+    pub pause_reason: Mutex<String>,
+    /// Whether the broker has blocked a connection of the worker (a resource alarm), and for how long in all.
+    pub blocked: StateClock,
+    /// Publisher nacks and unroutable rejections: outputs the broker did not store (each is retried).
+    pub downstream_refusals: AtomicU64,
+    /// Time spent in the pipeline per release.
+    pub pipeline_us: LatencyHistogram,
+    /// From delivery to the worker until the broker confirmed its output.
+    pub e2e_us: LatencyHistogram,
+    started: Instant,
+}
+
 impl Default for Stats {
     fn default() -> Self {
         Stats {
@@ -215,12 +226,13 @@ impl Default for Stats {
             in_flight: AtomicU64::new(0),
             reconnects: AtomicU64::new(0),
             consuming: AtomicBool::new(false),
-            pipeline_us: Histogram::default(),
-            e2e_us: Histogram::default(),
+            stopping: AtomicBool::new(false),
             paused: StateClock::default(),
+            pause_reason: Mutex::new(String::new()),
             blocked: StateClock::default(),
             downstream_refusals: AtomicU64::new(0),
-            pause_reason: Mutex::new(String::new()),
+            pipeline_us: LatencyHistogram::default(),
+            e2e_us: LatencyHistogram::default(),
             started: Instant::now(),
         }
     }
@@ -245,6 +257,18 @@ pub struct StatsSnapshot {
     pub in_flight: u64,
     /// See [`Stats::reconnects`].
     pub reconnects: u64,
+    /// [`Stats::is_ready`].
+    pub up: bool,
+    /// See [`Stats::paused`].
+    pub paused: bool,
+    /// Time paused since start, the current pause included, seconds.
+    pub paused_seconds_total: f64,
+    /// See [`Stats::blocked`].
+    pub blocked: bool,
+    /// Time blocked since start, the current block included, seconds.
+    pub blocked_seconds_total: f64,
+    /// See [`Stats::downstream_refusals`].
+    pub downstream_refusals: u64,
     /// See [`Stats::pipeline_us`].
     pub pipeline_us: HistogramSnapshot,
     /// See [`Stats::e2e_us`].
@@ -263,6 +287,29 @@ impl Stats {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Pauses consuming for `reason` (e.g. "downstream refuses outputs"), or resumes with `None`.
+    pub fn set_paused(&self, reason: Option<&str>) {
+        let mut current = self.pause_reason.lock().unwrap_or_else(|e| e.into_inner());
+        current.clear();
+        current.push_str(reason.unwrap_or(""));
+        self.paused.set(reason.is_some());
+    }
+
+    /// Records that the broker blocked (`true`) or unblocked the publishing connection.
+    pub fn set_blocked(&self, blocked: bool) {
+        self.blocked.set(blocked);
+    }
+
+    /// Time paused since start, seconds.
+    pub fn paused_seconds_total(&self) -> f64 {
+        self.paused.seconds_total()
+    }
+
+    /// Time blocked since start, seconds.
+    pub fn blocked_seconds_total(&self) -> f64 {
+        self.blocked.seconds_total()
+    }
+
     /// Copies the counters.
     pub fn snapshot(&self) -> StatsSnapshot {
         StatsSnapshot {
@@ -274,36 +321,39 @@ impl Stats {
             requeued: load(&self.requeued),
             in_flight: load(&self.in_flight),
             reconnects: load(&self.reconnects),
+            up: self.is_ready(),
+            paused: self.paused.is_on(),
+            paused_seconds_total: self.paused_seconds_total(),
+            blocked: self.blocked.is_on(),
+            blocked_seconds_total: self.blocked_seconds_total(),
+            downstream_refusals: load(&self.downstream_refusals),
             pipeline_us: self.pipeline_us.snapshot(),
             e2e_us: self.e2e_us.snapshot(),
             at: Some(Instant::now()),
         }
     }
 
-    /// Whether `/readyz` should say yes.
+    /// Whether `/readyz` should say yes: see [`Stats::readiness`].
     pub fn is_ready(&self) -> bool {
         self.readiness().is_ok()
     }
 
-    /// `/readyz`: `Ok` while connected and consuming, otherwise why not (the response body).
+    /// `Ok` while the worker takes work; otherwise why not, for the body of `/readyz`'s 503.
     pub fn readiness(&self) -> Result<(), String> {
-        if !self.consuming.load(Ordering::Relaxed) {
-            return Err("not connected or not consuming".into());
+        if self.stopping.load(Ordering::Relaxed) {
+            return Err("stopping: finishing in-flight work".into());
+        }
+        if self.blocked.is_on() {
+            return Err("paused: the broker blocked the connection (resource alarm)".into());
         }
         if self.paused.is_on() {
             let reason = self.pause_reason.lock().map(|r| r.clone()).unwrap_or_default();
             return Err(format!("paused: {reason}"));
         }
-        Ok(())
-    }
-
-    /// Marks the worker paused for `reason`, or (`None`) taking deliveries again.
-    pub fn set_paused(&self, reason: Option<&str>) {
-        if let Ok(mut r) = self.pause_reason.lock() {
-            r.clear();
-            r.push_str(reason.unwrap_or(""));
+        if !self.consuming.load(Ordering::Relaxed) {
+            return Err("not connected or not consuming".into());
         }
-        self.paused.set(reason.is_some());
+        Ok(())
     }
 
     /// Logs one `stats` line for the interval since `previous` (rates and latencies over the interval,
@@ -327,87 +377,79 @@ impl Stats {
             requeued = now.requeued,
             in_flight = now.in_flight,
             reconnects = now.reconnects,
-            paused = self.paused.is_on(),
-            blocked = self.blocked.is_on(),
-            paused_seconds_total = (self.paused.seconds_total() * 10.0).round() / 10.0,
-            blocked_seconds_total = (self.blocked.seconds_total() * 10.0).round() / 10.0,
-            downstream_refusals = load(&self.downstream_refusals),
-            rate_per_sec = (rate * 10.0).round() / 10.0,
-            pipeline_p50_us = pipeline.quantile(0.5),
-            pipeline_p99_us = pipeline.quantile(0.99),
-            e2e_p50_ms = e2e.quantile(0.5) as f64 / 1000.0,
-            e2e_p99_ms = e2e.quantile(0.99) as f64 / 1000.0,
+            paused = now.paused,
+            blocked = now.blocked,
+            paused_seconds_total = round_tenth(now.paused_seconds_total),
+            blocked_seconds_total = round_tenth(now.blocked_seconds_total),
+            downstream_refusals = now.downstream_refusals,
+            rate_per_sec = round_tenth(rate),
+            pipeline_p50_us = pipeline.quantile_us(0.5),
+            pipeline_p99_us = pipeline.quantile_us(0.99),
+            e2e_p50_ms = e2e.quantile_us(0.5) as f64 / 1000.0,
+            e2e_p99_ms = e2e.quantile_us(0.99) as f64 / 1000.0,
             "stats"
         );
         now
     }
 
-    /// The counters in the Prometheus text exposition format.
+    /// The metrics in the Prometheus text exposition format (version 0.0.4).
     pub fn prometheus(&self) -> String {
-        let s = self.snapshot();
         let mut out = String::new();
-        let counters: [(&str, &str, u64); 8] = [
-            ("wirefeed_received_total", "Deliveries taken from the input queue.", s.received),
-            ("wirefeed_published_total", "Events confirmed by the broker.", s.published),
-            ("wirefeed_rejected_total", "Rejections confirmed by the broker.", s.rejected),
-            ("wirefeed_acked_total", "Inputs acknowledged.", s.acked),
-            ("wirefeed_redelivered_total", "Deliveries flagged as redelivered.", s.redelivered),
-            ("wirefeed_requeued_total", "Inputs handed back to the queue (held too long).", s.requeued),
-            ("wirefeed_reconnects_total", "Sessions re-opened after a connection loss.", s.reconnects),
-            (
-                "wirefeed_downstream_refusals_total",
-                "Outputs the broker did not store (publisher nack, unroutable rejection); each is retried.",
-                load(&self.downstream_refusals),
-            ),
-        ];
-        for (name, help, value) in counters {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}");
-        }
-        let _ = writeln!(
-            out,
-            "# HELP wirefeed_in_flight Deliveries taken and not yet acked.\n# TYPE wirefeed_in_flight gauge\n\
-             wirefeed_in_flight {}",
-            s.in_flight
-        );
-        let _ = writeln!(
-            out,
-            "# HELP wirefeed_up Whether the worker is connected and consuming.\n# TYPE wirefeed_up gauge\n\
-             wirefeed_up {}",
-            u8::from(self.is_ready())
-        );
-        for (name, help, clock) in [
-            (
-                "paused",
-                "Whether the worker has stopped taking deliveries (backpressure or an alarm).",
-                &self.paused,
-            ),
-            (
-                "blocked",
-                "Whether the broker blocks a connection of the worker (resource alarm).",
-                &self.blocked,
-            ),
-        ] {
-            let _ = writeln!(
-                out,
-                "# HELP wirefeed_{name} {help}\n# TYPE wirefeed_{name} gauge\nwirefeed_{name} {}\n\
-                 # HELP wirefeed_{name}_seconds_total Seconds spent {name}.\n\
-                 # TYPE wirefeed_{name}_seconds_total counter\nwirefeed_{name}_seconds_total {}",
-                u8::from(clock.is_on()),
-                clock.seconds_total()
-            );
-        }
-        summary(&mut out, "wirefeed_pipeline_seconds", "Time in the pipeline per release.", &s.pipeline_us);
-        summary(&mut out, "wirefeed_e2e_seconds", "From delivery to confirmed output.", &s.e2e_us);
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::prometheus_text::encode(&mut out, &registry(&self.snapshot()));
         out
     }
 }
 
-fn summary(out: &mut String, name: &str, help: &str, h: &HistogramSnapshot) {
-    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} summary");
-    for q in [0.5, 0.9, 0.99] {
-        let _ = writeln!(out, "{name}{{quantile=\"{q}\"}} {}", h.quantile(q) as f64 / 1e6);
+/// Rounded to one decimal, for the log line.
+fn round_tenth(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// A registry holding `s`'s values (built per scrape: the values are copies, the live state stays atomics).
+/// Counter names get their `_total` from the encoder.
+fn registry(s: &StatsSnapshot) -> Registry {
+    let mut r = Registry::default();
+    let counters = [
+        ("wirefeed_received", "Deliveries taken from the input queue.", s.received),
+        ("wirefeed_published", "Events confirmed by the broker.", s.published),
+        ("wirefeed_rejected", "Rejections confirmed by the broker.", s.rejected),
+        ("wirefeed_acked", "Inputs acknowledged.", s.acked),
+        ("wirefeed_redelivered", "Deliveries flagged as redelivered.", s.redelivered),
+        ("wirefeed_requeued", "Inputs handed back to the queue (held too long).", s.requeued),
+        ("wirefeed_reconnects", "Sessions re-opened after a connection loss.", s.reconnects),
+        (
+            "wirefeed_downstream_refusals",
+            "Outputs the broker did not store (publisher nack, unroutable rejection); each is retried.",
+            s.downstream_refusals,
+        ),
+    ];
+    for (name, help, value) in counters {
+        r.register(name, help, ConstCounter::new(value));
     }
-    let _ = writeln!(out, "{name}_sum {}\n{name}_count {}", h.sum() as f64 / 1e6, h.count());
+    let seconds = [
+        (
+            "wirefeed_paused_seconds",
+            "Time consuming was paused (backpressure or alarm).",
+            s.paused_seconds_total,
+        ),
+        ("wirefeed_blocked_seconds", "Time the broker blocked the connection.", s.blocked_seconds_total),
+    ];
+    for (name, help, value) in seconds {
+        r.register(name, help, ConstCounter::new(value));
+    }
+    let gauges = [
+        ("wirefeed_in_flight", "Deliveries taken and not yet acked.", s.in_flight as i64),
+        ("wirefeed_up", "Whether the worker is connected and consuming (ready).", i64::from(s.up)),
+        ("wirefeed_paused", "Whether consuming is paused (backpressure or alarm).", i64::from(s.paused)),
+        ("wirefeed_blocked", "Whether the broker blocks the connection.", i64::from(s.blocked)),
+    ];
+    for (name, help, value) in gauges {
+        r.register(name, help, ConstGauge::new(value));
+    }
+    r.register("wirefeed_pipeline_seconds", "Time in the pipeline per release.", s.pipeline_us);
+    r.register("wirefeed_e2e_seconds", "From delivery to confirmed output.", s.e2e_us);
+    r
 }
 
 #[cfg(test)]
@@ -415,91 +457,127 @@ mod tests {
     use super::*;
 
     #[test]
-    fn buckets_are_monotonic_and_cover_their_values() {
-        let mut last = 0;
-        for v in [0u64, 1, 15, 16, 17, 31, 32, 100, 1_000, 65_535, 1 << 40, u64::MAX] {
-            let b = bucket_of(v);
-            assert!(b >= last, "bucket of {v} went backwards");
-            assert!(bucket_upper(b) >= v, "bucket {b} upper bound below {v}");
-            if b > 0 {
-                assert!(bucket_upper(b - 1) < v, "value {v} belongs in an earlier bucket");
-            }
-            last = b;
+    fn values_land_in_the_first_bucket_whose_bound_holds_them() {
+        let h = LatencyHistogram::default();
+        for us in [0, 100, 101, 250, 10_000_000, 10_000_001, u64::MAX / 2] {
+            h.record_us(us);
         }
+        let s = h.snapshot();
+        assert_eq!(s.counts[0], 2, "0 and 100 µs (le=0.0001)");
+        assert_eq!(s.counts[1], 2, "101 and 250 µs (le=0.00025)");
+        assert_eq!(s.counts[BUCKETS - 2], 1, "10 s (le=10)");
+        assert_eq!(s.counts[BUCKETS - 1], 2, "above 10 s (+Inf)");
+        assert_eq!(s.count(), 7);
     }
 
     #[test]
-    fn quantiles_are_within_resolution() {
-        let h = Histogram::default();
-        for v in 1..=1000u64 {
-            h.record(v);
+    fn quantiles_interpolate_inside_the_bucket_like_histogram_quantile() {
+        let h = LatencyHistogram::default();
+        // 100 values evenly in (1 ms, 2.5 ms]: the quantiles fall linearly across that bucket.
+        for i in 1..=100u64 {
+            h.record_us(1_000 + 15 * i);
         }
         let s = h.snapshot();
-        let p50 = s.quantile(0.5) as f64;
-        let p99 = s.quantile(0.99) as f64;
-        assert!((p50 - 500.0).abs() / 500.0 < 0.07, "p50 {p50}");
-        assert!((p99 - 990.0).abs() / 990.0 < 0.07, "p99 {p99}");
-        assert_eq!(s.count(), 1000);
-        assert_eq!(HistogramSnapshot::default().quantile(0.5), 0);
+        assert_eq!(s.quantile_us(0.5), 1_750);
+        assert_eq!(s.quantile_us(0.99), 2_485);
+        assert_eq!(s.quantile_us(1.0), 2_500);
+        assert_eq!(HistogramSnapshot::default().quantile_us(0.5), 0);
+        h.record_us(60_000_000);
+        assert_eq!(h.snapshot().quantile_us(1.0), 10_000_000, "+Inf reports the highest bound");
     }
 
     #[test]
     fn interval_snapshots_only_see_new_values() {
-        let h = Histogram::default();
-        h.record(10_000);
+        let h = LatencyHistogram::default();
+        h.record_us(400_000);
         let before = h.snapshot();
-        h.record(5);
+        h.record_us(50);
         let interval = h.snapshot().since(&before);
         assert_eq!(interval.count(), 1);
-        assert_eq!(interval.quantile(0.99), 5);
+        assert_eq!(interval.sum_us(), 50);
+        assert!(interval.quantile_us(0.99) <= 100);
     }
 
     #[test]
-    fn prometheus_text_has_every_counter() {
-        let stats = Stats::default();
-        Stats::incr(&stats.received);
-        Stats::incr(&stats.received);
-        let text = stats.prometheus();
-        assert!(text.contains("wirefeed_received_total 2\n"));
-        for name in ["published", "rejected", "acked", "redelivered", "reconnects"] {
-            assert!(text.contains(&format!("# TYPE wirefeed_{name}_total counter")), "{name}");
-        }
-        assert!(text.contains("wirefeed_up 0"));
-        assert!(text.contains("wirefeed_e2e_seconds_count 0"));
-        assert!(text.contains("wirefeed_paused 0\n"));
-        assert!(text.contains("wirefeed_blocked_seconds_total 0\n"));
-        assert!(text.contains("# TYPE wirefeed_downstream_refusals_total counter"));
+    fn state_clock_adds_up_its_stretches_and_ignores_repeats() {
+        let flag = StateClock::default();
+        assert_eq!(flag.seconds_total(), 0.0);
+        flag.set(true);
+        flag.set(true);
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(flag.is_on());
+        flag.set(false);
+        let first = flag.seconds_total();
+        assert!(first >= 0.02, "{first}");
+        flag.set(false);
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(flag.seconds_total(), first, "no time counts while off");
     }
 
     #[test]
-    fn readiness_says_why_while_paused() {
+    fn readiness_names_why_not() {
         let stats = Stats::default();
         assert_eq!(stats.readiness(), Err("not connected or not consuming".into()));
         stats.consuming.store(true, Ordering::Relaxed);
         assert_eq!(stats.readiness(), Ok(()));
-        stats.set_paused(Some("the broker blocked the publishing connection"));
-        assert_eq!(stats.readiness(), Err("paused: the broker blocked the publishing connection".into()));
-        assert!(!stats.is_ready());
-        assert!(stats.prometheus().contains("wirefeed_paused 1\n"));
+        stats.set_paused(Some("downstream refuses outputs"));
+        assert_eq!(stats.readiness(), Err("paused: downstream refuses outputs".into()));
+        stats.set_blocked(true);
+        assert!(stats.readiness().unwrap_err().contains("resource alarm"));
+        stats.set_blocked(false);
         stats.set_paused(None);
-        assert_eq!(stats.readiness(), Ok(()));
+        assert_eq!(*stats.pause_reason.lock().unwrap(), "");
+        assert!(stats.is_ready());
+        stats.stopping.store(true, Ordering::Relaxed);
+        assert!(stats.readiness().unwrap_err().starts_with("stopping"));
+    }
+
+    /// The value of the exposition line `name` (exactly that series).
+    fn sample(text: &str, series: &str) -> f64 {
+        let prefix = format!("{series} ");
+        let line = text.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("no {series}"));
+        line[prefix.len()..].parse().unwrap()
     }
 
     #[test]
-    fn state_clocks_add_up_stretches() {
-        let clock = StateClock::default();
-        assert_eq!(clock.seconds_total(), 0.0);
-        clock.set(true);
-        clock.set(true);
-        std::thread::sleep(Duration::from_millis(20));
-        assert!(clock.is_on());
-        let during = clock.seconds_total();
-        assert!(during >= 0.02, "{during}");
-        clock.set(false);
-        clock.set(false);
-        let after = clock.seconds_total();
-        assert!(after >= during && !clock.is_on());
-        std::thread::sleep(Duration::from_millis(5));
-        assert_eq!(clock.seconds_total(), after, "no time is counted while off");
+    fn prometheus_text_has_every_counter_gauge_and_the_histograms() {
+        let stats = Stats::default();
+        Stats::incr(&stats.received);
+        Stats::incr(&stats.received);
+        stats.downstream_refusals.fetch_add(3, Ordering::Relaxed);
+        stats.set_paused(Some("downstream refuses outputs"));
+        let text = stats.prometheus();
+        assert_eq!(sample(&text, "wirefeed_received_total"), 2.0);
+        for name in ["published", "rejected", "acked", "redelivered", "requeued", "reconnects"] {
+            assert!(text.contains(&format!("# TYPE wirefeed_{name}_total counter\n")), "{name}\n{text}");
+            assert_eq!(sample(&text, &format!("wirefeed_{name}_total")), 0.0);
+        }
+        assert_eq!(sample(&text, "wirefeed_downstream_refusals_total"), 3.0);
+        assert_eq!(sample(&text, "wirefeed_up"), 0.0);
+        assert_eq!(sample(&text, "wirefeed_paused"), 1.0);
+        assert_eq!(sample(&text, "wirefeed_blocked"), 0.0);
+        assert!(sample(&text, "wirefeed_paused_seconds_total") >= 0.0);
+        assert_eq!(sample(&text, "wirefeed_blocked_seconds_total"), 0.0);
+        assert!(text.contains("# TYPE wirefeed_in_flight gauge\n"));
+        assert!(text.contains("# TYPE wirefeed_pipeline_seconds histogram\n"), "{text}");
+        assert!(text.contains("# TYPE wirefeed_e2e_seconds histogram\n"));
+        assert_eq!(sample(&text, "wirefeed_e2e_seconds_count"), 0.0);
+    }
+
+    #[test]
+    fn histogram_buckets_are_cumulative_in_seconds_with_inf() {
+        let stats = Stats::default();
+        stats.e2e_us.record_duration(Duration::from_micros(800));
+        stats.e2e_us.record_duration(Duration::from_millis(3));
+        stats.e2e_us.record_duration(Duration::from_secs(20));
+        let text = stats.prometheus();
+        assert_eq!(sample(&text, "wirefeed_e2e_seconds_bucket{le=\"0.0005\"}"), 0.0);
+        assert_eq!(sample(&text, "wirefeed_e2e_seconds_bucket{le=\"0.001\"}"), 1.0);
+        assert_eq!(sample(&text, "wirefeed_e2e_seconds_bucket{le=\"0.005\"}"), 2.0);
+        assert_eq!(sample(&text, "wirefeed_e2e_seconds_bucket{le=\"10\"}"), 2.0);
+        assert_eq!(sample(&text, "wirefeed_e2e_seconds_bucket{le=\"+Inf\"}"), 3.0);
+        assert_eq!(sample(&text, "wirefeed_e2e_seconds_count"), 3.0);
+        assert!((sample(&text, "wirefeed_e2e_seconds_sum") - 20.0038).abs() < 1e-9);
+        assert_eq!(sample(&text, "wirefeed_pipeline_seconds_bucket{le=\"+Inf\"}"), 0.0);
     }
 }

@@ -11,7 +11,7 @@ use lapin::types::{AMQPValue, FieldTable, LongString};
 use lapin::{Channel, ExchangeKind};
 
 use super::connection::{short, timed};
-use crate::config::Config;
+use crate::config::{ClosedSet, Config, QueueType};
 
 /// An exchange to declare (always durable).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,8 +98,8 @@ impl Topology {
 /// The input queue's arguments: its type, the delivery limit (quorum queues only: the poison backstop),
 /// and the dead-letter exchange where the broker sends what hits the limit.
 fn input_queue_args(cfg: &Config) -> Vec<(&'static str, ArgValue)> {
-    let mut args = vec![("x-queue-type", ArgValue::Str(cfg.input.queue_type.clone()))];
-    if cfg.input.queue_type == "quorum" {
+    let mut args = vec![("x-queue-type", ArgValue::Str(cfg.input.queue_type.as_str().into()))];
+    if cfg.input.queue_type == QueueType::Quorum {
         args.push(("x-delivery-limit", ArgValue::Int(i64::from(cfg.input.delivery_limit))));
     }
     if !cfg.rejected.exchange.is_empty() {
@@ -229,7 +229,7 @@ mod tests {
     #[test]
     fn classic_input_queue_has_no_delivery_limit() {
         let mut cfg = Config::default();
-        cfg.input.queue_type = "classic".into();
+        cfg.input.queue_type = QueueType::Classic;
         let t = Topology::from_config(&cfg);
         assert!(!t.queues[0].args.iter().any(|(k, _)| *k == "x-delivery-limit"));
     }

@@ -1,6 +1,7 @@
 //! The worker: the pipeline pool, the HTTP endpoint, the periodic `stats` line, and the reconnect loop
 //! around [`Session`]s.
 
+use std::future::IntoFuture;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,7 +10,7 @@ use super::connection::Backoff;
 use super::consume::Session;
 use super::http;
 use super::pool::Pool;
-use super::shutdown::Shutdown;
+use super::shutdown::{self, Drained, Running, Shutdown};
 use super::stats::{Stats, StatsSnapshot};
 use crate::config::{redact_url, Config};
 use crate::pipeline::Pipeline;
@@ -36,10 +37,11 @@ impl Worker {
         Arc::clone(&self.stats)
     }
 
-    /// Runs until `shutdown` is triggered, reconnecting with exponential backoff (to 30 s) whenever the broker
-    /// goes away. Returns after in-flight work is finished (or the grace period is over) and the connections
-    /// are closed. Fails only when it cannot start (e.g. `http.addr` is taken).
-    pub async fn run(self, shutdown: Shutdown) -> anyhow::Result<()> {
+    /// Runs until `shutdown` resolves (a signal in `main.rs`, a [`Shutdown`] handle in tests), reconnecting
+    /// with exponential backoff (to 30 s) whenever the broker goes away. Returns after in-flight work is
+    /// finished (or the grace period is over), the connections are closed and every task it started has ended.
+    /// Fails only when it cannot start (e.g. `http.addr` is taken).
+    pub async fn run(self, shutdown: impl IntoFuture<Output = ()>) -> anyhow::Result<()> {
         let cfg = &self.cfg;
         tracing::info!(
             url = %redact_url(&cfg.amqp.url),
@@ -49,38 +51,47 @@ impl Worker {
             pipeline_workers = cfg.pipeline.worker_threads(),
             "wirefeed worker starting"
         );
-        let http_task = if cfg.http.addr.is_empty() {
-            None
-        } else {
+        let stop = Shutdown::new();
+        // `work`: the sessions; its end lets the stats task write its last line and the HTTP server close.
+        // `tasks`: those two; their end lets `run` return.
+        let (work_running, work_done) = shutdown::running();
+        let (tasks_running, tasks_done) = shutdown::running();
+        if !cfg.http.addr.is_empty() {
             let listener = http::bind(&cfg.http.addr).await?;
-            Some(tokio::spawn(http::serve(listener, self.stats(), shutdown.clone())))
-        };
-        let stats_task = (cfg.log.stats_interval_secs > 0).then(|| {
-            tokio::spawn(log_stats(
-                self.stats(),
-                Duration::from_secs(cfg.log.stats_interval_secs),
-                shutdown.clone(),
-            ))
-        });
+            tokio::spawn(http::serve(listener, self.stats(), work_done.clone(), tasks_running.clone()));
+        }
+        if cfg.log.stats_interval_secs > 0 {
+            let every = Duration::from_secs(cfg.log.stats_interval_secs);
+            tokio::spawn(log_stats(self.stats(), every, work_done, tasks_running.clone()));
+        }
         let pool = Pool::start(
             Arc::clone(&self.pipeline),
             cfg.pipeline.worker_threads(),
             &cfg.output.routing_key,
             self.stats(),
         );
-        self.reconnect_loop(&pool, &shutdown).await;
+        {
+            let work = self.reconnect_loop(&pool, &stop, work_running);
+            tokio::pin!(work);
+            tokio::select! {
+                () = &mut work => {}
+                () = shutdown.into_future() => {
+                    tracing::info!("stopping: no new deliveries, finishing those in flight");
+                    self.stats.stopping.store(true, Ordering::Relaxed);
+                    stop.trigger();
+                    work.await;
+                }
+            }
+        }
         drop(pool);
-        if let Some(task) = stats_task {
-            let _ = task.await;
-        }
-        if let Some(task) = http_task {
-            let _ = task.await;
-        }
+        drop(tasks_running);
+        tasks_done.wait().await;
         tracing::info!("wirefeed worker stopped");
         Ok(())
     }
 
-    async fn reconnect_loop(&self, pool: &Pool, shutdown: &Shutdown) {
+    /// Sessions one after the other until `shutdown`; `_work` is dropped when the last one has ended.
+    async fn reconnect_loop(&self, pool: &Pool, shutdown: &Shutdown, _work: Running) {
         let mut backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(30));
         let mut lost_once = false;
         while !shutdown.is_triggered() {
@@ -140,19 +151,17 @@ fn session_lost_hint(error: &str) -> &'static str {
     }
 }
 
-/// Logs a `stats` line every `every`, and a last one at shutdown.
-async fn log_stats(stats: Arc<Stats>, every: Duration, shutdown: Shutdown) {
+/// Logs a `stats` line every `every`, and a last one once the work is `done` (in-flight work finished).
+async fn log_stats(stats: Arc<Stats>, every: Duration, done: Drained, _running: Running) {
     let mut previous = StatsSnapshot { at: Some(Instant::now()), ..Default::default() };
     let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    let done = done.wait();
+    tokio::pin!(done);
     loop {
         tokio::select! {
             _ = ticker.tick() => previous = stats.log_interval(&previous),
-            _ = shutdown.wait() => break,
+            () = &mut done => break,
         }
-    }
-    // Let the session finish its in-flight work before the last line.
-    while stats.consuming.load(Ordering::Relaxed) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     stats.log_interval(&previous);
 }

@@ -23,13 +23,14 @@ pub mod morph;
 pub mod ner;
 pub mod parse;
 pub mod quotes;
+pub mod settings;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use chrono::{DateTime, Utc};
 
-use crate::config::PipelineConfig;
 use crate::event::Envelope;
+pub use settings::{NerMode, Settings};
 
 /// The version of the pipeline, written into every envelope's `x.ingest.parser_version`.
 pub const PARSER_VERSION: &str = concat!("wirefeed-", env!("CARGO_PKG_VERSION"));
@@ -204,7 +205,7 @@ pub enum LoadError {
 /// Everything the stages read, loaded once and shared read-only between threads.
 #[derive(Debug)]
 pub struct Pipeline {
-    settings: PipelineConfig,
+    settings: Settings,
     kb: kb::KnowledgeBase,
     events: classify::EventLexicon,
     speech: quotes::SpeechLexicon,
@@ -227,7 +228,7 @@ pub const PANIC_MARKER: &str = "WIREFEED_TEST_PANIC";
 
 impl Pipeline {
     /// Loads the data files from `settings.data_dir` (or the built-in copies) and builds the matchers.
-    pub fn load(settings: &PipelineConfig) -> Result<Self, LoadError> {
+    pub fn load(settings: &Settings) -> Result<Self, LoadError> {
         let files = data::DataFiles::new(settings.data_dir.as_deref());
         dateline::compile_shapes();
         Ok(Pipeline {
@@ -244,12 +245,23 @@ impl Pipeline {
 
     /// The built-in data with default settings: what tests and benches use.
     pub fn builtin() -> Self {
-        Self::load(&PipelineConfig::default()).expect("the built-in data files are valid")
+        Self::load(&Settings::default()).expect("the built-in data files are valid")
     }
 
     /// The knowledge base (places, people, organisations).
     pub fn kb(&self) -> &kb::KnowledgeBase {
         &self.kb
+    }
+
+    /// The data the stages read, for running them one by one.
+    pub fn stage_data(&self) -> StageData<'_> {
+        StageData {
+            kb: &self.kb,
+            dates: &self.dates,
+            speech: &self.speech,
+            events: &self.events,
+            zones: &self.zones,
+        }
     }
 
     /// Normalises one release. Never panics: a panic inside a stage becomes an `internal` rejection.
@@ -325,33 +337,27 @@ impl Pipeline {
 }
 
 /// Loads the NER model named by the settings, or none in `rules` mode.
-fn load_ner(settings: &PipelineConfig) -> Result<Option<ner::NerModel>, LoadError> {
-    match settings.ner.as_str() {
-        "rules" => Ok(None),
-        "model" => {
-            let dir = resolve_model_dir(&settings.model_dir);
-            ner::NerModel::load(&dir).map(Some)
-        }
-        other => Err(LoadError::Syntax {
-            path: "pipeline.ner".into(),
-            line: 1,
-            message: format!("unknown mode {other:?}: use \"model\" or \"rules\""),
-        }),
+fn load_ner(settings: &Settings) -> Result<Option<ner::NerModel>, LoadError> {
+    match settings.ner {
+        NerMode::Rules => Ok(None),
+        NerMode::Model => ner::NerModel::load(&settings.model_path()).map(Some),
     }
 }
 
-/// A relative model directory is looked up in the working directory, then in the source tree the binary was
-/// built from (so `cargo run` and the tests find the committed model from any directory).
-fn resolve_model_dir(dir: &std::path::Path) -> std::path::PathBuf {
-    if dir.is_absolute() || dir.exists() {
-        return dir.to_path_buf();
-    }
-    let in_source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-    if in_source.exists() {
-        in_source
-    } else {
-        dir.to_path_buf()
-    }
+/// The loaded data each stage reads, borrowed from a [`Pipeline`], for benches and tools that run the stages
+/// one by one (`benches/stages.rs`, `examples/alloc_count.rs`) on exactly the data `normalize` uses.
+#[derive(Debug, Clone, Copy)]
+pub struct StageData<'p> {
+    /// Places, people and organisations (dateline, entities, speakers).
+    pub kb: &'p kb::KnowledgeBase,
+    /// Date words (dateline, dates).
+    pub dates: &'p dates::DateLexicon,
+    /// Speech verbs (quotes).
+    pub speech: &'p quotes::SpeechLexicon,
+    /// Event cues (classify).
+    pub events: &'p classify::EventLexicon,
+    /// Time zones (assemble).
+    pub zones: &'p assemble::TimeZones,
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {

@@ -1,9 +1,5 @@
-//! Helpers for the broker tests: a reachable RabbitMQ (`AMQP_URL`, default the local one), per-test unique
-//! queue and exchange names (so tests run in parallel and never see each other's messages) that are deleted
-//! when the test ends, an in-process worker, and a small AMQP client to publish and read.
-#![allow(dead_code)]
-
-mod broker;
+//! The in-process worker tests' view of the broker: one test's own topology ([`TestBroker`]), a small AMQP
+//! client to publish and read, and a [`wirefeed::broker::Worker`] running on the test's runtime.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -20,20 +16,10 @@ use wirefeed::broker::{Shutdown, Stats, Worker};
 use wirefeed::config::{Binding, Config};
 use wirefeed::pipeline::Pipeline;
 
+use super::{amqp_url, connect, unique};
+
 /// How long any single wait in a test may take.
 pub const WAIT: Duration = Duration::from_secs(20);
-
-pub use broker::amqp_url;
-
-/// A name no other test (or test run) uses.
-pub fn unique(label: &str) -> String {
-    format!("wftest.{label}.{}", broker::random_suffix())
-}
-
-/// Connects to the test broker (see [`broker::connect`]).
-pub async fn connect() -> Connection {
-    broker::connect("wirefeed-tests").await
-}
 
 /// One test's own topology and a client channel to drive it. Deletes its queues and exchanges on drop.
 pub struct TestBroker {
@@ -77,7 +63,7 @@ impl TestBroker {
         cfg.log.stats_interval_secs = 0;
         cfg.shutdown_grace_secs = 10;
         change(&mut cfg);
-        let conn = connect().await;
+        let conn = connect("wirefeed-tests").await;
         let channel = conn.create_channel().await.expect("a channel");
         channel.confirm_select(ConfirmSelectOptions::default()).await.expect("confirms");
         let broker = TestBroker { cfg, conn, channel };
@@ -243,12 +229,6 @@ impl RunningWorker {
         let result = tokio::time::timeout(WAIT, self.handle).await.expect("the worker stopped in time");
         result.expect("the worker task did not panic").expect("the worker ended cleanly");
     }
-}
-
-/// A sample file's bytes.
-pub fn sample(name: &str) -> Vec<u8> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples").join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
 /// A header's value as text.

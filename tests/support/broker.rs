@@ -1,5 +1,5 @@
-//! The one place the broker tests learn where RabbitMQ is and how to fail when it is not there; shared by
-//! `tests/common` (in-process worker tests) and `tests/support` (the black-box fault harness).
+//! The one place the broker tests learn where RabbitMQ is and how to fail when it is not there: the in-process
+//! worker tests and the black-box fault harness both connect through it.
 
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
