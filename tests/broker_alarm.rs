@@ -133,6 +133,7 @@ async fn a_memory_alarm_is_waited_out_without_reconnects_or_redeliveries() {
     let received_before = w.last_stat("received");
     let (status, body) = http_get(&http, "/readyz");
     assert_eq!(status, 503, "/readyz while blocked: {body}");
+    assert!(body.starts_with("paused: the broker blocked"), "/readyz body {body:?}");
     let (_, metrics) = http_get(&http, "/metrics");
     assert!(metrics.contains("wirefeed_blocked 1\n"), "{metrics}");
     let blocked_listed = blocked_connection_listed(&name);

@@ -111,6 +111,10 @@ async fn a_full_downstream_queue_pauses_the_worker_and_loses_nothing() {
     assert_eq!(ready_after, ready_before, "deliveries taken while paused");
     let (status, body) = http_get(&http, "/readyz");
     assert_eq!(status, 503, "/readyz while paused: {body}");
+    assert!(
+        body.starts_with("paused: the broker refuses events") && body.contains(&h.names.output_exchange),
+        "/readyz body {body:?}"
+    );
     let (_, metrics) = http_get(&http, "/metrics");
     assert!(metrics.contains("wirefeed_paused 1\n"), "{metrics}");
     let held = unacked_in(&h.names.input_queue);
