@@ -8,8 +8,8 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 
 use wirefeed::pipeline::{
-    assemble, classify, dateline, dates, decode, entities, language, parse, quotes, Format, NerMode,
-    Pipeline, RawInput, Settings,
+    assemble, classify, dateline, dates, decode, entities, language, parse, quotes, speakers, Format,
+    NerMode, Pipeline, RawInput, Settings,
 };
 
 fn seed() -> Vec<u8> {
@@ -62,11 +62,11 @@ fn bench_stages(c: &mut Criterion) {
     g.bench_function("resolve_speakers", |b| {
         b.iter_batched(
             || (found_quotes.clone(), found_entities.clone()),
-            |(mut q, mut e)| entities::resolve_speakers(black_box(text), &mut q, &mut e, data.kb),
+            |(mut q, mut e)| speakers::resolve_speakers(black_box(text), &mut q, &mut e, data.kb),
             criterion::BatchSize::SmallInput,
         )
     });
-    entities::resolve_speakers(text, &mut found_quotes, &mut found_entities, data.kb);
+    speakers::resolve_speakers(text, &mut found_quotes, &mut found_entities, data.kb);
 
     let ctx = classify::Context {
         lexicon: data.events,

@@ -8,8 +8,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wirefeed::pipeline::{
-    assemble, classify, dateline, dates, decode, entities, language, parse, quotes, Format, NerMode,
-    Pipeline, RawInput, Settings, StageData,
+    assemble, classify, dateline, dates, decode, entities, language, parse, quotes, speakers, Format,
+    NerMode, Pipeline, RawInput, Settings, StageData,
 };
 
 /// The system allocator, counting every allocation and reallocation and the bytes each asks for.
@@ -108,7 +108,7 @@ fn count_stages(data: StageData<'_>, seed: &[u8]) {
     });
     let mut found_quotes = quotes::find(text, &release, speech);
     stage("quotes", &mut || drop(quotes::find(text, &release, speech)));
-    entities::resolve_speakers(text, &mut found_quotes, &mut found_entities, kb);
+    speakers::resolve_speakers(text, &mut found_quotes, &mut found_entities, kb);
     let ctx = classify::Context {
         lexicon: events,
         entities: &found_entities,

@@ -98,6 +98,11 @@ pub struct InputConfig {
     pub delivery_limit: u32,
     /// Unacknowledged messages the broker may send each consumer.
     pub prefetch: u16,
+    /// Seconds the worker may hold a delivery unacked (its output refused or blocked) before it hands the
+    /// delivery back to the queue (which spends one of its delivery attempts). Keep it below the broker's
+    /// `consumer_timeout` (30 min by default), which would otherwise close the channel and hand back all of
+    /// them at once.
+    pub max_hold_secs: u64,
 }
 
 impl Default for InputConfig {
@@ -108,6 +113,7 @@ impl Default for InputConfig {
             queue_type: QueueType::Quorum,
             delivery_limit: 5,
             prefetch: 200,
+            max_hold_secs: 1500,
         }
     }
 }
@@ -154,6 +160,11 @@ pub struct OutputConfig {
     pub queue: String,
     /// Further bindings declared at start.
     pub bindings: Vec<Binding>,
+    /// Milliseconds before the first re-publish of an output (event or rejection) the broker refused; the
+    /// delay doubles per attempt up to `retry_max_ms`, each with random jitter (50-100 %).
+    pub retry_first_ms: u64,
+    /// The longest delay between re-publishes of a refused output, in milliseconds.
+    pub retry_max_ms: u64,
 }
 
 impl Default for OutputConfig {
@@ -163,6 +174,8 @@ impl Default for OutputConfig {
             routing_key: "{language}.{event_type}".into(),
             queue: "wirefeed.events.all".into(),
             bindings: Vec::new(),
+            retry_first_ms: 100,
+            retry_max_ms: 5000,
         }
     }
 }

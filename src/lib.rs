@@ -5,12 +5,13 @@
 //! - [`broker`]: RabbitMQ plumbing that feeds the pipeline and publishes its results with confirms.
 //!
 //! [`evaluate`] scores the pipeline on a directory of real releases against a gold file (issue #13).
-//! [`config`] holds the layered configuration both read, [`event`] the output types, and
-//! [`telemetry`] the logging set-up.
+//! [`ids`] makes the hex digests and slugs both write, [`config`] holds the layered configuration both
+//! read, [`event`] the output types, and [`telemetry`] the logging set-up.
 
 pub mod broker;
 pub mod config;
 pub mod evaluate;
 pub mod event;
+pub mod ids;
 pub mod pipeline;
 pub mod telemetry;

@@ -118,9 +118,35 @@ impl Backoff {
     }
 }
 
+/// The delay before re-publishing an output the broker refused for the `refusals`-th time: `first`
+/// doubling per refusal up to `max`, times a random 50-100 %, so that the outputs refused together (a whole
+/// prefetch window when a queue is full) do not all come back in the same instant.
+pub fn retry_delay(refusals: u32, first: Duration, max: Duration) -> Duration {
+    let doubled = first.saturating_mul(1u32 << refusals.saturating_sub(1).min(20));
+    doubled.min(max).mul_f64(0.5 + 0.5 * fastrand::f64())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_delays_double_to_the_cap_with_jitter() {
+        let (first, max) = (Duration::from_millis(100), Duration::from_secs(5));
+        for (refusals, full) in [(1, 100), (2, 200), (3, 400), (7, 5000), (40, 5000)] {
+            for _ in 0..50 {
+                let d = retry_delay(refusals, first, max).as_millis();
+                assert!(
+                    (full / 2..=full).contains(&d),
+                    "refusal {refusals}: {d} ms not in {}..={full}",
+                    full / 2
+                );
+            }
+        }
+        let spread: std::collections::HashSet<u128> =
+            (0..20).map(|_| retry_delay(7, first, max).as_micros()).collect();
+        assert!(spread.len() > 1, "no jitter");
+    }
 
     #[test]
     fn backoff_doubles_to_the_cap_and_resets() {

@@ -2,8 +2,12 @@
 //! hands them to the pipeline pool, publishes what comes back with pipelined confirms, and acks each input
 //! once its output is confirmed.
 //!
-//! Any broker failure ends the session with an error; the caller reconnects. Nothing is acked on a dead
+//! A broker failure ends the session with an error and the caller reconnects; nothing is acked on a dead
 //! channel: the acks belong to this session's channel, and what it leaves unacked the broker redelivers.
+//! The broker saying "slow down" is not a failure (see [`super::backpressure`]): a refused output is kept
+//! with its input and published again after a backoff, a blocked connection is waited out with no timeout,
+//! and meanwhile the consumer is cancelled so that the prefetch window does not fill with doomed work; it is
+//! started again by itself once outputs are accepted and the connection is unblocked.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -23,7 +27,8 @@ use lapin::{BasicProperties, Channel, Confirmation, Connection, Consumer, Event}
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use super::acks::AckTracker;
-use super::connection::{self, short, timed};
+use super::backpressure::{self, Change, Class, Refusal, Refused};
+use super::connection::{self, retry_delay, short, timed};
 use super::message::{rejection_properties_within, EventMessage};
 use super::pool::{Done, Job, Outcome, Pool};
 use super::shutdown::Shutdown;
@@ -31,6 +36,9 @@ use super::stats::Stats;
 use super::topology::{self, Topology};
 use crate::config::Config;
 use crate::pipeline::{RejectKind, Rejection};
+
+/// How long closing a connection the broker blocks may take: it cannot send anything, close frames included.
+const BLOCKED_CLOSE: Duration = Duration::from_secs(1);
 
 /// An open session, ready to consume.
 pub struct Session {
@@ -43,7 +51,7 @@ pub struct Session {
     limit: Duration,
 }
 
-/// What was published for an input, waiting for its confirm.
+/// What is published for an input.
 enum Published {
     /// The input's event.
     Event { event_id: String, routing_key: ShortString, body: Vec<u8>, properties: Box<BasicProperties> },
@@ -51,15 +59,38 @@ enum Published {
     Rejection { kind: RejectKind, message_id: Option<String> },
 }
 
-/// A settled publisher confirm.
-struct Confirmed {
+impl Published {
+    fn class(&self) -> Class {
+        match self {
+            Published::Event { .. } => Class::Event,
+            Published::Rejection { .. } => Class::Rejection,
+        }
+    }
+}
+
+/// One output (event or rejection) on its way to the broker, with everything it takes to publish it again
+/// after a refusal.
+struct Output {
     tag: u64,
     received: Instant,
     what: Published,
-    result: anyhow::Result<Confirmation>,
+    exchange: ShortString,
+    routing_key: ShortString,
+    payload: Vec<u8>,
+    properties: BasicProperties,
+    /// How many times the broker refused it so far.
+    refusals: u32,
 }
 
-type PendingConfirm = Pin<Box<dyn Future<Output = Confirmed> + Send>>;
+type PendingConfirm = Pin<Box<dyn Future<Output = (Output, lapin::Result<Confirmation>)> + Send>>;
+type PendingRetry = Pin<Box<dyn Future<Output = Output> + Send>>;
+
+/// A connection the broker has blocked: since when, and why.
+#[derive(Debug, Clone)]
+struct Blocked {
+    since: Instant,
+    reason: String,
+}
 
 impl Session {
     /// Connects both connections, declares the topology (when `input.declare`), enables confirms, applies the
@@ -116,23 +147,7 @@ impl Session {
             consume_ch.basic_qos(cfg.input.prefetch, BasicQosOptions::default()),
         )
         .await?;
-        let consumer_tag = short(&format!(
-            "{}.{}.{}",
-            cfg.amqp.connection_name,
-            std::process::id(),
-            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-        ));
-        let consumer = timed(
-            &format!("consuming from {}", cfg.input.queue),
-            limit,
-            consume_ch.basic_consume(
-                short(&cfg.input.queue),
-                consumer_tag.clone(),
-                BasicConsumeOptions::default(),
-                FieldTable::default(),
-            ),
-        )
-        .await?;
+        let (consumer, consumer_tag) = start_consumer(cfg, &consume_ch, limit).await?;
         tracing::info!(queue = %cfg.input.queue, prefetch = cfg.input.prefetch, "consuming");
         Ok((consume_ch, publish_ch, consumer, consumer_tag))
     }
@@ -155,6 +170,7 @@ impl Session {
             reply,
             tracker: AckTracker::new(),
             confirms: FuturesUnordered::new(),
+            retries: FuturesUnordered::new(),
             output_exchange: short(&cfg.output.exchange),
             rejected_exchange: short(&cfg.rejected.exchange),
             rejected_key: short(if cfg.rejected.exchange.is_empty() {
@@ -163,19 +179,58 @@ impl Session {
                 &cfg.input.queue
             }),
             stuck_limit: (usize::from(cfg.input.prefetch) / 4).max(1),
+            consumer: Some(self.consumer.clone()),
+            consumer_tag: self.consumer_tag.clone(),
+            cancelled: false,
+            paused_since: None,
+            events_refused: Refused::new(Class::Event),
+            rejections_refused: Refused::new(Class::Rejection),
+            publish_blocked: None,
+            consume_blocked: None,
+            confirm_clock: Instant::now(),
         };
         stats.consuming.store(true, Ordering::Relaxed);
         let result = lp.run(results, shutdown).await;
         stats.consuming.store(false, Ordering::Relaxed);
         stats.in_flight.store(0, Ordering::Relaxed);
+        stats.set_paused(None);
+        stats.blocked.set(false);
+        // A blocked connection cannot send its close frames either: do not wait long on it.
+        let publish_close_limit = if lp.publish_blocked.is_some() { BLOCKED_CLOSE } else { self.limit };
         drop(lp);
         // Closing the consuming connection hands every unacked delivery back to the broker.
         connection::close_channel(&self.consume_ch, self.limit).await;
-        connection::close_channel(&self.publish_ch, self.limit).await;
+        connection::close_channel(&self.publish_ch, publish_close_limit).await;
         connection::close(&self.consume_conn, self.limit).await;
-        connection::close(&self.publish_conn, self.limit).await;
+        connection::close(&self.publish_conn, publish_close_limit).await;
         result
     }
+}
+
+/// Registers a consumer on the input queue under a fresh tag (at start, and when resuming after a pause).
+async fn start_consumer(
+    cfg: &Config,
+    channel: &Channel,
+    limit: Duration,
+) -> anyhow::Result<(Consumer, ShortString)> {
+    let tag = short(&format!(
+        "{}.{}.{}",
+        cfg.amqp.connection_name,
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    ));
+    let consumer = timed(
+        &format!("consuming from {}", cfg.input.queue),
+        limit,
+        channel.basic_consume(
+            short(&cfg.input.queue),
+            tag.clone(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        ),
+    )
+    .await?;
+    Ok((consumer, tag))
 }
 
 /// The state of one session's loop.
@@ -187,19 +242,37 @@ struct Loop<'a> {
     reply: UnboundedSender<Done>,
     tracker: AckTracker,
     confirms: FuturesUnordered<PendingConfirm>,
+    /// Refused outputs waiting for their next attempt.
+    retries: FuturesUnordered<PendingRetry>,
     output_exchange: ShortString,
     rejected_exchange: ShortString,
     rejected_key: ShortString,
     stuck_limit: usize,
+    /// The consumer whose deliveries are read; `None` once a cancelled one has handed over its last.
+    consumer: Option<Consumer>,
+    consumer_tag: ShortString,
+    /// Whether `consumer` was cancelled by the worker (a pause or the shutdown).
+    cancelled: bool,
+    /// When the current pause began.
+    paused_since: Option<Instant>,
+    events_refused: Refused,
+    rejections_refused: Refused,
+    publish_blocked: Option<Blocked>,
+    consume_blocked: Option<Blocked>,
+    /// The last sign of life of the publish channel: a confirm, an unblock, or a publish when none was
+    /// outstanding. Outstanding confirms with no sign of life for `amqp.timeout_secs`, while no connection is
+    /// blocked, end the session.
+    confirm_clock: Instant,
 }
 
 impl Loop<'_> {
     async fn run(&mut self, mut results: UnboundedReceiver<Done>, shutdown: &Shutdown) -> anyhow::Result<()> {
         let mut consume_events = self.session.consume_conn.events_listener();
         let mut publish_events = self.session.publish_conn.events_listener();
-        let mut consumer = self.session.consumer.clone();
         let grace = Duration::from_secs(self.cfg.shutdown_grace_secs);
         let mut deadline: Option<tokio::time::Instant> = None;
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             if deadline.is_some() && self.tracker.is_empty() {
                 tracing::info!("in-flight work finished");
@@ -217,16 +290,22 @@ impl Loop<'_> {
                     );
                     return Ok(());
                 }
-                event = consume_events.next() => check_event(event, "consume")?,
-                event = publish_events.next() => check_event(event, "publish")?,
-                delivery = consumer.next(), if deadline.is_none() => match delivery {
-                    Some(Ok(delivery)) => self.dispatch(delivery),
+                event = consume_events.next() => self.on_event(event, "consume")?,
+                event = publish_events.next() => self.on_event(event, "publish")?,
+                delivery = next_delivery(&mut self.consumer), if deadline.is_none() => match delivery {
+                    Some(Ok(delivery)) => self.dispatch(delivery)?,
                     Some(Err(e)) => return Err(e).context("the consumer failed"),
+                    None if self.cancelled => self.consumer = None,
                     None => anyhow::bail!("the broker cancelled the consumer (was the input queue deleted?)"),
                 },
                 Some(done) = results.recv() => self.on_done(done),
                 Some(confirmed) = self.confirms.next(), if !self.confirms.is_empty() => {
-                    self.on_confirm(confirmed).await?;
+                    self.on_confirm(confirmed)?;
+                }
+                Some(output) = self.retries.next(), if !self.retries.is_empty() => self.on_retry_due(output),
+                _ = tick.tick() => {
+                    self.check_confirms_alive()?;
+                    self.hand_back_overdue().await?;
                 }
             }
             // Take whatever else is ready without waiting, so that one ack covers many inputs under load.
@@ -234,38 +313,176 @@ impl Loop<'_> {
                 self.on_done(done);
             }
             while let Some(Some(confirmed)) = self.confirms.next().now_or_never() {
-                self.on_confirm(confirmed).await?;
+                self.on_confirm(confirmed)?;
             }
             self.flush_acks().await?;
+            if deadline.is_none() {
+                self.steer_consumer().await?;
+            }
         }
     }
 
     async fn stop_consuming(&mut self) -> anyhow::Result<()> {
-        let cancel = self
-            .session
-            .consume_ch
-            .basic_cancel(self.session.consumer_tag.clone(), BasicCancelOptions::default());
-        timed("cancelling the consumer", self.session.limit, cancel).await?;
+        if !self.cancelled {
+            self.cancel_consumer().await?;
+        }
         tracing::info!(in_flight = self.tracker.len(), "consumer cancelled; finishing in-flight work");
         Ok(())
     }
 
-    fn dispatch(&mut self, delivery: Delivery) {
+    async fn cancel_consumer(&mut self) -> anyhow::Result<()> {
+        let cancel =
+            self.session.consume_ch.basic_cancel(self.consumer_tag.clone(), BasicCancelOptions::default());
+        timed("cancelling the consumer", self.session.limit, cancel).await?;
+        self.cancelled = true;
+        Ok(())
+    }
+
+    /// Why the consumer should not take new deliveries now, if it should not.
+    fn pause_reason(&self) -> Option<String> {
+        if let Some(b) = &self.publish_blocked {
+            return Some(backpressure::blocked_reason("publish", &b.reason));
+        }
+        if let Some(b) = &self.consume_blocked {
+            return Some(backpressure::blocked_reason("consume", &b.reason));
+        }
+        (self.events_refused.held() > 0).then(|| backpressure::refused_reason(&self.cfg.output.exchange))
+    }
+
+    /// Cancels the consumer while outputs are refused or a connection is blocked (what is already delivered
+    /// is still processed), and consumes again once neither holds.
+    async fn steer_consumer(&mut self) -> anyhow::Result<()> {
+        let reason = self.pause_reason();
+        match (&reason, self.paused_since) {
+            (Some(why), None) => {
+                self.cancel_consumer().await?;
+                self.paused_since = Some(Instant::now());
+                self.stats.set_paused(Some(why));
+                tracing::info!(in_flight = self.tracker.len(), reason = %why, "consumer paused");
+            }
+            (Some(why), Some(_)) if self.stats.pause_reason.lock().is_ok_and(|r| r.as_str() != why) => {
+                self.stats.set_paused(Some(why));
+            }
+            (None, Some(since)) if self.consumer.is_none() => {
+                let (consumer, tag) =
+                    start_consumer(self.cfg, &self.session.consume_ch, self.session.limit).await?;
+                self.consumer = Some(consumer);
+                self.consumer_tag = tag;
+                self.cancelled = false;
+                self.paused_since = None;
+                self.stats.set_paused(None);
+                tracing::info!(paused_secs = secs(since.elapsed()), "consuming again");
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn on_event(&mut self, event: Option<Event>, role: &'static str) -> anyhow::Result<()> {
+        let slot = if role == "publish" { &mut self.publish_blocked } else { &mut self.consume_blocked };
+        match event {
+            Some(Event::Error(e)) => {
+                return Err(anyhow::Error::new(e).context(format!("the {role} connection failed")));
+            }
+            Some(Event::ConnectionBlocked(reason)) => {
+                tracing::warn!(
+                    connection = role,
+                    %reason,
+                    in_flight = self.tracker.len(),
+                    "the broker blocked the connection (resource alarm): pausing the consumer and waiting; \
+                     outputs stay queued until it unblocks"
+                );
+                slot.get_or_insert(Blocked { since: Instant::now(), reason });
+            }
+            Some(Event::ConnectionUnblocked) => {
+                if let Some(blocked) = slot.take() {
+                    tracing::warn!(
+                        connection = role,
+                        blocked_secs = secs(blocked.since.elapsed()),
+                        in_flight = self.tracker.len(),
+                        "the broker unblocked the connection"
+                    );
+                }
+                self.confirm_clock = Instant::now();
+            }
+            Some(_) => {}
+            None => anyhow::bail!("the {role} connection's event stream ended"),
+        }
+        self.stats.blocked.set(self.publish_blocked.is_some() || self.consume_blocked.is_some());
+        Ok(())
+    }
+
+    /// Fails the session when confirms are outstanding and nothing came back for `amqp.timeout_secs` while
+    /// no connection was blocked: that is a broker that stopped answering, not backpressure.
+    fn check_confirms_alive(&self) -> anyhow::Result<()> {
+        let blocked = self.publish_blocked.is_some() || self.consume_blocked.is_some();
+        if !blocked && !self.confirms.is_empty() && self.confirm_clock.elapsed() > self.session.limit {
+            anyhow::bail!(
+                "no publisher confirm for {:?} with {} outstanding and the connection not blocked",
+                self.session.limit,
+                self.confirms.len()
+            );
+        }
+        Ok(())
+    }
+
+    /// Hands back to the queue the deliveries held longer than `input.max_hold_secs`, before the broker's
+    /// `consumer_timeout` closes the channel over them (which would hand back every delivery at once).
+    async fn hand_back_overdue(&mut self) -> anyhow::Result<()> {
+        let bound = Duration::from_secs(self.cfg.input.max_hold_secs.max(1));
+        let Some(cutoff) = Instant::now().checked_sub(bound) else { return Ok(()) };
+        for tag in self.tracker.unfinished_before(cutoff) {
+            tracing::warn!(
+                delivery_tag = tag,
+                max_hold_secs = bound.as_secs(),
+                "a delivery was held longer than input.max_hold_secs; handing it back to the queue (this \
+                 spends one of its delivery attempts)"
+            );
+            self.requeue(tag).await?;
+        }
+        Ok(())
+    }
+
+    fn dispatch(&mut self, delivery: Delivery) -> anyhow::Result<()> {
         let Delivery { delivery_tag, redelivered, properties, data, .. } = delivery;
         Stats::incr(&self.stats.received);
         if redelivered {
             Stats::incr(&self.stats.redelivered);
         }
-        self.tracker.track(delivery_tag);
+        self.warn_if_last_attempt(&properties);
+        let received = Instant::now();
+        anyhow::ensure!(
+            self.tracker.track(delivery_tag, received),
+            "delivery tag {delivery_tag} skipped too many tags to account for; reconnecting hands them back"
+        );
         self.pool.submit(Job {
             tag: delivery_tag,
             body: data,
             properties,
             redelivered,
             received_at: chrono::Utc::now(),
-            received: Instant::now(),
+            received,
             reply: self.reply.clone(),
         });
+        Ok(())
+    }
+
+    /// A quorum queue dead-letters a delivery returned more than `x-delivery-limit` times, with
+    /// `x-first-death-reason: delivery_limit` but none of the worker's `x-wirefeed-error` headers. Saying so
+    /// when its last allowed delivery arrives puts its message id in the log next to whatever ends this
+    /// attempt too (a crash, a kill, a hand-back), which is what an operator needs to act on it.
+    fn warn_if_last_attempt(&self, properties: &BasicProperties) {
+        let input = &self.cfg.input;
+        let Some(count) = delivery_count(properties) else { return };
+        if input.queue_type == crate::config::QueueType::Quorum && count >= u64::from(input.delivery_limit) {
+            tracing::warn!(
+                message_id = properties.message_id().as_ref().map(|s| s.as_str()).unwrap_or(""),
+                delivery_count = count,
+                delivery_limit = input.delivery_limit,
+                "last delivery the input queue allows: if it is not acked either, the broker dead-letters it to \
+                 the rejected exchange with x-first-death-reason delivery_limit"
+            );
+        }
     }
 
     fn on_done(&mut self, done: Done) {
@@ -273,14 +490,22 @@ impl Loop<'_> {
         match outcome {
             Outcome::Event(msg) => {
                 let EventMessage { event_id, routing_key, payload, properties: event_properties } = *msg;
-                let exchange = self.output_exchange.clone();
                 let what = Published::Event {
                     event_id,
                     routing_key: routing_key.clone(),
                     body,
                     properties: Box::new(properties),
                 };
-                self.publish(tag, received, what, exchange, routing_key, payload, event_properties);
+                self.publish(Output {
+                    tag,
+                    received,
+                    what,
+                    exchange: self.output_exchange.clone(),
+                    routing_key,
+                    payload,
+                    properties: event_properties,
+                    refusals: 0,
+                });
             }
             Outcome::Rejected(rejection) => self.reject(tag, received, body, properties, rejection),
         }
@@ -303,53 +528,67 @@ impl Loop<'_> {
             "release rejected"
         );
         let frame_max = self.session.publish_conn.configuration().frame_max();
-        let props = rejection_properties_within(&properties, &rejection, frame_max);
-        let (exchange, key) = (self.rejected_exchange.clone(), self.rejected_key.clone());
-        let what = Published::Rejection { kind: rejection.kind, message_id };
-        self.publish(tag, received, what, exchange, key, body, props);
+        self.publish(Output {
+            tag,
+            received,
+            what: Published::Rejection { kind: rejection.kind, message_id },
+            exchange: self.rejected_exchange.clone(),
+            routing_key: self.rejected_key.clone(),
+            payload: body,
+            properties: rejection_properties_within(&properties, &rejection, frame_max),
+            refusals: 0,
+        });
     }
 
     /// Publishes one message (mandatory) and waits for its confirm, both inside a future of `confirms`:
-    /// many publishes are in flight at once instead of one round trip to lapin's I/O loop each.
-    #[allow(clippy::too_many_arguments)]
-    fn publish(
-        &mut self,
-        tag: u64,
-        received: Instant,
-        what: Published,
-        exchange: ShortString,
-        routing_key: ShortString,
-        payload: Vec<u8>,
-        properties: BasicProperties,
-    ) {
+    /// many publishes are in flight at once instead of one round trip to lapin's I/O loop each. No timeout
+    /// here: a blocked connection legitimately holds publishes back ([`Loop::check_confirms_alive`] tells
+    /// that from a dead broker).
+    fn publish(&mut self, output: Output) {
+        if self.confirms.is_empty() {
+            self.confirm_clock = Instant::now();
+        }
         let channel = self.session.publish_ch.clone();
-        let limit = self.session.limit;
         self.confirms.push(Box::pin(async move {
             let options = BasicPublishOptions { mandatory: true, ..Default::default() };
-            let result = async {
-                let publish = channel.basic_publish(exchange, routing_key, options, &payload, properties);
-                let confirm = timed("publishing", limit, publish).await?;
-                timed("waiting for a publisher confirm", limit, confirm).await
-            }
-            .await;
-            Confirmed { tag, received, what, result }
+            let publish = channel.basic_publish(
+                output.exchange.clone(),
+                output.routing_key.clone(),
+                options,
+                &output.payload,
+                // Kept for a re-publish after a refusal.
+                output.properties.clone(),
+            );
+            let result = match publish.await {
+                Ok(confirm) => confirm.await,
+                Err(e) => Err(e),
+            };
+            (output, result)
         }));
     }
 
-    async fn on_confirm(&mut self, confirmed: Confirmed) -> anyhow::Result<()> {
-        let Confirmed { tag, received, what, result } = confirmed;
-        let returned = match result? {
+    fn on_confirm(&mut self, (output, result): (Output, lapin::Result<Confirmation>)) -> anyhow::Result<()> {
+        self.confirm_clock = Instant::now();
+        let returned = match result.context("publishing an output failed")? {
             Confirmation::Ack(returned) => returned,
             Confirmation::NotRequested => None,
-            Confirmation::Nack(_) => return self.requeue(tag).await,
+            Confirmation::Nack(_) => {
+                self.refused(output, Refusal::Nacked);
+                return Ok(());
+            }
         };
-        match (what, returned) {
+        match (&output.what, returned) {
             (Published::Event { event_id, routing_key, .. }, None) => {
                 tracing::debug!(event_id = %event_id, routing_key = %routing_key, "event published");
                 Stats::incr(&self.stats.published);
-                self.finish(tag, received);
+                self.stored(output);
             }
-            (Published::Event { event_id, routing_key, body, properties }, Some(_)) => {
+            (Published::Event { .. }, Some(_)) => {
+                self.settle_refused(&output);
+                let Output { tag, received, what, .. } = output;
+                let Published::Event { event_id, routing_key, body, properties } = what else {
+                    return Ok(());
+                };
                 let reason = format!(
                     "no queue is bound to exchange {} for routing key {routing_key}; bind one (output.queue or \
                      output.bindings) or change output.routing_key",
@@ -361,31 +600,103 @@ impl Loop<'_> {
             }
             (Published::Rejection { .. }, None) => {
                 Stats::incr(&self.stats.rejected);
-                self.finish(tag, received);
+                self.stored(output);
             }
-            (Published::Rejection { kind, message_id }, Some(_)) => {
-                tracing::error!(
-                    message_id = message_id.as_deref().unwrap_or(""),
-                    kind = kind.as_str(),
-                    exchange = %self.cfg.rejected.exchange,
-                    "the rejected exchange routes to no queue: this rejection is dropped; set rejected.queue"
-                );
-                Stats::incr(&self.stats.rejected);
-                self.finish(tag, received);
-            }
+            (Published::Rejection { .. }, Some(_)) => self.refused(output, Refusal::Unroutable),
         }
         Ok(())
     }
 
-    fn finish(&mut self, tag: u64, received: Instant) {
-        self.stats.e2e_us.record_duration(received.elapsed());
-        self.tracker.finish(tag);
+    /// The broker confirmed `output`: its input may be acked.
+    fn stored(&mut self, output: Output) {
+        self.settle_refused(&output);
+        self.stats.e2e_us.record_duration(output.received.elapsed());
+        self.tracker.finish(output.tag);
     }
 
-    /// The broker refused the output (a publisher nack): hand the input back, so it is redelivered later and,
-    /// if that keeps happening, dead-lettered by the delivery limit.
+    fn refused_of(&mut self, class: Class) -> &mut Refused {
+        match class {
+            Class::Event => &mut self.events_refused,
+            Class::Rejection => &mut self.rejections_refused,
+        }
+    }
+
+    /// The broker did not store `output`: keep its input (no requeue, which would spend one of its delivery
+    /// attempts on a downstream problem) and publish it again after a backoff.
+    fn refused(&mut self, mut output: Output, refusal: Refusal) {
+        Stats::incr(&self.stats.downstream_refusals);
+        let class = output.what.class();
+        let first = output.refusals == 0;
+        output.refusals += 1;
+        if let Some(Change::Started) = self.refused_of(class).refused(first) {
+            self.log_refusals_started(class, refusal, &output);
+        }
+        let delay = retry_delay(
+            output.refusals,
+            Duration::from_millis(self.cfg.output.retry_first_ms.max(1)),
+            Duration::from_millis(self.cfg.output.retry_max_ms.max(1)),
+        );
+        tracing::debug!(delivery_tag = output.tag, retry_in_ms = delay.as_millis() as u64, "output refused");
+        self.retries.push(Box::pin(async move {
+            tokio::time::sleep(delay).await;
+            output
+        }));
+    }
+
+    fn log_refusals_started(&self, class: Class, refusal: Refusal, output: &Output) {
+        match class {
+            Class::Event => tracing::warn!(
+                exchange = %self.cfg.output.exchange,
+                routing_key = %output.routing_key,
+                in_flight = self.tracker.len(),
+                "the broker refuses events (publisher nack: a queue bound to the output exchange is full?); \
+                 holding the inputs, retrying with backoff, consumer paused until outputs are accepted"
+            ),
+            Class::Rejection => {
+                let (kind, message_id) = match &output.what {
+                    Published::Rejection { kind, message_id } => {
+                        (kind.as_str(), message_id.as_deref().unwrap_or(""))
+                    }
+                    Published::Event { .. } => ("", ""),
+                };
+                tracing::error!(
+                    exchange = %self.cfg.rejected.exchange,
+                    message_id,
+                    kind,
+                    "{}",
+                    backpressure::rejection_fix(refusal, &self.cfg.rejected.exchange)
+                );
+            }
+        }
+    }
+
+    /// `output`, refused before, is stored now or goes another way: one fewer held; log the end of the
+    /// stretch when it was the last.
+    fn settle_refused(&mut self, output: &Output) {
+        if output.refusals == 0 {
+            return;
+        }
+        let class = output.what.class();
+        if let Some(Change::Ended { took, refusals }) = self.refused_of(class).settled() {
+            let what = match class {
+                Class::Event => "the broker accepts events again; consumer resumes",
+                Class::Rejection => "the broker stores rejections again; held inputs released",
+            };
+            tracing::warn!(refused_secs = secs(took), refusals, "{what}");
+        }
+    }
+
+    /// A refused output's backoff is over: publish it again, unless its input was handed back meanwhile.
+    fn on_retry_due(&mut self, output: Output) {
+        if self.tracker.contains(output.tag) {
+            self.publish(output);
+        } else {
+            self.settle_refused(&output);
+        }
+    }
+
+    /// Hands a delivery back to the queue (nack with requeue): the broker redelivers it later.
     async fn requeue(&mut self, tag: u64) -> anyhow::Result<()> {
-        tracing::warn!(delivery_tag = tag, "the broker nacked an output; requeueing its input");
         let nack =
             self.session.consume_ch.basic_nack(tag, BasicNackOptions { multiple: false, requeue: true });
         timed("requeueing an input", self.session.limit, nack).await?;
@@ -395,6 +706,18 @@ impl Loop<'_> {
     }
 
     async fn flush_acks(&mut self) -> anyhow::Result<()> {
+        // Before any `multiple` ack that would cover them and ack them away unprocessed.
+        for tag in self.tracker.take_skipped() {
+            tracing::warn!(
+                delivery_tag = tag,
+                "a delivery arrived after its consumer was cancelled and never reached the worker; handing it \
+                 back to the queue"
+            );
+            let nack =
+                self.session.consume_ch.basic_nack(tag, BasicNackOptions { multiple: false, requeue: true });
+            timed("handing back a skipped delivery", self.session.limit, nack).await?;
+            Stats::incr(&self.stats.requeued);
+        }
         let before = self.tracker.len();
         for ack in self.tracker.take_acks(self.stuck_limit) {
             let options = BasicAckOptions { multiple: ack.multiple };
@@ -409,6 +732,29 @@ impl Loop<'_> {
     }
 }
 
+/// The `x-delivery-count` header a quorum queue puts on a redelivery: how many times it was returned.
+fn delivery_count(properties: &BasicProperties) -> Option<u64> {
+    use lapin::types::AMQPValue as V;
+    match properties.headers().as_ref()?.inner().get("x-delivery-count")? {
+        V::LongLongInt(n) => u64::try_from(*n).ok(),
+        V::LongInt(n) => u64::try_from(*n).ok(),
+        V::LongUInt(n) => Some(u64::from(*n)),
+        V::ShortInt(n) => u64::try_from(*n).ok(),
+        V::ShortUInt(n) => Some(u64::from(*n)),
+        V::ShortShortInt(n) => u64::try_from(*n).ok(),
+        V::ShortShortUInt(n) => Some(u64::from(*n)),
+        _ => None,
+    }
+}
+
+/// The next delivery of `consumer`; never resolves when there is none (paused).
+async fn next_delivery(consumer: &mut Option<Consumer>) -> Option<lapin::Result<Delivery>> {
+    match consumer {
+        Some(c) => c.next().await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     match deadline {
         Some(at) => tokio::time::sleep_until(at).await,
@@ -416,19 +762,28 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     }
 }
 
-/// Turns a connection error event into the session's end.
-fn check_event(event: Option<Event>, role: &str) -> anyhow::Result<()> {
-    match event {
-        Some(Event::Error(e)) => Err(anyhow::Error::new(e).context(format!("the {role} connection failed"))),
-        Some(Event::ConnectionBlocked(reason)) => {
-            tracing::warn!(connection = role, %reason, "the broker blocked the connection (resource alarm)");
-            Ok(())
-        }
-        Some(Event::ConnectionUnblocked) => {
-            tracing::info!(connection = role, "the broker unblocked the connection");
-            Ok(())
-        }
-        Some(_) => Ok(()),
-        None => anyhow::bail!("the {role} connection's event stream ended"),
+/// A duration in seconds, to one decimal, for log fields.
+fn secs(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lapin::types::AMQPValue;
+
+    #[test]
+    fn the_delivery_count_is_read_whatever_its_integer_type() {
+        let with = |v: AMQPValue| {
+            let mut headers = FieldTable::default();
+            headers.insert("x-delivery-count".into(), v);
+            BasicProperties::default().with_headers(headers)
+        };
+        assert_eq!(delivery_count(&with(AMQPValue::LongLongInt(3))), Some(3));
+        assert_eq!(delivery_count(&with(AMQPValue::LongInt(5))), Some(5));
+        assert_eq!(delivery_count(&with(AMQPValue::ShortShortUInt(1))), Some(1));
+        assert_eq!(delivery_count(&with(AMQPValue::LongLongInt(-1))), None);
+        assert_eq!(delivery_count(&with(AMQPValue::Boolean(true))), None);
+        assert_eq!(delivery_count(&BasicProperties::default()), None);
     }
 }

@@ -15,7 +15,7 @@ use lapin::BasicProperties;
 
 use super::connection::short;
 use crate::event::Envelope;
-use crate::pipeline::assemble::slugify;
+use crate::ids::slugify;
 use crate::pipeline::{RejectKind, Rejection};
 
 /// `delivery_mode` of a persistent message.

@@ -10,6 +10,7 @@
 //!   completion; [`replay`]: the `replay` command (rejected messages back to the input queue).
 
 pub mod acks;
+pub mod backpressure;
 pub mod connection;
 pub mod consume;
 pub mod http;

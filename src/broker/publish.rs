@@ -21,7 +21,7 @@ use super::connection::{self, short, timed};
 use super::message::PERSISTENT;
 use super::topology::{self, Topology};
 use crate::config::Config;
-use crate::pipeline::assemble::hex;
+use crate::ids::hex;
 
 /// Confirms awaited at most at once: enough to keep the broker busy, bounded so memory is too.
 const WINDOW: usize = 1024;

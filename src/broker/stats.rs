@@ -187,7 +187,8 @@ pub struct Stats {
     pub acked: AtomicU64,
     /// Deliveries the broker flagged as redelivered.
     pub redelivered: AtomicU64,
-    /// Inputs handed back to the broker (publisher nack).
+    /// Inputs handed back to the queue (nack with requeue): held past `input.max_hold_secs`, or delivered
+    /// after their consumer was cancelled. A refused output is retried instead, never requeued.
     pub requeued: AtomicU64,
     /// Deliveries taken and not yet acked.
     pub in_flight: AtomicU64,
@@ -415,7 +416,7 @@ fn registry(s: &StatsSnapshot) -> Registry {
         ("wirefeed_rejected", "Rejections confirmed by the broker.", s.rejected),
         ("wirefeed_acked", "Inputs acknowledged.", s.acked),
         ("wirefeed_redelivered", "Deliveries flagged as redelivered.", s.redelivered),
-        ("wirefeed_requeued", "Inputs handed back after a publisher nack.", s.requeued),
+        ("wirefeed_requeued", "Inputs handed back to the queue (held too long).", s.requeued),
         ("wirefeed_reconnects", "Sessions re-opened after a connection loss.", s.reconnects),
         (
             "wirefeed_downstream_refusals",

@@ -113,8 +113,10 @@ impl Worker {
                         Ok(()) => break,
                         Err(e) => {
                             lost_once = true;
+                            let error = format!("{e:#}");
                             tracing::warn!(
-                                error = %format!("{e:#}"),
+                                hint = session_lost_hint(&error),
+                                %error,
                                 "connection to the broker lost; unacked deliveries will be redelivered"
                             );
                             if started.elapsed() >= HEALTHY_SESSION {
@@ -137,6 +139,18 @@ impl Worker {
     }
 }
 
+/// What an operator can do about a lost session, when the error says more than "the network failed". A
+/// channel the broker closed for an overdue ack (its `consumer_timeout`) is recovered like a lost
+/// connection, but the bound that prevents it is the worker's.
+fn session_lost_hint(error: &str) -> &'static str {
+    if error.contains("PRECONDITION_FAILED") && error.contains("acknowledgement") {
+        "the broker's consumer_timeout closed the channel over an unacked delivery: keep input.max_hold_secs \
+         below it"
+    } else {
+        ""
+    }
+}
+
 /// Logs a `stats` line every `every`, and a last one once the work is `done` (in-flight work finished).
 async fn log_stats(stats: Arc<Stats>, every: Duration, done: Drained, _running: Running) {
     let mut previous = StatsSnapshot { at: Some(Instant::now()), ..Default::default() };
@@ -150,4 +164,17 @@ async fn log_stats(stats: Arc<Stats>, every: Duration, done: Drained, _running: 
         }
     }
     stats.log_interval(&previous);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_overdue_ack_close_gets_the_consumer_timeout_hint() {
+        let closed = "the consumer failed: protocol error: AMQP soft error: PRECONDITION_FAILED - delivery \
+                      acknowledgement on channel 1 timed out. Timeout value used: 1800000 ms";
+        assert!(session_lost_hint(closed).contains("input.max_hold_secs"));
+        assert_eq!(session_lost_hint("the consume connection failed: IO error: connection reset"), "");
+    }
 }

@@ -9,11 +9,14 @@ use super::data::DataFiles;
 use super::dateline::Dateline;
 use super::dates::DateMention;
 use super::decode::Decoded;
-use super::entities::{Entity, EntityKind};
+use super::entities::Entity;
 use super::parse::Release;
 use super::quotes::Quote;
-use super::{LoadError, RawInput, Span, PARSER_VERSION};
+use super::text::utf8::CharIndex;
+use super::text::words::{trim_span, whitespace_word_count};
+use super::types::{EntityKind, LoadError, RawInput, Span, PARSER_VERSION};
 use crate::event::*;
+use crate::ids::{hex, slugify};
 
 /// Agency and city time zones (`data/timezones.tsv`) with the configured fallback.
 #[derive(Debug, Clone)]
@@ -142,7 +145,7 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
             role: Label::fixed("main"),
             content_type: Label::fixed("text/plain"),
             char_count: body_chars as u64,
-            word_count: word_count(&body) as u64,
+            word_count: whitespace_word_count(&body) as u64,
             value: body,
         }],
         located: p.dateline.and_then(|d| d.city.clone()),
@@ -236,39 +239,6 @@ fn body_char_count(paragraphs: impl Iterator<Item = Span>, chars: &CharIndex) ->
     in_paragraphs + 2 * usize::saturating_sub(count, 1)
 }
 
-/// `text.split_whitespace().count()`, as a count of the places where a space is followed by a non-space:
-/// a pass over the bytes the compiler vectorises. That reading needs every space to be ASCII, so a text
-/// with a Unicode space (no-break, thin, ideographic…) is split the ordinary way.
-fn word_count(text: &str) -> usize {
-    if has_multibyte_whitespace(text) {
-        return text.split_whitespace().count();
-    }
-    let bytes = text.as_bytes();
-    let is_space = |b: u8| (b == b' ') | (b.wrapping_sub(b'\t') < 5);
-    // A continuation byte never follows an ASCII byte, so a word starts at a non-space byte after a space.
-    // Blocks of 64 pairs let the count run in byte lanes.
-    let first = usize::from(bytes.first().is_some_and(|&b| !is_space(b)));
-    let (previous, current) = (bytes, bytes.get(1..).unwrap_or_default());
-    let starts: usize = previous
-        .chunks(64)
-        .zip(current.chunks(64))
-        .map(|(p, c)| {
-            let in_block = p.iter().zip(c).fold(0u8, |n, (&p, &c)| n + u8::from(is_space(p) & !is_space(c)));
-            usize::from(in_block)
-        })
-        .sum();
-    first + starts
-}
-
-/// Whether `text` holds a whitespace char beyond ASCII: U+0085 and U+00A0 (lead byte `C2`), U+1680 (`E1`),
-/// U+2000–U+205F (`E2`), U+3000 (`E3`). Only the chars under those lead bytes are decoded.
-fn has_multibyte_whitespace(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let is_space_at = |i: usize| text[i..].chars().next().is_some_and(char::is_whitespace);
-    memchr::memchr3_iter(0xc2, 0xe1, 0xe2, bytes).any(is_space_at)
-        || memchr::memchr_iter(0xe3, bytes).any(is_space_at)
-}
-
 /// The lead without its dateline; the first paragraph when there is no dateline.
 fn lead_text(text: &str, release: &Release, dateline: Option<&Dateline>) -> Option<String> {
     let span = match dateline {
@@ -277,13 +247,6 @@ fn lead_text(text: &str, release: &Release, dateline: Option<&Dateline>) -> Opti
     };
     let value = span.of(text).trim();
     (!value.is_empty()).then(|| value.to_string())
-}
-
-fn trim_span(text: &str, span: Span) -> Span {
-    let s = span.of(text);
-    let start = span.start + (s.len() - s.trim_start().len());
-    let end = span.end - (s.len() - s.trim_end().len());
-    Span::new(start, end.max(start))
 }
 
 /// Deterministic identifiers of a release (SPEC §4).
@@ -398,46 +361,6 @@ fn rfc3339(t: &DateTime<FixedOffset>) -> String {
     s.push(':');
     push_digits(&mut s, minutes % 60, 2);
     s
-}
-
-/// Converts byte offsets of one text to char offsets: the chars before every 64-byte block are counted
-/// once (a pass the compiler vectorises), a look-up counts the rest of its block. A table with one entry
-/// per byte cost a memset and a branchy pass over the whole text for the hundred offsets an envelope needs.
-struct CharIndex<'t> {
-    bytes: &'t [u8],
-    /// `blocks[k]`: the chars that start before byte `k * BLOCK`.
-    blocks: Vec<u32>,
-}
-
-impl<'t> CharIndex<'t> {
-    const BLOCK: usize = 64;
-
-    fn new(text: &'t str) -> Self {
-        let bytes = text.as_bytes();
-        let mut blocks = Vec::with_capacity(bytes.len() / Self::BLOCK + 1);
-        let mut count = 0u32;
-        blocks.push(0);
-        for block in bytes.chunks_exact(Self::BLOCK) {
-            count += char_starts(block) as u32;
-            blocks.push(count);
-        }
-        CharIndex { bytes, blocks }
-    }
-
-    /// The chars that start before `byte`: a byte offset inside a char maps to the char it belongs to;
-    /// offsets past the end map to the char count.
-    fn at(&self, byte: usize) -> usize {
-        let byte = byte.min(self.bytes.len());
-        let block = byte / Self::BLOCK;
-        self.blocks[block] as usize + char_starts(&self.bytes[block * Self::BLOCK..byte])
-    }
-}
-
-/// The bytes that start a char: all but the continuation bytes (10xxxxxx). At most one block long, so the
-/// count fits the byte lanes it is vectorised into.
-fn char_starts(bytes: &[u8]) -> usize {
-    debug_assert!(bytes.len() <= CharIndex::BLOCK);
-    usize::from(bytes.iter().fold(0u8, |n, &b| n + u8::from(b & 0xC0 != 0x80)))
 }
 
 fn mention(span: Span, text: &str, chars: &CharIndex) -> XMention {
@@ -568,87 +491,6 @@ fn event_id(index: usize) -> String {
     format!("ev{n}")
 }
 
-/// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    // A table lookup, not `write!("{b:02x}")`: the formatter showed up in the worker's profile (once per
-    // message for the content hash).
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 0x0f)] as char);
-    }
-    s
-}
-
-/// A URL- and URN-safe slug of a source name: Cyrillic transliterated, everything else not alphanumeric
-/// folded to single dashes ("САЯСАТ.KG" → "sayasat-kg").
-pub fn slugify(name: &str) -> String {
-    // A Cyrillic letter (two bytes) gives at most four Latin ones ("щ" → "shch"): room for that, so the
-    // slug is not regrown; the dashes are trimmed in place rather than copied out.
-    let mut out = String::with_capacity(2 * name.len());
-    for c in name.chars().flat_map(char::to_lowercase) {
-        match translit(c) {
-            Some(latin) => out.push_str(latin),
-            None if c.is_ascii_alphanumeric() => out.push(c),
-            None => {
-                // A leading dash would be trimmed: never written.
-                if !out.is_empty() && !out.ends_with('-') {
-                    out.push('-')
-                }
-            }
-        }
-    }
-    let kept = out.trim_end_matches('-').len();
-    out.truncate(kept);
-    out
-}
-
-fn translit(c: char) -> Option<&'static str> {
-    const TABLE: [(char, &str); 39] = [
-        ('а', "a"),
-        ('б', "b"),
-        ('в', "v"),
-        ('г', "g"),
-        ('д', "d"),
-        ('е', "e"),
-        ('ё', "e"),
-        ('ж', "zh"),
-        ('з', "z"),
-        ('и', "i"),
-        ('й', "y"),
-        ('к', "k"),
-        ('л', "l"),
-        ('м', "m"),
-        ('н', "n"),
-        ('о', "o"),
-        ('п', "p"),
-        ('р', "r"),
-        ('с', "s"),
-        ('т', "t"),
-        ('у', "u"),
-        ('ф', "f"),
-        ('х', "kh"),
-        ('ц', "ts"),
-        ('ч', "ch"),
-        ('ш', "sh"),
-        ('щ', "shch"),
-        ('ъ', ""),
-        ('ы', "y"),
-        ('ь', ""),
-        ('э', "e"),
-        ('ю', "yu"),
-        ('я', "ya"),
-        ('ң', "n"),
-        ('ө', "o"),
-        ('ү', "u"),
-        ('қ', "k"),
-        ('ғ', "g"),
-        ('ә', "a"),
-    ];
-    TABLE.iter().find(|(k, _)| *k == c).map(|(_, v)| *v)
-}
-
 /// Percent-escapes what a URN's specific string may not hold.
 #[cfg(test)]
 fn urn_escape(s: &str) -> String {
@@ -676,72 +518,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hex_is_lower_case_two_digits_a_byte() {
-        assert_eq!(hex(&[0x00, 0x0a, 0xab, 0xff]), "000aabff");
-        assert_eq!(hex(&[]), "");
-    }
-
-    #[test]
-    fn slugs_transliterate_cyrillic() {
-        assert_eq!(slugify("САЯСАТ.KG"), "sayasat-kg");
-        assert_eq!(slugify("AKIpress"), "akipress");
-        assert_eq!(slugify("РИА Новости"), "ria-novosti");
-    }
-
-    #[test]
-    fn slugs_have_no_dash_at_either_end_nor_two_in_a_row() {
-        assert_eq!(slugify("«24.kg»"), "24-kg");
-        assert_eq!(slugify("-- Ъ --"), "");
-        assert_eq!(slugify("ъ.Кабар, ь"), "kabar");
-        assert_eq!(slugify("A . . B"), "a-b");
-        assert_eq!(slugify(""), "");
-    }
-
-    #[test]
     fn offsets_parse() {
         assert_eq!(parse_offset("+06:00"), FixedOffset::east_opt(6 * 3600));
         assert_eq!(parse_offset("-0330"), FixedOffset::east_opt(-(3 * 3600 + 1800)));
         assert_eq!(parse_offset("UTC"), FixedOffset::east_opt(0));
         assert_eq!(parse_offset("Asia/Bishkek"), None);
-    }
-
-    #[test]
-    fn char_index_counts_scalars_not_bytes() {
-        let idx = CharIndex::new("аб c");
-        assert_eq!(idx.at(0), 0);
-        assert_eq!(idx.at(2), 1);
-        assert_eq!(idx.at(4), 2);
-        assert_eq!(idx.at(6), 4);
-    }
-
-    #[test]
-    fn char_index_agrees_with_counting_chars_across_blocks() {
-        let text = "Бишкек, «САЯСАТ.KG» — Президент\u{a0}провел 22 августа переговоры 😀 в узком формате. "
-            .repeat(5);
-        let idx = CharIndex::new(&text);
-        for byte in 0..=text.len() + 3 {
-            let expected = text.char_indices().take_while(|(i, _)| *i < byte).count();
-            assert_eq!(idx.at(byte), expected, "byte {byte}");
-        }
-    }
-
-    #[test]
-    fn word_count_agrees_with_split_whitespace() {
-        for text in [
-            "",
-            "   ",
-            "one",
-            " Президент  провел\tпереговоры\n\nс\u{a0}Президентом\u{2009}Казахстана\u{3000}x ",
-            "a\u{85}b\u{1680}c\u{202f}d\u{205f}e — «f» “g” \u{2028}h\u{2029}",
-            "\u{c2a}\u{e1}\u{2014}\u{3001}",
-            "\tone two\n",
-        ] {
-            assert_eq!(
-                has_multibyte_whitespace(text),
-                text.chars().any(|c| !c.is_ascii() && c.is_whitespace())
-            );
-            assert_eq!(word_count(text), text.split_whitespace().count(), "{text:?}");
-        }
     }
 
     #[test]

@@ -1,14 +1,14 @@
 //! Where the pipeline's data files come from: a directory a user can extend (`pipeline.data_dir`), else the
 //! copies of `data/` built into the binary, so that a bare binary works anywhere.
 //!
-//! Files are small line-oriented text (TSV, one record a line, `#` comments); [`DataFiles::lines`] does the
+//! Files are small line-oriented text (TSV, one record a line, `#` comments); [`DataFiles::records`] does the
 //! common part of reading them.
 
 use std::path::{Path, PathBuf};
 
 use include_dir::{include_dir, Dir};
 
-use super::LoadError;
+use super::types::LoadError;
 
 /// The `data/` directory of the source tree, embedded at build time.
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/data");

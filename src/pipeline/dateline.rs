@@ -14,7 +14,7 @@
 //! | no agency | `МОСКВА —` · `WASHINGTON, Aug 22 -` (a city in capitals with a date, or one the knowledge base calls a city) |
 //!
 //! Dashes may be `-`, `–` or `—`; months are any form of `lexicons/months.tsv` (read through
-//! [`DateLexicon::month`]). Agency names are not listed anywhere: whatever stands in the agency slot is the
+//! [`DateWords::month`]). Agency names are not listed anywhere: whatever stands in the agency slot is the
 //! agency. To avoid taking an ordinary first sentence for a dateline, a dateline without a date needs a city
 //! the knowledge base knows or one written in capitals (the wire convention), and every shape needs its
 //! closing punctuation.
@@ -24,10 +24,10 @@ use std::sync::LazyLock;
 use chrono::{NaiveDate, NaiveTime};
 use regex::{Captures, Regex};
 
-use super::dates::{nearest_year, DateLexicon};
+use super::calendar::{nearest_year, DateWords};
 use super::kb::{KnowledgeBase, PlaceRecord};
 use super::parse::Release;
-use super::Span;
+use super::types::Span;
 
 /// A recognised dateline.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,7 +117,7 @@ pub fn compile_shapes() {
 }
 
 /// Finds the dateline at the start of the first paragraph, if there is one.
-pub fn find(text: &str, release: &Release, kb: &KnowledgeBase, months: &DateLexicon) -> Option<Dateline> {
+pub fn find(text: &str, release: &Release, kb: &KnowledgeBase, months: &DateWords) -> Option<Dateline> {
     let first = *release.paragraphs.first()?;
     let paragraph = text.get(first.start..first.end)?;
     SHAPES
@@ -151,7 +151,7 @@ fn read_match(
     offset: usize,
     release: &Release,
     kb: &KnowledgeBase,
-    months: &DateLexicon,
+    months: &DateWords,
 ) -> Option<Dateline> {
     let dl = caps.name("dl")?;
     let city_as_written = caps.name("city")?.as_str();
@@ -183,7 +183,7 @@ fn read_match(
 }
 
 /// The day and month of the date slot, when it holds a number and a word the month lexicon knows.
-fn day_and_month(caps: &Captures<'_>, months: &DateLexicon) -> Option<(u32, u32)> {
+fn day_and_month(caps: &Captures<'_>, months: &DateWords) -> Option<(u32, u32)> {
     let (day, month) = match (caps.name("day"), caps.name("month"), caps.name("day2"), caps.name("month2")) {
         (Some(d), Some(m), _, _) | (_, _, Some(d), Some(m)) => (d, m),
         _ => return None,
@@ -284,11 +284,11 @@ fn title_case(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::pipeline::data::DataFiles;
-    use crate::pipeline::{parse, Format};
+    use crate::pipeline::{parse, types::Format};
 
     struct Env {
         kb: KnowledgeBase,
-        months: DateLexicon,
+        months: DateWords,
     }
 
     /// The built-in data, loaded once for all tests.
@@ -296,7 +296,7 @@ mod tests {
         static ENV: std::sync::OnceLock<Env> = std::sync::OnceLock::new();
         ENV.get_or_init(|| {
             let files = DataFiles::new(None);
-            Env { kb: KnowledgeBase::load(&files).unwrap(), months: DateLexicon::load(&files).unwrap() }
+            Env { kb: KnowledgeBase::load(&files).unwrap(), months: DateWords::load(&files).unwrap() }
         })
     }
 

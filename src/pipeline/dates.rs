@@ -1,8 +1,9 @@
 //! Stage 5: dates named in the text, absolute ("22 августа", "June 23", "2025-08-22") and relative
 //! ("сегодня", "вчера", "в понедельник"), resolved against the release date.
 //!
-//! The words come from data files a user can extend: `lexicons/months.tsv`, `lexicons/relative_days.tsv`
-//! and `lexicons/weekdays.tsv`. The matchers are compiled once, when the [`DateLexicon`] is loaded.
+//! The words ([`DateWords`], shared with the dateline) come from data files a user can extend:
+//! `lexicons/months.tsv`, `lexicons/relative_days.tsv` and `lexicons/weekdays.tsv`. The matchers are
+//! compiled once, when the [`DateLexicon`] is loaded.
 //!
 //! Resolution rules (documented here because they are choices):
 //! - a day and month without a year take the year of the anchor (the release date), moved by one year
@@ -19,17 +20,16 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use regex::{Captures, Regex};
 
+use super::calendar::{nearest_year, DateWords};
 use super::data::DataFiles;
 use super::parse::Release;
-use super::{LoadError, Span};
+use super::text::chars::is_regex_word;
+use super::text::utf8::any_byte;
+use super::types::{LoadError, Span};
 
 mod starts;
 
 use starts::StartFilter;
-
-const MONTHS_FILE: &str = "lexicons/months.tsv";
-const RELATIVE_FILE: &str = "lexicons/relative_days.tsv";
-const WEEKDAYS_FILE: &str = "lexicons/weekdays.tsv";
 
 /// A date named in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,9 +43,8 @@ pub struct DateMention {
 /// Month names and relative-day words from `data/lexicons/`, with the matchers built from them.
 #[derive(Debug)]
 pub struct DateLexicon {
-    months: HashMap<String, u32>,
-    relative: HashMap<String, i64>,
-    weekdays: HashMap<String, u32>,
+    /// The words the matchers are built from (the vocabulary the dateline shares).
+    calendar: DateWords,
     /// Day-month(-year), month-day(-year) and ISO dates, relative-day words and weekday phrases.
     mentions: Regex,
     /// Whether matches can be read without the regex's captures ([`read_by_hand`]): true when no lexicon
@@ -66,24 +65,31 @@ pub struct DateLexicon {
 impl DateLexicon {
     /// Loads the three lexicon files and compiles the matchers.
     pub fn load(files: &DataFiles) -> Result<Self, LoadError> {
-        let months = load_numbered(files, MONTHS_FILE, 1..=12)?;
-        let weekdays = load_numbered(files, WEEKDAYS_FILE, 1..=7)?;
-        let relative = load_relative(files)?;
-        let mentions = compile_mentions(&months, &relative, &weekdays);
-        let by_hand = can_read_by_hand(&months, &relative, &weekdays);
-        let relative_at_start = Regex::new(&format!(r"(?i)^{}", alternation(&relative)))
+        let calendar = DateWords::load(files)?;
+        let DateWords { months, relative, weekdays } = &calendar;
+        let mentions = compile_mentions(months, relative, weekdays);
+        let by_hand = can_read_by_hand(months, relative, weekdays);
+        let relative_at_start = Regex::new(&format!(r"(?i)^{}", alternation(relative)))
             .expect("the date lexicons build a valid regex");
-        let words = Regex::new(&format!(r"(?i){}|{}", alternation(&relative), alternation(&weekdays)))
+        let words = Regex::new(&format!(r"(?i){}|{}", alternation(relative), alternation(weekdays)))
             .expect("the date lexicons build a valid regex");
-        let starts = by_hand.then(|| start_filter(&relative, &weekdays)).flatten();
-        Ok(DateLexicon { months, relative, weekdays, mentions, by_hand, words, relative_at_start, starts })
+        let starts = by_hand.then(|| start_filter(relative, weekdays)).flatten();
+        Ok(DateLexicon { calendar, mentions, by_hand, words, relative_at_start, starts })
     }
 
-    /// The month (1–12) a word names, in any listed form and letter case, with or without a final dot
-    /// ("августа", "Aug.", "МАР" → 8, 8, 3).
-    pub fn month(&self, word: &str) -> Option<u32> {
-        let key = word.trim().trim_end_matches('.').to_lowercase();
-        self.months.get(&key).copied()
+    /// The month, relative-day and weekday words the matchers were built from.
+    pub fn words(&self) -> &DateWords {
+        &self.calendar
+    }
+}
+
+/// A date lexicon reads as its words ([`DateWords::month`], the maps): the matchers are built from them and
+/// the benches and callers that hand a lexicon to the dateline pass it as the words it holds.
+impl std::ops::Deref for DateLexicon {
+    type Target = DateWords;
+
+    fn deref(&self) -> &DateWords {
+        &self.calendar
     }
 }
 
@@ -105,44 +111,6 @@ fn can_read_by_hand(
 /// holds a digit, which the filter takes as a start anyway).
 fn start_filter(relative: &HashMap<String, i64>, weekdays: &HashMap<String, u32>) -> Option<StartFilter> {
     StartFilter::new(relative.keys().chain(weekdays.keys()).map(String::as_str))
-}
-
-/// Reads `number<TAB>form|form…` records, checking the number lies in `range`.
-fn load_numbered(
-    files: &DataFiles,
-    name: &str,
-    range: std::ops::RangeInclusive<u32>,
-) -> Result<HashMap<String, u32>, LoadError> {
-    let mut map = HashMap::new();
-    for (line, fields) in files.records(name)? {
-        let [number, forms, ..] = fields.as_slice() else {
-            return Err(DataFiles::syntax(name, line, "expected number<TAB>forms"));
-        };
-        let number: u32 = number
-            .parse()
-            .ok()
-            .filter(|n| range.contains(n))
-            .ok_or_else(|| DataFiles::syntax(name, line, format!("{number:?} is not in {range:?}")))?;
-        for form in forms.split('|').map(str::trim).filter(|f| !f.is_empty()) {
-            map.insert(form.to_lowercase(), number);
-        }
-    }
-    Ok(map)
-}
-
-/// Reads `word<TAB>offset` records.
-fn load_relative(files: &DataFiles) -> Result<HashMap<String, i64>, LoadError> {
-    let mut map = HashMap::new();
-    for (line, fields) in files.records(RELATIVE_FILE)? {
-        let [word, offset, ..] = fields.as_slice() else {
-            return Err(DataFiles::syntax(RELATIVE_FILE, line, "expected word<TAB>offset"));
-        };
-        let offset: i64 = offset.parse().map_err(|_| {
-            DataFiles::syntax(RELATIVE_FILE, line, format!("{offset:?} is not a number of days"))
-        })?;
-        map.insert(word.to_lowercase(), offset);
-    }
-    Ok(map)
 }
 
 /// A regex alternation of the keys, longest first so that "сент" wins over "сен" and "on monday" over
@@ -180,10 +148,9 @@ fn compile_mentions(
 /// Whether `segment[start..end]` is neither preceded nor followed by a letter or digit: "мая" in "5 мая"
 /// but not in "5 маяков", "сегодня" but not "сегодняшний".
 fn at_word_bounds(segment: &str, start: usize, end: usize) -> bool {
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
     let before = segment[..start].chars().next_back();
     let after = segment[end..].chars().next();
-    !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    !before.is_some_and(is_regex_word) && !after.is_some_and(is_regex_word)
 }
 
 /// What a match says before it is resolved.
@@ -236,8 +203,7 @@ fn mentions_in_stretch(
     // Every absolute date holds an ASCII digit: a stretch without one can only hold relative words and
     // weekday phrases, found by their own smaller regex (the same alternatives in the same order, so the
     // same matches) when the matches are read by hand.
-    let has_digit =
-        haystack.as_bytes().chunks(64).any(|b| b.iter().fold(false, |acc, b| acc | b.is_ascii_digit()));
+    let has_digit = any_byte(haystack.as_bytes(), |b| b.is_ascii_digit());
     let regex = if lex.by_hand && !has_digit { &lex.words } else { &lex.mentions };
     // Matches first, captures only for the few that need them: the capture search is the costly part, and
     // a match found at its own start is the same match with the same groups.
@@ -390,20 +356,6 @@ fn day_month_year(
     }
 }
 
-/// The date `day.month` in the anchor's year, or the year before/after when that is more than half a year
-/// from the anchor. `None` for an impossible date (31 February, 29 February outside leap years).
-pub fn nearest_year(day: u32, month: u32, anchor: NaiveDate) -> Option<NaiveDate> {
-    let same = NaiveDate::from_ymd_opt(anchor.year(), month, day)?;
-    let shift = (same - anchor).num_days();
-    if shift > 183 {
-        NaiveDate::from_ymd_opt(anchor.year() - 1, month, day)
-    } else if shift < -183 {
-        NaiveDate::from_ymd_opt(anchor.year() + 1, month, day)
-    } else {
-        Some(same)
-    }
-}
-
 fn iso_date(year: &str, month: &str, day: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
 }
@@ -433,7 +385,7 @@ fn merge_relative_with_absolute(text: &str, found: Vec<(Kind, DateMention)>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::{parse, Format};
+    use crate::pipeline::{parse, types::Format};
 
     /// The built-in lexicon, loaded once for all tests (compiling it is slow in debug builds).
     fn lex() -> &'static DateLexicon {

@@ -22,7 +22,10 @@
 use encoding_rs::{Encoding, IBM866, ISO_8859_5, KOI8_R, UTF_8, WINDOWS_1251, X_MAC_CYRILLIC};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
-use super::{RejectKind, Rejection};
+use super::text::chars::is_surely_nfc;
+use super::text::fold::russian_lower;
+use super::text::utf8::{any_byte, block_has_byte, BLOCK};
+use super::types::{RejectKind, Rejection};
 
 const STAGE: &str = "decode";
 
@@ -280,7 +283,7 @@ pub fn russian_score(text: &str) -> f64 {
         if ('\u{2500}'..='\u{25ff}').contains(&c) {
             score -= 8.0;
             previous_lower = false;
-        } else if let Some((lower, upper)) = russian_letter(c) {
+        } else if let Some((lower, upper)) = russian_lower(c) {
             score += russian_frequency(lower).unwrap_or(1.0).ln();
             // "пРЕЗИДЕНТ": a capital right after a small letter is how the wrong charset reads a
             // capitalised word. Whole words in capitals are fine (headlines, datelines, all-caps copy).
@@ -293,17 +296,6 @@ pub fn russian_score(text: &str) -> f64 {
         }
     }
     score
-}
-
-/// A Russian letter in lower case, and whether it was a capital. A range check: `char::to_lowercase` is
-/// a table search, and this runs twice over every single-byte body.
-fn russian_letter(c: char) -> Option<(char, bool)> {
-    match c {
-        'а'..='я' | 'ё' => Some((c, false)),
-        'А'..='Я' => Some((char::from_u32(u32::from(c) + 0x20)?, true)),
-        'Ё' => Some(('ё', true)),
-        _ => None,
-    }
 }
 
 /// The frequency of a lower-case Russian letter in running text, per mille.
@@ -420,7 +412,7 @@ fn has_noise(bytes: &[u8]) -> bool {
     // Non-short-circuit `&` and `|`: comparisons the compiler turns into byte-lane vector code.
     let noisy_control =
         |b: u8| ((b < 0x20) & (b != 0x09) & (b != 0x0a) & (b != 0x0c) & (b != 0x0d)) | (b == 0x7f);
-    let control = bytes.chunks(64).any(|block| any_byte(block, noisy_control));
+    let control = any_byte(bytes, noisy_control);
     control
         || memchr::memchr2_iter(0xc2, 0xef, bytes).any(|i| match bytes[i] {
             0xc2 => matches!(bytes.get(i + 1), Some(0x80..=0x9f)),
@@ -432,23 +424,6 @@ fn not_text(why: String) -> Rejection {
     Rejection::new(RejectKind::Decode, STAGE, format!("the body is not text: {why}"))
 }
 
-/// Characters that are in NFC whatever surrounds them: no decomposition, no combining class, nothing
-/// that composes with what precedes. Basic Latin to IPA (below the combining marks at U+0300), Cyrillic
-/// letters, general punctuation (but U+2000/U+2001, which decompose), currency signs, №. Checking these
-/// by range spares Russian and English copy the table look-ups of the full NFC check.
-fn is_surely_nfc(c: char) -> bool {
-    matches!(
-        c,
-        '\u{0}'..='\u{2ff}'
-            | '\u{400}'..='\u{482}'
-            | '\u{48a}'..='\u{4ff}'
-            | '\u{2010}'..='\u{2027}'
-            | '\u{2030}'..='\u{205e}'
-            | '\u{20a0}'..='\u{20bf}'
-            | '\u{2116}'
-    )
-}
-
 /// Whether every char of `text` [`is_surely_nfc`], over the bytes: ASCII, continuation bytes and the lead
 /// bytes whose every char is surely NFC (`00`–`CB`: U+0000–U+02FF; `D0`, `D1`, `D3`: Cyrillic letters) pass
 /// without decoding; the chars under any other lead byte (`D2` holds the combining marks U+0483–U+0489,
@@ -457,19 +432,14 @@ fn is_surely_nfc_text(text: &str) -> bool {
     let needs_decoding = |b: u8| (b >= 0xcc) & (b != 0xd0) & (b != 0xd1) & (b != 0xd3);
     // Whole blocks without such a lead byte are passed by one vectorised test; in the others each such
     // lead byte (never a continuation byte: those are below 0xCC) starts a char to check.
-    text.as_bytes().chunks(64).enumerate().all(|(k, block)| {
-        !any_byte(block, needs_decoding)
+    text.as_bytes().chunks(BLOCK).enumerate().all(|(k, block)| {
+        !block_has_byte(block, needs_decoding)
             || block
                 .iter()
                 .enumerate()
                 .filter(|(_, &b)| needs_decoding(b))
-                .all(|(i, _)| text[k * 64 + i..].chars().next().is_none_or(is_surely_nfc))
+                .all(|(i, _)| text[k * BLOCK + i..].chars().next().is_none_or(is_surely_nfc))
     })
-}
-
-/// Whether any byte of `block` passes `test`, without an early exit so that the loop is vectorised.
-fn any_byte(block: &[u8], test: impl Fn(u8) -> bool) -> bool {
-    block.iter().fold(false, |acc, &b| acc | test(b))
 }
 
 /// Strips a leading BOM (when the charset label, not a BOM, chose the decoder) and normalises to NFC.

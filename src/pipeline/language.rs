@@ -9,6 +9,8 @@
 //! - anything else (too little text, another Latin-script language) is `default`.
 
 use super::parse::Release;
+use super::text::chars::is_cyrillic_letter;
+use super::text::utf8::{count_byte_pairs, count_bytes, head};
 
 /// The least number of Kazakh/Kyrgyz-specific letters that can make a text Kazakh or Kyrgyz.
 const MIN_SPECIAL: usize = 5;
@@ -39,32 +41,6 @@ pub fn detect(text: &str, release: &Release, default: &str) -> String {
         return normalise_tag(declared);
     }
     detect_text(text, MAX_CHARS).map_or_else(|| default.to_string(), str::to_string)
-}
-
-/// The first `n` characters of `text`, found by counting the bytes that start a char (no decoding): whole
-/// 64-byte blocks at a time (a count the compiler vectorises), then byte by byte in the block where the
-/// `n`-th char starts.
-fn head(text: &str, n: usize) -> &str {
-    let bytes = text.as_bytes();
-    let mut seen = 0;
-    let mut from = 0;
-    for block in bytes.chunks(64) {
-        let starts = usize::from(block.iter().fold(0u8, |k, &b| k + u8::from(b & 0xC0 != 0x80)));
-        if seen + starts > n {
-            break;
-        }
-        seen += starts;
-        from += block.len();
-    }
-    for (i, &b) in bytes[from..].iter().enumerate() {
-        if b & 0xC0 != 0x80 {
-            if seen == n {
-                return &text[..from + i];
-            }
-            seen += 1;
-        }
-    }
-    text
 }
 
 /// BCP 47 writes the language subtag in lower case and the region in upper case (`RU` → `ru`,
@@ -98,22 +74,15 @@ struct Counts {
 /// D2 or D3, and і/І: D1 96, D0 86) are few and looked at one by one.
 fn count_letters(text: &str, limit: usize) -> Counts {
     let bytes = head(text, limit).as_bytes();
-    let mut counts = Counts::default();
-    let lanes =
-        |block: &[u8], is: fn(u8) -> bool| usize::from(block.iter().fold(0u8, |n, &b| n + u8::from(is(b))));
-    for block in bytes.chunks(64) {
-        counts.cyrillic += lanes(block, |b| b.wrapping_sub(0xD0) < 4);
-        counts.latin += lanes(block, |b| (b | 0x20).wrapping_sub(b'a') < 26);
-    }
-    // і and І (D1 96, D0 86): byte pairs, counted in lanes as well.
-    let next = bytes.get(1..).unwrap_or_default();
-    for (block, next) in bytes.chunks(64).zip(next.chunks(64)) {
-        let in_block = block
-            .iter()
-            .zip(next)
-            .fold(0u8, |n, (&b, &c)| n + u8::from(((b == 0xD0) & (c == 0x86)) | ((b == 0xD1) & (c == 0x96))));
-        counts.kazakh_only += usize::from(in_block);
-    }
+    let mut counts = Counts {
+        cyrillic: count_bytes(bytes, |b| b.wrapping_sub(0xD0) < 4),
+        latin: count_bytes(bytes, |b| (b | 0x20).wrapping_sub(b'a') < 26),
+        // і and І (D1 96, D0 86): byte pairs, counted in lanes as well.
+        kazakh_only: count_byte_pairs(bytes, |b, c| {
+            ((b == 0xD0) & (c == 0x86)) | ((b == 0xD1) & (c == 0x96))
+        }),
+        kyrgyz_kazakh: 0,
+    };
     for at in memchr::memchr2_iter(0xD2, 0xD3, bytes) {
         let Some(c) = text[at..].chars().next() else { continue };
         if is_cyrillic_letter(c) {
@@ -129,12 +98,6 @@ fn count_letters(text: &str, limit: usize) -> Counts {
 fn count_special(c: char, counts: &mut Counts) {
     counts.kazakh_only += usize::from(KAZAKH_ONLY.contains(&c));
     counts.kyrgyz_kazakh += usize::from(KYRGYZ_KAZAKH.contains(&c));
-}
-
-/// A letter of the Cyrillic block (U+0400–U+04FF without the signs and combining marks U+0482–U+0489);
-/// a range check, because `char::is_alphabetic` is a slow table search outside ASCII.
-fn is_cyrillic_letter(c: char) -> bool {
-    matches!(c, '\u{0400}'..='\u{0481}' | '\u{048a}'..='\u{04ff}')
 }
 
 /// The language of the first `limit` chars of `text`, when their letters say it clearly enough.
@@ -166,7 +129,7 @@ fn is_english(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::{parse, Format};
+    use crate::pipeline::{parse, types::Format};
 
     fn of(text: &str) -> String {
         let release = parse::parse(text, Format::Plain).unwrap();

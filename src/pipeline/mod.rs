@@ -2,15 +2,25 @@
 //!
 //! Every stage is a pure function over the decoded text (`&str` in, typed values out, no I/O), so stages are
 //! fast, unit-testable and safe to run on any thread. The data the stages read (knowledge base, lexicons,
-//! time zones) is loaded once into a [`Pipeline`] and shared read-only.
+//! time zones) is loaded once into a [`Pipeline`] and shared read-only. This file is only that orchestrator:
+//! it loads the data, runs the stages in order and turns a panic into a rejection.
 //!
 //! Offsets inside the pipeline are byte offsets into [`parse::Release::text`] ([`Span`]); the envelope
 //! converts them to char offsets at the very end ([`assemble`]).
 //!
-//! Order: [`decode`] → [`parse`] → [`dateline`] → [`language`] → [`dates`] → [`entities`] → [`quotes`] →
-//! [`classify`] → [`assemble`].
+//! Stage order: [`decode`] → [`parse`] → [`dateline`] → [`language`] → [`dates`] → [`entities`] →
+//! [`quotes`] → [`speakers`] → [`classify`] → [`assemble`]. A stage imports only from stages before it and from the
+//! floors below all of them, never from this file:
+//! - [`types`]: the vocabulary every stage shares (spans, input, rejections, load errors, entity kinds);
+//! - [`text`]: the one toolkit of character classes, case folds, word spans, UTF-8 and byte helpers, the
+//!   fast hasher;
+//! - [`data`]: the data files, built in or from `pipeline.data_dir`;
+//! - [`calendar`]: the month, relative-day and weekday words the dateline and the dates stage share;
+//! - [`morph`], then [`kb`] above it: Russian morphology and the knowledge base of names;
+//! - [`ner`]: the statistical NER model (`pipeline.ner = "model"`), whose candidates the entity stage reads.
 
 pub mod assemble;
+pub mod calendar;
 pub mod classify;
 pub mod data;
 pub mod dateline;
@@ -25,183 +35,16 @@ pub mod ner;
 pub mod parse;
 pub mod quotes;
 pub mod settings;
+pub mod speakers;
+pub mod text;
+pub mod types;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-
-use chrono::{DateTime, Utc};
 
 use crate::event::Envelope;
 pub use settings::{NerMode, Settings};
 
-/// The version of the pipeline, written into every envelope's `x.ingest.parser_version`.
-pub const PARSER_VERSION: &str = concat!("wirefeed-", env!("CARGO_PKG_VERSION"));
-
-/// A byte range `[start, end)` into the analysed text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Span {
-    /// First byte.
-    pub start: usize,
-    /// Byte after the last.
-    pub end: usize,
-}
-
-impl Span {
-    /// A span from `start` to `end` (bytes).
-    pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end }
-    }
-
-    /// The text the span covers.
-    pub fn of<'t>(&self, text: &'t str) -> &'t str {
-        &text[self.start..self.end]
-    }
-
-    /// Whether the span covers nothing.
-    pub fn is_empty(&self) -> bool {
-        self.end <= self.start
-    }
-
-    /// Whether `other` lies inside this span.
-    pub fn contains(&self, other: Span) -> bool {
-        self.start <= other.start && other.end <= self.end
-    }
-
-    /// Whether the two spans share at least one byte.
-    pub fn overlaps(&self, other: Span) -> bool {
-        self.start < other.end && other.start < self.end
-    }
-}
-
-/// How the body of a message is laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// Decide from the content type, else sniff.
-    #[default]
-    Auto,
-    /// The wire text layout (`date YYYY-MM-DD headline`, blank line, paragraphs).
-    Wire,
-    /// A JSON object with `headline` and `body` (or `text`).
-    Json,
-    /// First line headline, the rest body, no header.
-    Plain,
-}
-
-impl Format {
-    /// The name used in `x.ingest.format`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Format::Auto => "auto",
-            Format::Wire => "wire",
-            Format::Json => "json",
-            Format::Plain => "plain",
-        }
-    }
-}
-
-/// One raw release as it arrives, with what the transport knows about it.
-#[derive(Debug, Clone)]
-pub struct RawInput<'a> {
-    /// The message body.
-    pub body: &'a [u8],
-    /// The AMQP `content_type` (may carry `charset=`).
-    pub content_type: Option<&'a str>,
-    /// The AMQP `message_id`.
-    pub message_id: Option<&'a str>,
-    /// Forced format (CLI `--format`); `Auto` decides from the content type.
-    pub format: Format,
-    /// When the release was taken in.
-    pub received_at: DateTime<Utc>,
-    /// Whether the broker redelivered it.
-    pub redelivered: bool,
-}
-
-impl<'a> RawInput<'a> {
-    /// An input with no transport metadata, received now.
-    pub fn from_bytes(body: &'a [u8]) -> Self {
-        RawInput {
-            body,
-            content_type: None,
-            message_id: None,
-            format: Format::Auto,
-            received_at: Utc::now(),
-            redelivered: false,
-        }
-    }
-}
-
-/// Why a release was rejected; the `x-wirefeed-error-kind` header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RejectKind {
-    /// The bytes are not text in any charset we read.
-    Decode,
-    /// The text is not a release (empty, broken JSON, no headline…).
-    Parse,
-    /// The body is larger than `pipeline.max_body_bytes`.
-    TooLarge,
-    /// The broker could not route the event.
-    Unroutable,
-    /// A bug: a stage panicked.
-    Internal,
-}
-
-impl RejectKind {
-    /// The header value.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            RejectKind::Decode => "decode",
-            RejectKind::Parse => "parse",
-            RejectKind::TooLarge => "too_large",
-            RejectKind::Unroutable => "unroutable",
-            RejectKind::Internal => "internal",
-        }
-    }
-}
-
-/// A permanent failure: the release goes to the rejected queue with this reason.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{kind} at {stage}: {reason}", kind = .kind.as_str())]
-pub struct Rejection {
-    /// What kind of failure.
-    pub kind: RejectKind,
-    /// The stage that failed (`x-wirefeed-stage`).
-    pub stage: &'static str,
-    /// A sentence a person can act on.
-    pub reason: String,
-}
-
-impl Rejection {
-    /// A rejection of `kind` at `stage`.
-    pub fn new(kind: RejectKind, stage: &'static str, reason: impl Into<String>) -> Self {
-        Rejection { kind, stage, reason: reason.into() }
-    }
-}
-
-/// An error loading the pipeline's data files.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    /// A data file could not be read.
-    #[error("cannot read data file {path}: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// A data file has a bad line.
-    #[error("{path}:{line}: {message}")]
-    Syntax {
-        /// The file.
-        path: String,
-        /// 1-based line number.
-        line: usize,
-        /// What is wrong.
-        message: String,
-    },
-    /// A data file is missing.
-    #[error("data file {0} not found (neither in pipeline.data_dir nor built in)")]
-    Missing(String),
-}
+pub use types::{EntityKind, Format, LoadError, RawInput, RejectKind, Rejection, Span, PARSER_VERSION};
 
 /// Everything the stages read, loaded once and shared read-only between threads.
 #[derive(Debug)]
@@ -305,7 +148,7 @@ impl Pipeline {
         let mut budget = limits::Budget::start(limits, input.body.len());
         let dateline = budget
             .allows("dateline")
-            .then(|| dateline::find(text, &release, &self.kb, &self.dates))
+            .then(|| dateline::find(text, &release, &self.kb, self.dates.words()))
             .flatten();
         let language = language::detect(text, &release, &self.settings.default_language);
         let anchor = release.declared_date.or_else(|| dateline.as_ref().and_then(|d| d.date));
@@ -327,7 +170,7 @@ impl Pipeline {
         capped.extend(dates.as_mut().and_then(|d| limits::cap_dates(d, limits)));
         let dates = dates.unwrap_or_default();
         if budget.allows("speakers") {
-            entities::resolve_speakers(text, &mut quotes, &mut entities, &self.kb);
+            speakers::resolve_speakers(text, &mut quotes, &mut entities, &self.kb);
             // A resolved speaker adds a mention to its entity: held to the per-entity cap again.
             capped.extend(limits::cap_mentions(&mut entities, limits));
         }

@@ -22,7 +22,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use super::{Format, RejectKind, Rejection, Span};
+use super::types::{Format, RejectKind, Rejection, Span};
 
 const STAGE: &str = "parse";
 

@@ -23,7 +23,10 @@ use std::collections::HashSet;
 
 use super::data::DataFiles;
 use super::parse::Release;
-use super::{LoadError, Span};
+use super::text::chars::{is_alphanumeric, is_dash};
+use super::text::fold::{fold, folded};
+use super::text::words::{is_char_range, trim_span, word_spans};
+use super::types::{LoadError, Span};
 
 /// The data file of verbs of saying and stop words.
 const LEXICON: &str = "lexicons/speech_verbs.tsv";
@@ -136,13 +139,6 @@ pub fn find(text: &str, release: &Release, lex: &SpeechLexicon) -> Vec<Quote> {
     bracketed
 }
 
-fn is_valid_span(text: &str, span: Span) -> bool {
-    span.start <= span.end
-        && span.end <= text.len()
-        && text.is_char_boundary(span.start)
-        && text.is_char_boundary(span.end)
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Quote marks and their pairing
 
@@ -227,10 +223,10 @@ struct Pair {
 /// The release's paragraphs that are valid spans of `text`: its own list, not a copy, when all are (as
 /// they are for a release parsed from `text`).
 fn valid_paragraphs<'r>(text: &str, release: &'r Release) -> Cow<'r, [Span]> {
-    if release.paragraphs.iter().all(|p| is_valid_span(text, *p)) {
+    if release.paragraphs.iter().all(|p| is_char_range(text, *p)) {
         Cow::Borrowed(&release.paragraphs)
     } else {
-        Cow::Owned(release.paragraphs.iter().copied().filter(|p| is_valid_span(text, *p)).collect())
+        Cow::Owned(release.paragraphs.iter().copied().filter(|p| is_char_range(text, *p)).collect())
     }
 }
 
@@ -334,10 +330,6 @@ fn ends_with_sentence_end(text: &str, para: Span) -> bool {
 
 fn starts_paragraph(text: &str, para: Span, pos: usize) -> bool {
     text[para.start..pos].trim().is_empty()
-}
-
-fn is_dash(c: char) -> bool {
-    matches!(c, '-' | '–' | '—' | '−')
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -690,87 +682,9 @@ fn speech_quote(text: &str, speech: Span, attribution: Option<Attribution>) -> O
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Text helpers, shared with the classifier
+// Span helpers
 
-/// Lower-cases `s` and folds ё to е, char by char, keeping every char's UTF-8 length so that byte offsets
-/// into the folded text are offsets into the original too.
-pub(crate) fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    out.extend(s.chars().map(fold_char));
-    out
-}
-
-/// [`fold`] of `word`, without allocating when it is folded already, as most words are.
-fn folded(word: &str) -> Cow<'_, str> {
-    if word.chars().all(|c| fold_char(c) == c) {
-        Cow::Borrowed(word)
-    } else {
-        Cow::Owned(fold(word))
-    }
-}
-
-/// One char of [`fold`]: ASCII and Russian Cyrillic directly (the bulk of wire copy), the rest through the
-/// Unicode tables.
-pub(crate) fn fold_char(c: char) -> char {
-    match c {
-        'A'..='Z' => c.to_ascii_lowercase(),
-        '\0'..='\u{7f}' => c,
-        'Ё' | 'ё' => 'е',
-        'А'..='Я' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
-        'а'..='я' => c,
-        _ => {
-            let mut lower = c.to_lowercase();
-            match (lower.next(), lower.next()) {
-                (Some(l), None) if l.len_utf8() == c.len_utf8() => l,
-                _ => c,
-            }
-        }
-    }
-}
-
-/// The words inside `span`: runs of letters and digits, with inner hyphens and apostrophes
-/// (`пресс-конференции`, `Ала-Тоо`, `don't`).
-pub(crate) fn word_spans(text: &str, span: Span) -> Vec<Span> {
-    let s = span.of(text);
-    // Room for a clause's words, so the list is not regrown 4 → 8 → 16 for each attribution.
-    let mut words = Vec::with_capacity(16);
-    let mut start: Option<usize> = None;
-    let mut iter = s.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let joins = matches!(c, '-' | '\'' | '’')
-            && start.is_some()
-            && iter.peek().is_some_and(|&(_, n)| is_alphanumeric(n));
-        if is_alphanumeric(c) || joins {
-            start.get_or_insert(i);
-        } else if let Some(st) = start.take() {
-            words.push(Span::new(span.start + st, span.start + i));
-        }
-    }
-    if let Some(st) = start {
-        words.push(Span::new(span.start + st, span.end));
-    }
-    words
-}
-
-/// `char::is_alphanumeric` with fast paths for ASCII and Russian Cyrillic: the general Unicode table look-up
-/// is slow and wire copy is almost all ASCII and Cyrillic. Shared with the entity stage's tokeniser.
-pub(crate) fn is_alphanumeric(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric()
-    } else if ('\u{0410}'..='\u{044F}').contains(&c) || c == 'ё' || c == 'Ё' {
-        true
-    } else {
-        c.is_alphanumeric()
-    }
-}
-
-fn trim_span(text: &str, span: Span) -> Span {
-    let s = span.of(text);
-    let start = span.start + (s.len() - s.trim_start().len());
-    let end = span.end - (s.len() - s.trim_end().len());
-    Span::new(start, end.max(start))
-}
-
+/// `span` without the commas and spaces it ends with (English puts a comma before the closing mark).
 fn trim_trailing_comma(text: &str, span: Span) -> Span {
     let s = span.of(text);
     let kept = s.trim_end_matches(|c: char| c == ',' || c.is_whitespace());
@@ -780,7 +694,7 @@ fn trim_trailing_comma(text: &str, span: Span) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::{parse, Format};
+    use crate::pipeline::{parse, types::Format};
 
     /// The seed release (SPEC §8), as it arrives.
     const SEED: &str = include_str!("../../samples/sayasat-2025-08-22.txt");
@@ -1150,7 +1064,7 @@ mod tests {
         for cut in (0..SEED.len()).step_by(7).filter(|i| SEED.is_char_boundary(*i)) {
             if let Ok(r) = parse::parse(&SEED[..cut], Format::Wire) {
                 for q in find(&SEED[..cut], &r, &lex) {
-                    assert!(is_valid_span(&SEED[..cut], q.span));
+                    assert!(is_char_range(&SEED[..cut], q.span));
                 }
             }
         }

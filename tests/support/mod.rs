@@ -12,6 +12,7 @@
 //! shared test support, not a defect, so those two lints are off for this tree only.
 #![allow(dead_code, unused_imports)]
 
+mod backpressure;
 mod broker;
 mod collect;
 mod harness;
@@ -21,6 +22,9 @@ mod names;
 mod rabbitmqctl;
 mod worker;
 
+pub use backpressure::{
+    declare_bound_queue, free_local_addr, http_get, log_lines_saying, process_cpu_seconds, unacked_in,
+};
 pub use broker::{amqp_url, connect, random_suffix};
 pub use collect::{Collected, Collector, Output, Tally};
 pub use harness::{serial, with, Harness};

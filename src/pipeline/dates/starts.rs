@@ -23,7 +23,8 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::pipeline::morph::char_at;
+use crate::pipeline::text::chars::{is_ascii_space, is_regex_word};
+use crate::pipeline::text::utf8::{char_at, skip_basic_cyrillic};
 
 /// Class of a character no key holds.
 const OTHER: u8 = 0;
@@ -175,7 +176,7 @@ impl StartFilter {
         while at < bytes.len() {
             if after_word {
                 // Inside a word only its end matters: the next word start is after it.
-                at = skip_cyrillic_letters(bytes, at);
+                at = skip_basic_cyrillic(bytes, at);
                 if at == bytes.len() {
                     break;
                 }
@@ -192,7 +193,7 @@ impl StartFilter {
                 }
                 continue;
             }
-            after_word = is_word(c);
+            after_word = is_regex_word(c);
             at += len;
         }
         pending.into_iter().for_each(each);
@@ -242,45 +243,6 @@ impl StartFilter {
         let before = segment[..run.start].chars().next_back().unwrap_or('\0');
         let (after, _) = char_at(segment, run.end);
         self.can_split(before, after)
-    }
-}
-
-/// The first byte at or after `at` that is not inside a run of letters of the basic Cyrillic block
-/// (U+0400–U+047F, all letters, encoded as a 0xD0 or 0xD1 byte and a continuation byte): an ASCII byte
-/// or the first byte of another character. Eight bytes at a time: most of a Russian text is such runs.
-fn skip_cyrillic_letters(bytes: &[u8], mut at: usize) -> usize {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The top bit of each byte of the result: whether that byte of `x` is not zero.
-    let nonzero = |x: u64| ((x & LOW7).wrapping_add(LOW7) | x) & HIGH;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        let not_continuation = nonzero((word & 0xC0C0_C0C0_C0C0_C0C0) ^ HIGH);
-        let not_d0_d1 = nonzero((word & 0xFEFE_FEFE_FEFE_FEFE) ^ 0xD0D0_D0D0_D0D0_D0D0);
-        let other = not_continuation & not_d0_d1;
-        if other != 0 {
-            return at + (other.trailing_zeros() / 8) as usize;
-        }
-        at += 8;
-    }
-    while at < bytes.len() && (bytes[at] & 0xC0 == 0x80 || bytes[at] & 0xFE == 0xD0) {
-        at += 1;
-    }
-    at
-}
-
-/// The ASCII characters `\s` matches.
-fn is_ascii_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
-}
-
-/// A letter, digit or underscore, as [`super::at_word_bounds`] counts them; the Russian alphabet
-/// answered without the Unicode tables.
-fn is_word(c: char) -> bool {
-    match c {
-        'а'..='я' | 'А'..='Я' => true,
-        _ if c.is_ascii() => c.is_ascii_alphanumeric() || c == '_',
-        _ => c.is_alphanumeric(),
     }
 }
 

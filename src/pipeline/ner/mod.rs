@@ -13,8 +13,8 @@ pub mod tokenize;
 
 use std::path::Path;
 
-use crate::pipeline::entities::EntityKind;
-use crate::pipeline::{LoadError, Span};
+use crate::pipeline::types::EntityKind;
+use crate::pipeline::types::{LoadError, Span};
 
 /// Where the converted model lives in the repository.
 pub const DEFAULT_MODEL_DIR: &str = "models/slovnet_ner_news_v1";

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::pipeline::LoadError;
+use crate::pipeline::types::LoadError;
 
 /// How many tokens one pass of the convolution stack handles (bounds the scratch memory to ~3 MB).
 pub const CHUNK_TOKENS: usize = 1024;

@@ -4,17 +4,10 @@
 //! The Python code works on `str` methods (`isupper`, `islower`, `len` in code points); these helpers
 //! reproduce their Unicode semantics so the same tokens get the same shapes.
 
-use super::tokenize::{is_decimal_digit, is_lat_letter, is_ru_letter};
+use crate::pipeline::text::chars::{is_decimal_digit, is_lat_letter, is_ru_letter, is_titlecase};
 
 /// slovnet's punctuation list (it differs from razdel's: it has `{` and `‐‒⁃―ʼʻ` but not `‑‘’`).
 const PUNCTS: &str = "!#$%&()[]\\/*+,.:;<=>?@^_{|}~-‐−‒⁃–—―`\"'«»„“ʼʻ”№…";
-
-/// Title-case letters (category Lt: `ǅ`, Greek capitals with prosgegrammeni): Python's `isupper` and
-/// `islower` both say no to a word containing one.
-fn is_titlecase(c: char) -> bool {
-    matches!(c as u32, 0x1C5 | 0x1C8 | 0x1CB | 0x1F2 | 0x1F88..=0x1F8F | 0x1F98..=0x1F9F | 0x1FA8..=0x1FAF)
-        || matches!(c as u32, 0x1FBC | 0x1FCC | 0x1FFC)
-}
 
 /// Python's `str.isupper`: at least one cased character, no lower-case or title-case one.
 fn py_isupper(s: &str) -> bool {

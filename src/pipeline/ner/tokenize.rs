@@ -11,7 +11,8 @@
 //! of Unicode): a few exotic letters (İ, ı, ſ, the Kelvin sign) count as Latin, Unicode decimal digits as
 //! digits, and the ASCII separators 0x1C–0x1F as spaces.
 
-use crate::pipeline::Span;
+use crate::pipeline::text::chars::{is_decimal_digit, is_lat_letter, is_py_space, is_ru_letter};
+use crate::pipeline::types::Span;
 
 /// razdel's dashes (`razdel/segmenters/punct.py`).
 const DASHES: &str = "‑–—−-";
@@ -37,41 +38,6 @@ struct Atom {
     start: usize,
     end: usize,
     kind: AtomKind,
-}
-
-/// Cyrillic letters razdel's `[а-яё]` matches case-insensitively: Python's case folding also lets in the
-/// historic variants U+1C80–U+1C86 (rounded ve, long-legged de, …) whose capitals are in А–Я.
-pub(crate) fn is_ru_letter(c: char) -> bool {
-    matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё' | '\u{1c80}'..='\u{1c86}')
-}
-
-/// Latin letters of `[a-z]` matched case-insensitively, with the four non-ASCII letters Python's case
-/// folding maps onto them: İ, ı, ſ and the Kelvin sign.
-pub(crate) fn is_lat_letter(c: char) -> bool {
-    c.is_ascii_alphabetic() || matches!(c, '\u{130}' | '\u{131}' | '\u{17f}' | '\u{212a}')
-}
-
-/// Python's `\d` on `str` (Unicode 14, Python 3.11): any decimal digit (category Nd). The non-ASCII digit
-/// blocks are listed by their first code point; all are ten long except the 50 mathematical digits.
-pub(crate) fn is_decimal_digit(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_digit();
-    }
-    const ZEROS: &[u32] = &[
-        0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6, 0xE50,
-        0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40,
-        0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066,
-        0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950,
-        0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
-    ];
-    const MATH_DIGITS: std::ops::RangeInclusive<u32> = 0x1D7CE..=0x1D7FF;
-    let code = c as u32;
-    MATH_DIGITS.contains(&code) || ZEROS.iter().any(|&zero| (zero..zero + 10).contains(&code))
-}
-
-/// Python's `str.isspace` (what `\S` excludes): Unicode White_Space plus the ASCII separators 0x1C–0x1F.
-pub(crate) fn is_py_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
 /// Cut `text` into razdel atoms.
