@@ -27,7 +27,7 @@ const MAX_RATIO: f64 = 25.0;
 
 /// The event may be at most this many times its input, plus [`EVENT_SLACK`]: the body, the lead (the
 /// first paragraph, which a one-paragraph release repeats in full) and the capped lists.
-const EVENT_FACTOR: usize = 4;
+const EVENT_FACTOR: usize = 3;
 
 /// See [`EVENT_FACTOR`].
 const EVENT_SLACK: usize = 512 * 1024;

@@ -18,7 +18,8 @@ use super::quotes::Quote;
 
 /// `[pipeline.limits]`: the budget and the caps. The caps' defaults are ten or more times the largest counts
 /// in the repository's 197 fixtures and samples (`cargo run --release --example golden -- rules`: at most
-/// 82 entities, 19 mentions of one entity, 103 mentions in all, 9 quotes, 3 dates in one release).
+/// 82 entities, 19 mentions of one entity, 103 mentions in all, 9 quotes, 3 dates in one release, and a
+/// name of 80 chars).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
@@ -29,6 +30,9 @@ pub struct Limits {
     pub budget_ms_per_mib: u64,
     /// Entities kept per release.
     pub max_entities: usize,
+    /// The longest entity name, in chars: a longer "name" is a run of capitalised words, not a name, and
+    /// the entity is dropped (its name and mention would each repeat the run in the event).
+    pub max_name_chars: usize,
     /// Mentions kept per entity.
     pub max_mentions_per_entity: usize,
     /// Mentions kept per release, all entities together: the entities after the one that reaches it are
@@ -46,6 +50,7 @@ impl Default for Limits {
             budget_ms: 2_000,
             budget_ms_per_mib: 20_000,
             max_entities: 1_000,
+            max_name_chars: 400,
             max_mentions_per_entity: 200,
             max_mentions: 5_000,
             max_quotes: 200,
@@ -116,11 +121,22 @@ pub fn cap_quotes(quotes: &mut Vec<Quote>, limits: &Limits) -> Option<String> {
     cap("quotes", quotes, limits.max_quotes, "max_quotes")
 }
 
-/// Keeps the first [`Limits::max_entities`] entities and the first [`Limits::max_mentions_per_entity`]
-/// mentions of each; a warning counts what was dropped.
+/// Drops the entities named over [`Limits::max_name_chars`], keeps the first [`Limits::max_entities`]
+/// entities and the first [`Limits::max_mentions_per_entity`] mentions of each, then the entities up to
+/// [`Limits::max_mentions`] mentions in all; a warning counts what was dropped.
 pub fn cap_entities(entities: &mut Vec<Entity>, limits: &Limits) -> Vec<String> {
-    let mut warnings: Vec<String> =
-        cap("entities", entities, limits.max_entities, "max_entities").into_iter().collect();
+    let mut warnings = Vec::new();
+    let found = entities.len();
+    entities.retain(|e| e.name.chars().nth(limits.max_name_chars).is_none());
+    if entities.len() < found {
+        warnings.push(format!(
+            "{} entities with names over {} chars were dropped: runs of capitalised words, not names \
+             (pipeline.limits.max_name_chars)",
+            found - entities.len(),
+            limits.max_name_chars
+        ));
+    }
+    warnings.extend(cap("entities", entities, limits.max_entities, "max_entities"));
     warnings.extend(cap_mentions(entities, limits));
     let mut total = 0;
     let within = entities
