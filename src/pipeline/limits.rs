@@ -25,8 +25,9 @@ use super::quotes::Quote;
 pub struct Limits {
     /// The budget of a release of no size, in milliseconds.
     pub budget_ms: u64,
-    /// The budget added per MiB of body, in milliseconds. The default, 20 s, is about 25 times what
-    /// ordinary copy takes in `model` mode (0.8 s per MiB) and 100 times `rules` mode (0.2 s).
+    /// The budget added per MiB of body, in milliseconds. The default, 20 s, is 15–20 times what ordinary
+    /// copy takes in `model` mode (1.0–1.3 s per MiB, `cargo run --release --example hostile -- 1048576
+    /// model`) and over 100 times `rules` mode (0.04–0.17 s).
     pub budget_ms_per_mib: u64,
     /// Entities kept per release.
     pub max_entities: usize,
