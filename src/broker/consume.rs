@@ -29,7 +29,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use super::acks::AckTracker;
 use super::backpressure::{self, Change, Class, Refusal, Refused};
 use super::connection::{self, retry_delay, short, timed};
-use super::message::{rejection_properties, EventMessage};
+use super::message::{rejection_properties_within, EventMessage};
 use super::pool::{Done, Job, Outcome, Pool};
 use super::shutdown::Shutdown;
 use super::stats::Stats;
@@ -527,6 +527,7 @@ impl Loop<'_> {
             reason = %rejection.reason,
             "release rejected"
         );
+        let frame_max = self.session.publish_conn.configuration().frame_max();
         self.publish(Output {
             tag,
             received,
@@ -534,7 +535,7 @@ impl Loop<'_> {
             exchange: self.rejected_exchange.clone(),
             routing_key: self.rejected_key.clone(),
             payload: body,
-            properties: rejection_properties(&properties, &rejection),
+            properties: rejection_properties_within(&properties, &rejection, frame_max),
             refusals: 0,
         });
     }

@@ -29,6 +29,7 @@ pub mod decode;
 pub mod entities;
 pub mod kb;
 pub mod language;
+pub mod limits;
 pub mod morph;
 pub mod ner;
 pub mod parse;
@@ -143,27 +144,54 @@ impl Pipeline {
         // of `decoded` are read after this.
         let release = parse::parse_owned(std::mem::take(&mut decoded.text), format)?;
         let text = release.text.as_str();
-        let dateline = dateline::find(text, &release, &self.kb, self.dates.words());
+        let limits = &self.settings.limits;
+        let mut budget = limits::Budget::start(limits, input.body.len());
+        let dateline = budget
+            .allows("dateline")
+            .then(|| dateline::find(text, &release, &self.kb, self.dates.words()))
+            .flatten();
         let language = language::detect(text, &release, &self.settings.default_language);
         let anchor = release.declared_date.or_else(|| dateline.as_ref().and_then(|d| d.date));
-        let dates = dates::find(text, &release, anchor, &self.dates);
-        let candidates = self.ner.as_ref().map(|model| model.tag(text)).unwrap_or_default();
-        let mut entities =
-            entities::find(text, &release, dateline.as_ref(), &language, &self.kb, &candidates);
-        let mut quotes = quotes::find(text, &release, &self.speech);
-        speakers::resolve_speakers(text, &mut quotes, &mut entities, &self.kb);
-        let events = classify::classify(
-            text,
-            &release,
-            &classify::Context {
-                lexicon: &self.events,
-                entities: &entities,
-                quotes: &quotes,
-                dates: &dates,
-                dateline: dateline.as_ref(),
-                anchor,
-            },
-        );
+        let mut dates = budget.allows("dates").then(|| dates::find(text, &release, anchor, &self.dates));
+        let candidates = match &self.ner {
+            Some(model) if budget.allows("ner") => model.tag(text),
+            _ => Vec::new(),
+        };
+        let mut entities = if budget.allows("entities") {
+            entities::find(text, &release, dateline.as_ref(), &language, &self.kb, &candidates)
+        } else {
+            Vec::new()
+        };
+        let mut quotes =
+            if budget.allows("quotes") { quotes::find(text, &release, &self.speech) } else { Vec::new() };
+        let mut capped: Vec<String> = limits::cap_entities(&mut entities, limits);
+        capped.extend(limits::cap_quotes(&mut quotes, limits));
+        capped.extend(dates.as_mut().and_then(limits::drop_dates_out_of_range));
+        capped.extend(dates.as_mut().and_then(|d| limits::cap_dates(d, limits)));
+        let dates = dates.unwrap_or_default();
+        if budget.allows("speakers") {
+            speakers::resolve_speakers(text, &mut quotes, &mut entities, &self.kb);
+            // A resolved speaker adds a mention to its entity: held to the per-entity cap again.
+            capped.extend(limits::cap_mentions(&mut entities, limits));
+        }
+        let events = if budget.allows("classify") {
+            classify::classify(
+                text,
+                &release,
+                &classify::Context {
+                    lexicon: &self.events,
+                    entities: &entities,
+                    quotes: &quotes,
+                    dates: &dates,
+                    dateline: dateline.as_ref(),
+                    anchor,
+                },
+            )
+        } else {
+            Vec::new()
+        };
+        decoded.warnings.extend(capped);
+        decoded.warnings.extend(budget.warning());
         Ok(assemble::assemble(assemble::Parts {
             input,
             decoded: &decoded,
