@@ -51,7 +51,10 @@ mod tests {
 
     #[test]
     fn a_filter_naming_the_target_is_kept_as_given() {
-        assert_eq!(filter_directives("warn,lapin::returned_messages=warn"), "warn,lapin::returned_messages=warn");
+        assert_eq!(
+            filter_directives("warn,lapin::returned_messages=warn"),
+            "warn,lapin::returned_messages=warn"
+        );
     }
 
     #[test]

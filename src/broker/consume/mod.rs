@@ -31,7 +31,7 @@ use lapin::{BasicProperties, Channel, Connection, Consumer, Event};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use super::acks::AckTracker;
-use super::backpressure::{self, Class, Refused};
+use super::backpressure::{self, Refused};
 use super::connection::{self, short, timed};
 use super::pool::{Done, Job, Pool};
 use super::shutdown::Shutdown;
@@ -153,8 +153,8 @@ impl Session {
             consumer_tag: self.consumer_tag.clone(),
             cancelled: false,
             paused_since: None,
-            events_refused: Refused::new(Class::Event),
-            rejections_refused: Refused::new(Class::Rejection),
+            events_refused: Refused::new(),
+            rejections_refused: Refused::new(),
             publish_blocked: None,
             consume_blocked: None,
             confirm_clock: Instant::now(),
