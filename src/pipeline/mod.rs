@@ -5,12 +5,14 @@
 //! time zones) is loaded once into a [`Pipeline`] and shared read-only. This file is only that orchestrator:
 //! it loads the data, runs the stages in order and turns a panic into a rejection.
 //!
-//! Offsets inside the pipeline are byte offsets into [`stages::parse::Release::text`] ([`Span`]); the envelope
-//! converts them to char offsets at the very end ([`stages::assemble`]).
+//! Offsets inside the pipeline are byte offsets into [`stages::parse::Release::text`] ([`Span`]); the
+//! envelope converts them to char offsets at the very end ([`stages::assemble`]).
 //!
-//! Stage order: [`decode`](stages::decode) → [`parse`](stages::parse) → [`dateline`](stages::dateline) → [`language`](stages::language) → [`dates`](stages::dates) → [`entities`](stages::entities) →
-//! [`quotes`](stages::quotes) → [`speakers`](stages::speakers) → [`classify`](stages::classify) → [`assemble`](stages::assemble). A stage imports only from stages before it and from the
-//! floors below all of them, never from this file:
+//! Stage order: [`decode`](stages::decode) → [`parse`](stages::parse) → [`dateline`](stages::dateline) →
+//! [`language`](stages::language) → [`dates`](stages::dates) → [`entities`](stages::entities) →
+//! [`quotes`](stages::quotes) → [`speakers`](stages::speakers) → [`classify`](stages::classify) →
+//! [`assemble`](stages::assemble). A stage imports only from stages before it and from the floors below all
+//! of them, never from this file:
 //! - `types`: the vocabulary every stage shares (spans, input, rejections, load errors, entity kinds);
 //! - `text`: the one toolkit of character classes, case folds, word spans, UTF-8 and byte helpers, the
 //!   fast hasher;
@@ -45,8 +47,8 @@ pub use settings::{NerMode, Settings};
 
 pub use types::{EntityKind, Format, LoadError, RawInput, RejectKind, Rejection, Span, PARSER_VERSION};
 
-/// The stages one by one, for benches and tools that time the stages one by one (`benches/stages.rs`,
-/// `examples/alloc_count.rs`): each stage's entry function and the types it takes and returns, under the
+/// For benches and tools that time the stages one by one (`benches/stages.rs`, `examples/alloc_count.rs`):
+/// each stage's entry function and the types it takes and returns, under the
 /// stage's name, and nothing else of the stage. [`Pipeline::normalize`] runs them in this order on the data
 /// [`Pipeline::stage_data`] lends.
 pub mod stages {
