@@ -12,7 +12,7 @@ use std::time::Duration;
 use lapin::types::{AMQPValue, FieldTable, LongString};
 use lapin::BasicProperties;
 use support::{header, sample, TestBroker};
-use wirefeed::broker::message::MAX_REASON_BYTES;
+use wirefeed::broker::MAX_REASON_BYTES;
 use wirefeed::event::Envelope;
 
 fn props(id: &str, content_type: &str) -> BasicProperties {

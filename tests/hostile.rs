@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use encoding_rs::{IBM866, ISO_8859_5, X_MAC_CYRILLIC};
 use wirefeed::event::Envelope;
-use wirefeed::pipeline::limits::Limits;
+use wirefeed::pipeline::Limits;
 use wirefeed::pipeline::{NerMode, Pipeline, RawInput, RejectKind, Rejection, Settings};
 
 /// The size the shapes are measured at: large enough that a quadratic stage costs hundreds of times
@@ -215,7 +215,7 @@ fn a_json_language_is_validated_before_it_reaches_the_item_and_the_routing_key()
     let env = normalize(json.as_bytes()).expect("an event");
     assert_eq!(env.item.language, "ru");
     assert!(env.x.warnings.iter().any(|w| w.contains("not a BCP 47")), "{:?}", env.x.warnings);
-    let key = wirefeed::broker::message::routing_key(&env, "{language}.{event_type}");
+    let key = wirefeed::broker::routing_key(&env, "{language}.{event_type}");
     assert_eq!(key.split('.').next(), Some("ru"), "{key}");
 }
 
