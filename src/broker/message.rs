@@ -115,7 +115,7 @@ pub fn header_safe(text: &str, max_bytes: usize) -> String {
 
 /// Fills `{language}`, `{event_type}`, `{country}` (the first country, lower case, `xx` when none) and
 /// `{source}` (the agency's slug, `unknown` when none) into the routing-key template. Each filled part holds
-/// only `[a-z0-9_-]` (see [`routing_part`]): a dot or a `#` from message content must not add levels to
+/// only `[a-z0-9_-]` (see `routing_part`): a dot or a `#` from message content must not add levels to
 /// the key or match other bindings. The event type comes from the lexicon and keeps its levels.
 pub fn routing_key(envelope: &Envelope, template: &str) -> String {
     let country = envelope.countries().first().map(|c| routing_part(c, "xx")).unwrap_or_else(|| "xx".into());
