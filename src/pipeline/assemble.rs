@@ -167,7 +167,8 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
             raw: d.span.of(text).to_string(),
             city: d.city.clone(),
             country: d.country.clone(),
-            date: d.date.map(iso_date),
+            // A dateline without a year in a release without a date: ISO 8601's `--MM-DD`.
+            date: d.date.map(iso_date).or_else(|| d.month_day.map(|(m, day)| format!("--{m:02}-{day:02}"))),
             agency: d.agency.clone(),
             start: chars.at(d.span.start),
             end: chars.at(d.span.end),

@@ -64,6 +64,7 @@ fn dateline(text: &str, raw: &str, city: &str) -> Dateline {
         city: Some(city.into()),
         country: None,
         date: None,
+        month_day: None,
         time: None,
         agency: None,
         byline: None,

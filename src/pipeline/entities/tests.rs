@@ -36,6 +36,7 @@ fn dateline(text: &str, raw: &str, city: &str, country: &str) -> Dateline {
         city: Some(city.into()),
         country: Some(country.into()),
         date: None,
+        month_day: None,
         time: None,
         agency: None,
         byline: None,
