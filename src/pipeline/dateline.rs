@@ -167,7 +167,7 @@ fn compile(date: &str) -> Vec<Shape> {
         (
             Kind::Bracket,
             format!(
-                r"^(?P<dl>(?:By\s+(?P<byline>[^()\n]{{3,80}})\s+)?{head}\s*\(\s*(?P<agency>[^()\n]{{1,40}}?)\s*\)(?:\s*(?P<close>{DASH}|:))?)\s*"
+                r"^(?P<dl>(?:By\s+(?P<byline>[^()\n]{{3,80}})\s+)?{head}\s*\(\s*(?P<agency>[^()\n]{{1,60}}?)\s*\)(?:\s*(?P<close>{DASH}|:))?)\s*"
             ),
         ),
         // БИШКЕК, 14 мар — Sputnik.    МОСКВА, 27 мая - РИА Новости, Иван Петров.   (a hyphen between two
@@ -285,11 +285,16 @@ fn read_match(
     months: &DateWords,
 ) -> Option<Dateline> {
     let dl = caps.name("dl")?;
-    let has_date = ["day", "day2", "nday"].iter().any(|g| caps.name(g).is_some());
-    let slot = date_slot(caps, months);
+    let mut has_date = ["day", "day2", "nday"].iter().any(|g| caps.name(g).is_some());
+    let mut slot = date_slot(caps, months);
     if has_date && slot.is_none() {
         return None;
     }
+    let credit = match (kind, has_date, caps.name("agency")) {
+        (Kind::Bracket, false, Some(a)) => bracket_credit(a.as_str(), months),
+        _ => None,
+    };
+    has_date |= credit.is_some();
     let city_as_written = caps.name("city").map(|c| c.as_str());
     let place = city_as_written.and_then(|c| kb.place(c));
     // A dateline names a city: "UZBEKISTAN, November 28 -" opens a story about the country.
@@ -308,7 +313,11 @@ fn read_match(
     if !holds_up(kind, caps, city_as_written, place, has_date, has_time, ends_line, slot.as_ref()) {
         return None;
     }
-    let (agency, slash_byline) = caps.name("agency").map_or((None, None), |a| split_agency(a.as_str()));
+    let (mut agency, slash_byline) = caps.name("agency").map_or((None, None), |a| split_agency(a.as_str()));
+    if let Some((source, dated)) = credit {
+        agency = Some(source);
+        slot = Some(dated);
+    }
     let (date, month_day) = match &slot {
         Some(s) => resolve_date(s, release),
         None => (None, None),
@@ -415,6 +424,25 @@ fn split_agency(slot: &str) -> (Option<String>, Option<String>) {
     let agency = AGENCY_PREFIXES.iter().fold(agency, |a, prefix| a.strip_prefix(prefix).unwrap_or(a)).trim();
     let agency = strip_outer_quotes(agency);
     ((!agency.is_empty()).then(|| agency.to_string()), byline)
+}
+
+/// A syndicated credit in the brackets: `(UrduPoint News / Sputnik - 24th October, 2020)` is Sputnik's copy of
+/// that date, carried by the outlet named first.
+static BRACKET_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[^/]+/\s*(?P<source>[^/]+?)\s*[-–—]\s*(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>\p{L}+),?\s+(?P<year>\d{4})$")
+        .expect("the bracket credit is a valid regex")
+});
+
+/// The source and the date of a syndicated credit ([`BRACKET_CREDIT`]), if the slot is one.
+fn bracket_credit(slot: &str, months: &DateWords) -> Option<(String, DateSlot)> {
+    let caps = BRACKET_CREDIT.captures(slot.trim())?;
+    let slot = DateSlot {
+        day: caps["day"].parse().ok()?,
+        month: months.month(&caps["month"])?,
+        year: caps["year"].parse().ok(),
+        numeric: false,
+    };
+    Some((caps["source"].to_string(), slot))
 }
 
 /// Two or three capitalised words: a correspondent's name.
@@ -1149,6 +1177,10 @@ mod tests {
             Some((some("Bishkek"), some("Kabar"), some("2018-02-20"), None, "Text.".into()))
         );
         assert_eq!(fields("ANKARA, Kanat (AP) — Text."), None, "Kanat is no country");
+        assert_eq!(
+            fields("ALMATY (Daily Post / Sputnik - 09th October, 2020) The leaders met."),
+            Some((some("Almaty"), some("Sputnik"), some("2020-10-09"), None, "The leaders met.".into()))
+        );
         assert_eq!(
             fields("MINSK, Belarus (AP)—The leader spoke.").map(|f| f.4),
             Some("The leader spoke.".into())
