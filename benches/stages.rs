@@ -7,10 +7,10 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 
-use wirefeed::pipeline::{
-    assemble, classify, dateline, dates, decode, entities, language, parse, quotes, speakers, Format,
-    NerMode, Pipeline, RawInput, Settings,
+use wirefeed::pipeline::stages::{
+    assemble, classify, dateline, dates, decode, entities, language, parse, quotes, speakers,
 };
+use wirefeed::pipeline::{Format, NerMode, Pipeline, RawInput, Settings};
 
 fn seed() -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/sayasat-2025-08-22.txt");

@@ -7,10 +7,10 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use wirefeed::pipeline::{
-    assemble, classify, dateline, dates, decode, entities, language, parse, quotes, speakers, Format,
-    NerMode, Pipeline, RawInput, Settings, StageData,
+use wirefeed::pipeline::stages::{
+    assemble, classify, dateline, dates, decode, entities, language, parse, quotes, speakers,
 };
+use wirefeed::pipeline::{Format, NerMode, Pipeline, RawInput, Settings, StageData};
 
 /// The system allocator, counting every allocation and reallocation and the bytes each asks for.
 struct Counting;

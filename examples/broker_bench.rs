@@ -46,10 +46,10 @@ use lapin::options::{
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 use tokio::sync::mpsc;
-use wirefeed::broker::message::event_message;
+use wirefeed::broker::event_message;
 use wirefeed::broker::topology::{self, ArgValue};
+use wirefeed::config::ClosedSet;
 use wirefeed::config::Config;
-use wirefeed::pipeline::settings::ClosedSet;
 use wirefeed::pipeline::{NerMode, Pipeline, RawInput, Settings};
 
 /// Command line.

@@ -8,8 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use wirefeed::config::ClosedSet;
 use wirefeed::pipeline::ner::NerModel;
-use wirefeed::pipeline::settings::ClosedSet;
 use wirefeed::pipeline::{NerMode, Pipeline, RawInput, Settings};
 
 /// Peak resident memory of this process in KiB (`VmHWM`), where /proc exists.

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use wirefeed::broker::replay::{Filter, ReplayOptions};
+use wirefeed::broker::{Filter, ReplayOptions};
 use wirefeed::config::Config;
 use wirefeed::pipeline::{Format, Pipeline, RawInput};
 

@@ -198,7 +198,9 @@ async fn a_memory_alarm_is_waited_out_without_reconnects_or_redeliveries() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_during_an_alarm_exits_within_the_grace_and_loses_nothing() {
     let _serial = support::serial().await;
-    const SENT: usize = 1000;
+    // Enough that the worker is still publishing when the alarm lands: with 1000 a fast run drained the
+    // queue during the `rabbitmqctl` calls, and a connection that publishes nothing is never blocked.
+    const SENT: usize = 3000;
     const PREFETCH: usize = 50;
     let h = Harness::new("alarm-stop").await;
     h.declare_topology(&[]);

@@ -50,7 +50,7 @@ fn header(props: &BasicProperties, key: &str) -> Option<AMQPValue> {
 }
 
 fn text_header(props: &BasicProperties, key: &str) -> Option<String> {
-    wirefeed::broker::message::header_text(props, key)
+    wirefeed::broker::header_text(props, key)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

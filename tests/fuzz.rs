@@ -216,7 +216,7 @@ proptest! {
                                 Just("{source}.{country}.{language}.{event_type}".to_string()),
                                 "[a-z{}._#*]{0,40}"],
     ) {
-        use wirefeed::broker::message::{event_message, rejection_properties};
+        use wirefeed::broker::{event_message, rejection_properties};
         let mut body = samples()[index % samples().len()].clone();
         for (pos, byte) in flips {
             let at = ((body.len() as f64) * pos) as usize;

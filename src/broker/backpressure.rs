@@ -34,9 +34,8 @@ struct Episode {
 }
 
 /// Refused outputs of one class: how many are held for a retry, and the current stretch.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Refused {
-    class: Class,
     /// Outputs refused at least once and neither stored nor given up yet.
     held: usize,
     episode: Option<Episode>,
@@ -58,13 +57,8 @@ pub enum Change {
 
 impl Refused {
     /// Nothing refused yet.
-    pub fn new(class: Class) -> Self {
-        Refused { class, held: 0, episode: None }
-    }
-
-    /// The class it counts.
-    pub fn class(&self) -> Class {
-        self.class
+    pub fn new() -> Self {
+        Refused { held: 0, episode: None }
     }
 
     /// Outputs waiting for a retry or for the confirm of one.
@@ -127,7 +121,7 @@ mod tests {
 
     #[test]
     fn an_episode_starts_once_and_ends_when_nothing_is_held() {
-        let mut r = Refused::new(Class::Event);
+        let mut r = Refused::new();
         assert_eq!(r.refused(true), Some(Change::Started));
         assert_eq!(r.refused(true), None);
         assert_eq!(r.refused(false), None, "the same output refused again");

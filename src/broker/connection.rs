@@ -52,6 +52,16 @@ pub async fn connect(cfg: &AmqpConfig, role: &str) -> anyhow::Result<Connection>
     Ok(conn)
 }
 
+/// RabbitMQ's own `frame_max` (128 KiB), what a connection gets when the worker proposes none.
+pub const BROKER_DEFAULT_FRAME_MAX: u32 = 128 * 1024;
+
+/// The `frame_max` the worker's connections propose: the URL's `frame_max=`, else `amqp.frame_max`, else
+/// the broker's default. The negotiated value is at most this.
+pub fn proposed_frame_max(cfg: &AmqpConfig) -> u32 {
+    let from_url = cfg.url.parse::<AMQPUri>().ok().and_then(|uri| uri.query.frame_max);
+    from_url.or((cfg.frame_max > 0).then_some(cfg.frame_max)).unwrap_or(BROKER_DEFAULT_FRAME_MAX)
+}
+
 /// The name a connection of `role` carries.
 pub fn connection_name(cfg: &AmqpConfig, role: &str) -> String {
     format!("{}.{role}", cfg.connection_name)

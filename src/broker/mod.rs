@@ -1,33 +1,43 @@
 //! The RabbitMQ side: connection, topology, consuming, publishing with confirms. It knows nothing of the
 //! text it carries: it hands bodies to a [`crate::pipeline::Pipeline`] and publishes what comes back.
 //!
-//! - [`worker`]: the reconnect loop, the pipeline pool, HTTP and stats around a [`consume::Session`];
-//! - [`consume`]: one session: consume → pipeline → publish with confirms → ack;
-//! - [`acks`]: which delivery tags to ack and how (`multiple` for contiguous runs);
-//! - [`message`]: event and rejection messages (properties, headers, routing key);
-//! - [`topology`]: what is declared; [`publish`]: the `publish` command; [`connection`]: named connections,
-//!   timeouts, backoff; [`stats`], [`http`]: observability; [`shutdown`]: the stop signal and task
-//!   completion; [`replay`]: the `replay` command (rejected messages back to the input queue).
+//! - `worker`: the reconnect loop, the pipeline pool, HTTP and stats around a `consume::Session`;
+//! - `consume`: one session: consume → pipeline → publish with confirms → ack;
+//! - `acks`: which delivery tags to ack and how (`multiple` for contiguous runs);
+//! - `message`: event and rejection messages (properties, headers, routing key);
+//! - [`topology`]: what is declared; `publish`: the `publish` command; `connection`: named connections,
+//!   timeouts, backoff; `stats`, `http`: observability; `shutdown`: the stop signal and task
+//!   completion; `replay`: the `replay` command (rejected messages back to the input queue).
+//!
+//! The modules are private; the public surface is what the binary, tests, benches and examples use: the
+//! commands ([`run`], [`publish_files`], [`replay()`], [`declare_and_print`]), a worker to run in process
+//! ([`Worker`], [`Shutdown`], [`Stats`]), the message helpers that build and read the worker's messages
+//! ([`event_message`], [`rejection_properties`], [`header_text`]) and the [`topology`] it declares.
 
-pub mod acks;
-pub mod backpressure;
-pub mod connection;
-pub mod consume;
-pub mod http;
-pub mod message;
-pub mod pool;
-pub mod publish;
-pub mod replay;
-pub mod shutdown;
-pub mod stats;
+mod acks;
+mod backpressure;
+mod connection;
+mod consume;
+mod http;
+mod message;
+mod pool;
+mod publish;
+mod replay;
+mod shutdown;
+mod stats;
 pub mod topology;
-pub mod worker;
+mod worker;
 
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use message::{
+    event_message, header_text, rejection_properties, routing_key, EventMessage, MAX_REASON_BYTES,
+    MIN_FRAME_MAX,
+};
+pub use replay::{Filter, ReplayOptions};
 pub use shutdown::Shutdown;
 pub use stats::Stats;
 pub use worker::Worker;

@@ -1,6 +1,7 @@
 //! The pipeline pool: `pipeline.workers` OS threads that run the CPU-bound normalisation off the async
 //! reactor. Jobs carry their own reply channel, so results of a session that has since died simply have
-//! nowhere to go and are dropped (the broker redelivers those messages).
+//! nowhere to go and are dropped (the broker redelivers those messages). Each thread takes one job at a time
+//! and sends its result the moment it is ready: a slow release holds up only its own thread (issue 14).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
@@ -12,7 +13,7 @@ use chrono::{DateTime, Utc};
 use lapin::BasicProperties;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::message::{event_message, EventMessage};
+use super::message::{check_fits, event_message, EventMessage};
 use super::stats::Stats;
 use crate::pipeline::{Format, Pipeline, RawInput, RejectKind, Rejection};
 
@@ -66,21 +67,31 @@ pub struct Pool {
     threads: Vec<JoinHandle<()>>,
 }
 
+/// How the pool renders events for the wire.
+#[derive(Debug, Clone)]
+pub struct Rendering {
+    /// `output.routing_key`.
+    pub routing_template: String,
+    /// The largest frame the publishing connection may carry: an event whose properties do not fit is
+    /// rejected as `too_large` instead of published (see [`check_fits`]).
+    pub frame_max: u32,
+}
+
 impl Pool {
-    /// Starts `threads` threads sharing `pipeline`; events get routing keys from `routing_template`.
-    pub fn start(pipeline: Arc<Pipeline>, threads: usize, routing_template: &str, stats: Arc<Stats>) -> Pool {
+    /// Starts `threads` threads sharing `pipeline`; events are rendered as `rendering` says.
+    pub fn start(pipeline: Arc<Pipeline>, threads: usize, rendering: Rendering, stats: Arc<Stats>) -> Pool {
         let (sender, receiver) = mpsc::channel::<Job>();
         let receiver = Arc::new(Mutex::new(receiver));
-        let template: Arc<str> = Arc::from(routing_template);
+        let rendering = Arc::new(rendering);
         let threads = (0..threads.max(1))
             .map(|i| {
                 let receiver = Arc::clone(&receiver);
                 let pipeline = Arc::clone(&pipeline);
-                let template = Arc::clone(&template);
+                let rendering = Arc::clone(&rendering);
                 let stats = Arc::clone(&stats);
                 std::thread::Builder::new()
                     .name(format!("wirefeed-pipeline-{i}"))
-                    .spawn(move || serve(&receiver, &pipeline, &template, &stats))
+                    .spawn(move || serve(&receiver, &pipeline, &rendering, &stats))
                     .expect("spawning a pipeline thread")
             })
             .collect();
@@ -105,49 +116,31 @@ impl Drop for Pool {
     }
 }
 
-/// At most this many queued jobs are taken in one go by a pipeline thread (see [`serve`]). 32 rather than 8:
-/// under a backlog each wake-up then finds the pipeline's tables still in cache for more releases (worker
-/// client CPU 176–177 → 166–169 µs per message, `broker_bench --worker-only --messages 20000`, 3 alternating
-/// pairs); with no backlog a batch is still one job.
-const MAX_BATCH: usize = 32;
-
-/// A pipeline thread: takes what is queued (up to [`MAX_BATCH`] jobs, at least one, blocking for it),
-/// normalises it, then sends the results. Under load this turns one wake-up of the thread and one of the
-/// session loop per message into one per batch (context switches were the largest cost in the worker's
-/// profile on a 2-core box); with no backlog a batch is one job, so latency does not grow.
-fn serve(receiver: &Mutex<mpsc::Receiver<Job>>, pipeline: &Pipeline, template: &str, stats: &Stats) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    let mut results = Vec::with_capacity(MAX_BATCH);
+/// A pipeline thread: takes one queued job at a time (blocking for it), normalises it and sends the result
+/// at once. One at a time rather than a batch under one lock (as before issue 14): a thread that had taken
+/// 32 jobs held them all while a slow release (a hostile one, up to its work budget) ran, though the other
+/// threads were idle; now they take the rest of the queue.
+fn serve(receiver: &Mutex<mpsc::Receiver<Job>>, pipeline: &Pipeline, rendering: &Rendering, stats: &Stats) {
     loop {
-        {
+        let job = {
             let Ok(guard) = receiver.lock() else { return };
             match guard.recv() {
-                Ok(job) => batch.push(job),
+                Ok(job) => job,
                 Err(_) => return,
             }
-            while batch.len() < MAX_BATCH {
-                match guard.try_recv() {
-                    Ok(job) => batch.push(job),
-                    Err(_) => break,
-                }
-            }
-        }
-        for job in batch.drain(..) {
-            let started = Instant::now();
-            let outcome = process(pipeline, template, &job);
-            stats.pipeline_us.record_duration(started.elapsed());
-            let Job { tag, body, properties, received, reply, .. } = job;
-            results.push((reply, Done { tag, outcome, body, properties, received }));
-        }
-        for (reply, done) in results.drain(..) {
-            let _ = reply.send(done);
-        }
+        };
+        let started = Instant::now();
+        let outcome = process(pipeline, rendering, &job);
+        stats.pipeline_us.record_duration(started.elapsed());
+        let Job { tag, body, properties, received, reply, .. } = job;
+        let _ = reply.send(Done { tag, outcome, body, properties, received });
     }
 }
 
 /// Normalises one job and renders its event. A panic anywhere in here (the pipeline catches its own; this
-/// also covers rendering the event) becomes an `internal` rejection instead of a dead thread.
-pub fn process(pipeline: &Pipeline, template: &str, job: &Job) -> Outcome {
+/// also covers rendering the event) becomes an `internal` rejection instead of a dead thread; an event the
+/// broker would refuse for its size becomes a `too_large` one.
+pub fn process(pipeline: &Pipeline, rendering: &Rendering, job: &Job) -> Outcome {
     let run = || -> Outcome {
         let input = RawInput {
             body: &job.body,
@@ -158,8 +151,15 @@ pub fn process(pipeline: &Pipeline, template: &str, job: &Job) -> Outcome {
             redelivered: job.redelivered,
         };
         match pipeline.normalize(&input) {
-            Ok(envelope) => match event_message(&envelope, template, job.properties.message_id().as_ref()) {
-                Ok(msg) => Outcome::Event(Box::new(msg)),
+            Ok(envelope) => match event_message(
+                &envelope,
+                &rendering.routing_template,
+                job.properties.message_id().as_ref(),
+            ) {
+                Ok(msg) => match check_fits(&msg.properties, rendering.frame_max) {
+                    Ok(()) => Outcome::Event(Box::new(msg)),
+                    Err(rejection) => Outcome::Rejected(rejection),
+                },
                 Err(e) => Outcome::Rejected(Rejection::new(
                     RejectKind::Internal,
                     "publish",
@@ -187,6 +187,10 @@ pub fn process(pipeline: &Pipeline, template: &str, job: &Job) -> Outcome {
 mod tests {
     use super::*;
 
+    fn rendering() -> Rendering {
+        Rendering { routing_template: "{language}.{event_type}".into(), frame_max: 32 * 1024 }
+    }
+
     fn job(body: &[u8], reply: UnboundedSender<Done>) -> Job {
         Job {
             tag: 1,
@@ -202,8 +206,7 @@ mod tests {
     #[test]
     fn pool_returns_events_and_rejections_with_the_original_body() {
         let stats = Arc::new(Stats::default());
-        let pool =
-            Pool::start(Arc::new(Pipeline::builtin()), 2, "{language}.{event_type}", Arc::clone(&stats));
+        let pool = Pool::start(Arc::new(Pipeline::builtin()), 2, rendering(), Arc::clone(&stats));
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         pool.submit(job(b" date 2025-08-22 Headline\n\nBody text here.", tx.clone()));
         pool.submit(job(b"", tx));
@@ -218,5 +221,29 @@ mod tests {
         let event = outcomes.iter().find(|d| matches!(d.outcome, Outcome::Event(_))).expect("an event");
         assert!(!event.body.is_empty());
         assert_eq!(stats.pipeline_us.snapshot().count(), 2);
+    }
+
+    #[test]
+    fn a_slow_release_holds_up_no_release_queued_behind_it() {
+        let stats = Arc::new(Stats::default());
+        let pool = Pool::start(Arc::new(Pipeline::builtin()), 2, rendering(), Arc::clone(&stats));
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let paragraph =
+            "Бишкек. Президент Садыр Жапаров провёл встречу с делегацией, стороны обсудили торговлю.\n\n";
+        let slow = format!(" date 2025-08-22 Заголовок\n\n{}", paragraph.repeat(1500));
+        let small = |tag: u64| {
+            let mut small = job(b" date 2025-08-22 Headline\n\nBody text here.", tx.clone());
+            small.tag = tag;
+            small
+        };
+        // Queued all at once: before issue 14 one thread took them as one batch and sent every result only
+        // after the slow one.
+        (1..=8).for_each(|tag| pool.submit(small(tag)));
+        let mut slow = job(slow.as_bytes(), tx.clone());
+        slow.tag = 0;
+        pool.submit(slow);
+        (9..=16).for_each(|tag| pool.submit(small(tag)));
+        let order: Vec<u64> = (0..17).map(|_| rx.blocking_recv().expect("a result").tag).collect();
+        assert_eq!(order.last(), Some(&0), "the small releases were held back by the slow one: {order:?}");
     }
 }

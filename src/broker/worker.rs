@@ -6,10 +6,10 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::connection::Backoff;
+use super::connection::{proposed_frame_max, Backoff};
 use super::consume::Session;
 use super::http;
-use super::pool::Pool;
+use super::pool::{Pool, Rendering};
 use super::shutdown::{self, Drained, Running, Shutdown};
 use super::stats::{Stats, StatsSnapshot};
 use crate::config::{redact_url, Config};
@@ -64,12 +64,12 @@ impl Worker {
             let every = Duration::from_secs(cfg.log.stats_interval_secs);
             tokio::spawn(log_stats(self.stats(), every, work_done, tasks_running.clone()));
         }
-        let pool = Pool::start(
-            Arc::clone(&self.pipeline),
-            cfg.pipeline.worker_threads(),
-            &cfg.output.routing_key,
-            self.stats(),
-        );
+        let rendering = Rendering {
+            routing_template: cfg.output.routing_key.clone(),
+            frame_max: proposed_frame_max(&cfg.amqp),
+        };
+        let pool =
+            Pool::start(Arc::clone(&self.pipeline), cfg.pipeline.worker_threads(), rendering, self.stats());
         {
             let work = self.reconnect_loop(&pool, &stop, work_running);
             tokio::pin!(work);

@@ -10,7 +10,7 @@
 //! Each release file may start with a line holding only its source URL (`http://…` or `https://…`): that
 //! line is dropped before the release is normalised, so studied pages can be kept with their address.
 //!
-//! Matching rules ([`matching`]):
+//! Matching rules (`matching`):
 //! - dateline city, agency and date are scored per release; a gold `null` is right only when nothing was
 //!   found (none = none counts). City: exact after NFC. Agency: ignoring case, quote marks, slashes and
 //!   brackets. Date: ISO equality; a gold `--MM-DD` (no year in the dateline nor in the release) matches any
@@ -32,9 +32,9 @@
 //! Totals are micro-averages over releases, overall and per gold language.
 
 pub mod gold;
-pub mod matching;
+mod matching;
 pub mod report;
-pub mod scoring;
+mod scoring;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

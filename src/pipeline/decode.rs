@@ -9,13 +9,17 @@
 //!   one) but has invalid sequences before its end is a damaged UTF-8 text, not a single-byte one: rejected
 //!   with kind `decode` and the byte offset of the first bad sequence (issue 5: replacing characters in
 //!   the middle of a release would publish altered words);
-//! - otherwise the body is decoded as windows-1251 and as KOI8-R and the decoding that reads more like
-//!   Russian (letter frequencies and letter case, see [`russian_score`]) wins, with a warning;
+//! - a body that opens with the signature of a binary format (PDF, PNG, ZIP, GIF, JPEG, gzip, …) is not
+//!   text: rejected with kind `decode`, naming the format (issue 14: a PDF was read as KOI8-R);
+//! - otherwise the body is decoded as each Cyrillic single-byte charset (windows-1251, KOI8-R, CP866,
+//!   ISO-8859-5, Mac-Cyrillic) and the decoding that reads most like Russian (letter frequencies and letter
+//!   case, see [`russian_score`]) wins, with a warning naming it; a guessed decoding in which under half of
+//!   the characters stand in word-like runs (see [`word_share`]) is not text but bytes: rejected;
 //! - after decoding, a text with NUL characters, or where control characters (other than tab, line feed,
 //!   carriage return and form feed) and replacement characters make up more than 5% of the characters, is
 //!   not text: rejected with kind `decode`.
 
-use encoding_rs::{Encoding, KOI8_R, UTF_8, WINDOWS_1251};
+use encoding_rs::{Encoding, IBM866, ISO_8859_5, KOI8_R, UTF_8, WINDOWS_1251, X_MAC_CYRILLIC};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use super::text::chars::is_surely_nfc;
@@ -27,6 +31,31 @@ const STAGE: &str = "decode";
 
 /// The share of control and replacement characters above which a body is not text.
 const MAX_NOISE_SHARE: f64 = 0.05;
+
+/// The share of characters in word-like runs below which a body in a guessed charset is not text. Russian
+/// copy in its own charset scores above 0.9; random bytes 0x80–0xFF read in any of them score near 0.
+const MIN_WORD_SHARE: f64 = 0.5;
+
+/// The Cyrillic single-byte charsets a body without charset is tried in, the likeliest first (it wins a
+/// tie). A function, as the encodings are statics.
+fn single_byte_charsets() -> [&'static Encoding; 5] {
+    [WINDOWS_1251, KOI8_R, IBM866, ISO_8859_5, X_MAC_CYRILLIC]
+}
+
+/// Signatures of binary formats that turn up on text feeds, and their names.
+const BINARY_SIGNATURES: &[(&[u8], &str)] = &[
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\x1f\x8b", "gzip-compressed data"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document"),
+    (b"\x7fELF", "an executable"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+];
 
 /// Decoded text and how it was decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,8 +70,12 @@ pub struct Decoded {
 
 /// Decodes a message body. Rejects (kind `decode`) bytes that are not text in any charset we read.
 pub fn decode(body: &[u8], content_type: Option<&str>) -> Result<Decoded, Rejection> {
+    check_not_binary(body)?;
     let mut warnings = Vec::new();
     let declared = content_type.and_then(charset_param);
+    // Whether the charset will be guessed: no BOM and no charset= this crate knows.
+    let guessing = Encoding::for_bom(body).is_none()
+        && declared.as_deref().and_then(|label| Encoding::for_label(label.as_bytes())).is_none();
     let (text, encoding) = if let Some((encoding, bom_len)) = Encoding::for_bom(body) {
         (decode_declared(encoding, &body[bom_len..], &mut warnings)?, encoding)
     } else if let Some(label) = declared {
@@ -61,7 +94,22 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Result<Decoded, Reject
         decode_undeclared(body, &mut warnings)?
     };
     check_is_text(&text)?;
+    if guessing && encoding != UTF_8 {
+        check_reads_as_words(&text, encoding)?;
+    }
     Ok(Decoded { text: normalise(text), charset: encoding.name().to_ascii_lowercase(), warnings })
+}
+
+/// Rejects a body that opens with the signature of a binary format: whatever charset it is read in, it is
+/// not a release.
+fn check_not_binary(body: &[u8]) -> Result<(), Rejection> {
+    let start = body.len() - body.trim_ascii_start().len();
+    match BINARY_SIGNATURES.iter().find(|(signature, _)| body[start..].starts_with(signature)) {
+        Some((_, name)) => Err(not_text(format!(
+            "it starts like {name}; send the release's text, not the file (extract the text first)"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The `charset=` parameter of a content type (`text/plain; charset="KOI8-R"` → `KOI8-R`).
@@ -111,6 +159,21 @@ fn decode_undeclared(
         encoding.name().to_ascii_lowercase()
     ));
     Ok((text, encoding))
+}
+
+/// Rejects a text in a guessed charset that does not read as words (see [`word_share`]): bytes that are
+/// not text at all, read as the likeliest charset.
+fn check_reads_as_words(text: &str, encoding: &'static Encoding) -> Result<(), Rejection> {
+    let share = word_share(text);
+    if share >= MIN_WORD_SHARE {
+        return Ok(());
+    }
+    Err(not_text(format!(
+        "it is not UTF-8, and read as {} (the likeliest Cyrillic charset) only {:.0}% of its characters \
+         stand in words; send UTF-8 text, or set charset= in the content type",
+        encoding.name().to_ascii_lowercase(),
+        share * 100.0
+    )))
 }
 
 /// UTF-8: a broken tail (a cut message) is replaced with a warning; invalid sequences before the end
@@ -172,16 +235,41 @@ fn count_invalid_utf8(body: &[u8]) -> usize {
     body.utf8_chunks().filter(|c| !c.invalid().is_empty()).count()
 }
 
-/// Decodes as windows-1251 and as KOI8-R and keeps the one that reads more like Russian. Both are
-/// single-byte charsets where every byte decodes, so only plausibility can tell them apart.
+/// Decodes as each Cyrillic single-byte charset and keeps the one that reads most like Russian. In these
+/// charsets every byte decodes, so only plausibility can tell them apart.
 fn guess_single_byte(body: &[u8]) -> (String, &'static Encoding) {
-    let (cp1251, _) = WINDOWS_1251.decode_without_bom_handling(body);
-    let (koi8, _) = KOI8_R.decode_without_bom_handling(body);
-    if russian_score(&koi8) > russian_score(&cp1251) {
-        (koi8.into_owned(), KOI8_R)
-    } else {
-        (cp1251.into_owned(), WINDOWS_1251)
+    let mut best: Option<(f64, String, &'static Encoding)> = None;
+    for encoding in single_byte_charsets() {
+        let (text, _) = encoding.decode_without_bom_handling(body);
+        let score = russian_score(&text);
+        if best.as_ref().is_none_or(|(top, _, _)| score > *top) {
+            best = Some((score, text.into_owned(), encoding));
+        }
     }
+    let (_, text, encoding) = best.expect("at least one charset is tried");
+    (text, encoding)
+}
+
+/// The share of a text's non-blank characters that stand in word-like runs: whitespace-separated tokens
+/// that, stripped of the punctuation around them, are at most 40 chars of which at least four in five are
+/// letters or digits. Text in the right charset is nearly all words; bytes read as a charset are not.
+pub fn word_share(text: &str) -> f64 {
+    let mut total = 0usize;
+    let mut in_words = 0usize;
+    for token in text.split_whitespace() {
+        let chars = token.chars().count();
+        total += chars;
+        let core = token.trim_matches(|c: char| !c.is_alphanumeric());
+        let core_chars = core.chars().count();
+        let alnum = core.chars().filter(|c| c.is_alphanumeric()).count();
+        if core_chars > 0 && core_chars <= 40 && alnum * 5 >= core_chars * 4 {
+            in_words += chars;
+        }
+    }
+    if total == 0 {
+        return 1.0;
+    }
+    in_words as f64 / total as f64
 }
 
 /// How much a text reads like Russian: the log-likelihood of its Cyrillic letters under Russian letter
@@ -252,7 +340,8 @@ fn russian_frequency(c: char) -> Option<f64> {
 }
 
 /// Rejects a decoded text that is not text: too many control/replacement characters, or NUL characters.
-fn check_is_text(text: &str) -> Result<(), Rejection> {
+/// Also the rule for the text fields of a JSON release, whose escapes (`\u0000`) decoding never sees.
+pub fn check_is_text(text: &str) -> Result<(), Rejection> {
     // Clean copy (nearly all of it) has no noisy character: a quick scan proves it without the count.
     if !has_noise(text.as_bytes()) {
         return Ok(());
@@ -534,6 +623,42 @@ mod tests {
         let err = rejection(&sample("bad/random.bin"));
         assert!(err.reason.contains("% of its 2048 characters are control characters"), "{}", err.reason);
         assert!(err.reason.contains("send UTF-8 text"), "{}", err.reason);
+    }
+
+    #[test]
+    fn cp866_iso_8859_5_and_mac_cyrillic_are_detected_and_named() {
+        for (encoding, name) in
+            [(IBM866, "ibm866"), (ISO_8859_5, "iso-8859-5"), (X_MAC_CYRILLIC, "x-mac-cyrillic")]
+        {
+            let d = decode(&encode(encoding, PARAGRAPH), None).unwrap();
+            assert_eq!((d.text.as_str(), d.charset.as_str()), (PARAGRAPH, name));
+            assert!(d.warnings[0].contains(&format!("guessed {name}")), "{:?}", d.warnings);
+        }
+    }
+
+    #[test]
+    fn binary_formats_are_not_text_whatever_the_charset() {
+        let mut pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n".to_vec();
+        pdf.extend((0..2000u32).map(|i| (i * 7919 % 251) as u8 | 0x80));
+        for (body, name) in [
+            (pdf, "a PDF document"),
+            (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec(), "a PNG image"),
+            (b"PK\x03\x04\x14\x00\x06\x00".to_vec(), "a ZIP archive"),
+        ] {
+            let err = rejection(&body);
+            assert!(err.reason.contains(name), "{}", err.reason);
+        }
+    }
+
+    #[test]
+    fn high_bytes_with_blank_lines_are_not_text() {
+        let mut body = Vec::new();
+        for line in 0..40u32 {
+            body.extend((0..60u32).map(|i| 0x80 + ((line * 131 + i * 7919) % 128) as u8));
+            body.extend_from_slice(b"\n\n");
+        }
+        let err = rejection(&body);
+        assert!(err.reason.contains("stand in words"), "{}", err.reason);
     }
 
     #[test]

@@ -5,45 +5,96 @@
 //! time zones) is loaded once into a [`Pipeline`] and shared read-only. This file is only that orchestrator:
 //! it loads the data, runs the stages in order and turns a panic into a rejection.
 //!
-//! Offsets inside the pipeline are byte offsets into [`parse::Release::text`] ([`Span`]); the envelope
-//! converts them to char offsets at the very end ([`assemble`]).
+//! Offsets inside the pipeline are byte offsets into [`stages::parse::Release::text`] ([`Span`]); the
+//! envelope converts them to char offsets at the very end ([`stages::assemble`]).
 //!
-//! Stage order: [`decode`] → [`parse`] → [`dateline`] → [`language`] → [`dates`] → [`entities`] →
-//! [`quotes`] → [`speakers`] → [`classify`] → [`assemble`]. A stage imports only from stages before it and from the
-//! floors below all of them, never from this file:
-//! - [`types`]: the vocabulary every stage shares (spans, input, rejections, load errors, entity kinds);
-//! - [`text`]: the one toolkit of character classes, case folds, word spans, UTF-8 and byte helpers, the
+//! Stage order: [`decode`](stages::decode) → [`parse`](stages::parse) → [`dateline`](stages::dateline) →
+//! [`language`](stages::language) → [`dates`](stages::dates) → [`entities`](stages::entities) →
+//! [`quotes`](stages::quotes) → [`speakers`](stages::speakers) → [`classify`](stages::classify) →
+//! [`assemble`](stages::assemble). A stage imports only from stages before it and from the floors below all
+//! of them, never from this file:
+//! - `types`: the vocabulary every stage shares (spans, input, rejections, load errors, entity kinds);
+//! - `text`: the one toolkit of character classes, case folds, word spans, UTF-8 and byte helpers, the
 //!   fast hasher;
-//! - [`data`]: the data files, built in or from `pipeline.data_dir`;
-//! - [`calendar`]: the month, relative-day and weekday words the dateline and the dates stage share;
-//! - [`morph`], then [`kb`] above it: Russian morphology and the knowledge base of names;
+//! - `data`: the data files, built in or from `pipeline.data_dir`;
+//! - `calendar`: the month, relative-day and weekday words the dateline and the dates stage share;
+//! - `morph`, then `kb` above it: Russian morphology and the knowledge base of names;
 //! - [`ner`]: the statistical NER model (`pipeline.ner = "model"`), whose candidates the entity stage reads.
 
-pub mod assemble;
-pub mod calendar;
-pub mod classify;
-pub mod data;
-pub mod dateline;
-pub mod dates;
-pub mod decode;
-pub mod entities;
-pub mod kb;
-pub mod language;
-pub mod morph;
+mod assemble;
+mod calendar;
+mod classify;
+mod data;
+mod dateline;
+mod dates;
+mod decode;
+mod entities;
+mod kb;
+mod language;
+mod limits;
+mod morph;
 pub mod ner;
-pub mod parse;
-pub mod quotes;
-pub mod settings;
-pub mod speakers;
-pub mod text;
-pub mod types;
+mod parse;
+mod quotes;
+pub(crate) mod settings;
+mod speakers;
+mod text;
+mod types;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::event::Envelope;
+pub use limits::Limits;
 pub use settings::{NerMode, Settings};
 
 pub use types::{EntityKind, Format, LoadError, RawInput, RejectKind, Rejection, Span, PARSER_VERSION};
+
+/// For benches and tools that time the stages one by one (`benches/stages.rs`, `examples/alloc_count.rs`):
+/// each stage's entry function and the types it takes and returns, under the
+/// stage's name, and nothing else of the stage. [`Pipeline::normalize`] runs them in this order on the data
+/// [`Pipeline::stage_data`] lends.
+pub mod stages {
+    /// Bytes to text: charset detection and decoding.
+    pub mod decode {
+        pub use crate::pipeline::decode::{decode, Decoded};
+    }
+    /// Text to a release: the input format, the headline, the paragraphs and the declared fields.
+    pub mod parse {
+        pub use crate::pipeline::parse::{choose_format, parse, Release};
+    }
+    /// The dateline: place and date the copy was filed from.
+    pub mod dateline {
+        pub use crate::pipeline::dateline::{find, Dateline};
+    }
+    /// The language tag of the copy.
+    pub mod language {
+        pub use crate::pipeline::language::detect;
+    }
+    /// Dates mentioned in the copy, resolved against the anchor date.
+    pub mod dates {
+        pub use crate::pipeline::dates::{find, DateMention};
+    }
+    /// People, organisations and places.
+    pub mod entities {
+        pub use crate::pipeline::entities::{find, Entity};
+    }
+    /// Direct and indirect quotes.
+    pub mod quotes {
+        pub use crate::pipeline::quotes::{find, Quote, SpeechLexicon};
+    }
+    /// Who said each quote.
+    pub mod speakers {
+        pub use crate::pipeline::speakers::resolve_speakers;
+    }
+    /// The events the release reports.
+    pub mod classify {
+        pub use crate::pipeline::classify::{classify, Context, Event, EventLexicon};
+    }
+    /// The `wirefeed.event/1` envelope.
+    pub mod assemble {
+        pub use crate::pipeline::assemble::{assemble, Parts, TimeZones};
+    }
+}
 
 /// Everything the stages read, loaded once and shared read-only between threads.
 #[derive(Debug)]
@@ -89,11 +140,6 @@ impl Pipeline {
     /// The built-in data with default settings: what tests and benches use.
     pub fn builtin() -> Self {
         Self::load(&Settings::default()).expect("the built-in data files are valid")
-    }
-
-    /// The knowledge base (places, people, organisations).
-    pub fn kb(&self) -> &kb::KnowledgeBase {
-        &self.kb
     }
 
     /// The data the stages read, for running them one by one.
@@ -143,27 +189,54 @@ impl Pipeline {
         // of `decoded` are read after this.
         let release = parse::parse_owned(std::mem::take(&mut decoded.text), format)?;
         let text = release.text.as_str();
-        let dateline = dateline::find(text, &release, &self.kb, self.dates.words());
+        let limits = &self.settings.limits;
+        let mut budget = limits::Budget::start(limits, input.body.len());
+        let dateline = budget
+            .allows("dateline")
+            .then(|| dateline::find(text, &release, &self.kb, self.dates.words()))
+            .flatten();
         let language = language::detect(text, &release, &self.settings.default_language);
         let anchor = release.declared_date.or_else(|| dateline.as_ref().and_then(|d| d.date));
-        let dates = dates::find(text, &release, anchor, &self.dates);
-        let candidates = self.ner.as_ref().map(|model| model.tag(text)).unwrap_or_default();
-        let mut entities =
-            entities::find(text, &release, dateline.as_ref(), &language, &self.kb, &candidates);
-        let mut quotes = quotes::find(text, &release, &self.speech);
-        speakers::resolve_speakers(text, &mut quotes, &mut entities, &self.kb);
-        let events = classify::classify(
-            text,
-            &release,
-            &classify::Context {
-                lexicon: &self.events,
-                entities: &entities,
-                quotes: &quotes,
-                dates: &dates,
-                dateline: dateline.as_ref(),
-                anchor,
-            },
-        );
+        let mut dates = budget.allows("dates").then(|| dates::find(text, &release, anchor, &self.dates));
+        let candidates = match &self.ner {
+            Some(model) if budget.allows("ner") => model.tag(text),
+            _ => Vec::new(),
+        };
+        let mut entities = if budget.allows("entities") {
+            entities::find(text, &release, dateline.as_ref(), &language, &self.kb, &candidates)
+        } else {
+            Vec::new()
+        };
+        let mut quotes =
+            if budget.allows("quotes") { quotes::find(text, &release, &self.speech) } else { Vec::new() };
+        let mut capped: Vec<String> = limits::cap_entities(&mut entities, limits);
+        capped.extend(limits::cap_quotes(&mut quotes, limits));
+        capped.extend(dates.as_mut().and_then(limits::drop_dates_out_of_range));
+        capped.extend(dates.as_mut().and_then(|d| limits::cap_dates(d, limits)));
+        let dates = dates.unwrap_or_default();
+        if budget.allows("speakers") {
+            speakers::resolve_speakers(text, &mut quotes, &mut entities, &self.kb);
+            // A resolved speaker adds a mention to its entity: held to the per-entity cap again.
+            capped.extend(limits::cap_mentions(&mut entities, limits));
+        }
+        let events = if budget.allows("classify") {
+            classify::classify(
+                text,
+                &release,
+                &classify::Context {
+                    lexicon: &self.events,
+                    entities: &entities,
+                    quotes: &quotes,
+                    dates: &dates,
+                    dateline: dateline.as_ref(),
+                    anchor,
+                },
+            )
+        } else {
+            Vec::new()
+        };
+        decoded.warnings.extend(capped);
+        decoded.warnings.extend(budget.warning());
         Ok(assemble::assemble(assemble::Parts {
             input,
             decoded: &decoded,

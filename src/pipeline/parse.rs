@@ -86,7 +86,7 @@ fn reject(reason: impl Into<String>) -> Rejection {
 
 /// The layout to parse `text` as: the forced one; else from the content type (`text/plain` → wire,
 /// `application/json` or any `+json` type → json); else, when there is no content type or it is
-/// `application/octet-stream`, sniffed (a body starting with `{` or `[` is JSON). Any other content type is
+/// `application/octet-stream`, sniffed (a body starting with `{`, or with `[` and then `{`, is JSON). Any other content type is
 /// rejected (kind `parse`): a PNG or PDF sent to the feed is an operator's mistake worth naming.
 pub fn choose_format(forced: Format, content_type: Option<&str>, text: &str) -> Result<Format, Rejection> {
     if forced != Format::Auto {
@@ -110,10 +110,16 @@ fn media_type(content_type: &str) -> String {
     content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
-/// JSON when the text opens like JSON, else wire.
+/// JSON when the text opens like JSON (`{`, or `[` and then what opens a JSON value: `{`, `[`, `]`, `"`,
+/// a digit or `-`), else wire: a wire release may well open with a bracket (`[Срочно] …`).
 fn sniff(text: &str) -> Format {
-    match text.trim_start().chars().next() {
-        Some('{') | Some('[') => Format::Json,
+    let mut chars = text.trim_start().chars();
+    match chars.next() {
+        Some('{') => Format::Json,
+        Some('[') => match chars.as_str().trim_start().chars().next() {
+            Some('{' | '[' | ']' | '"' | '-' | '0'..='9') => Format::Json,
+            _ => Format::Wire,
+        },
         _ => Format::Wire,
     }
 }
@@ -143,6 +149,10 @@ fn parse_text(text: Cow<'_, str>, format: Format) -> Result<Release, Rejection> 
         Format::Wire | Format::Auto => parse_wire(text.into_owned()),
     }?;
     check_headline_length(&release)?;
+    check_headline_visible(&release)?;
+    let (declared, warning) = dated_in_range(release.declared_date);
+    release.declared_date = declared;
+    release.warnings.extend(warning);
     if let Some(warning) = truncation_warning(&release) {
         release.warnings.push(warning);
     }
@@ -161,6 +171,55 @@ fn check_headline_length(release: &Release) -> Result<(), Rejection> {
          breaks; put the headline on the first line and separate paragraphs with blank lines",
         headline.chars().count()
     )))
+}
+
+/// Rejects a headline with nothing visible in it (only spaces and zero-width characters): a release needs
+/// a headline a person can see.
+fn check_headline_visible(release: &Release) -> Result<(), Rejection> {
+    if release.headline.of(&release.text).chars().any(|c| !is_invisible(c)) {
+        return Ok(());
+    }
+    Err(reject(
+        "the headline is only spaces and zero-width characters (U+200B…, U+2060…, U+FEFF); send a headline a \
+         person can read",
+    ))
+}
+
+/// Whitespace and the format characters that print as nothing: zero-width spaces and joiners, direction
+/// marks and embeddings, word joiner and invisible operators, BOM, soft hyphen, Mongolian vowel separator,
+/// combining grapheme joiner.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{feff}'
+                | '\u{ad}'
+                | '\u{180e}'
+                | '\u{34f}'
+        )
+}
+
+/// The years a release date may fall in: a header date outside them (`0000-01-01`, `9999-12-31`) is a
+/// placeholder or a typo, and dates computed from it would be out of any calendar a reader uses.
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+/// `date` when its year is in [`DATE_YEARS`]; otherwise none, and a warning.
+fn dated_in_range(date: Option<NaiveDate>) -> (Option<NaiveDate>, Option<String>) {
+    use chrono::Datelike as _;
+    match date {
+        Some(d) if !DATE_YEARS.contains(&d.year()) => (
+            None,
+            Some(format!(
+                "the release date {d} is outside the years {}–{}: ignored, the release is processed without a date",
+                DATE_YEARS.start(),
+                DATE_YEARS.end()
+            )),
+        ),
+        other => (other, None),
+    }
 }
 
 /// A warning when the last paragraph stops mid-sentence (on a letter, a digit, a comma…): a release cut
@@ -308,7 +367,8 @@ fn parse_wire(text: String) -> Result<Release, Rejection> {
             // "date 2025-08-22" alone on its line: the next non-blank line is the headline.
             let Some(next) = lines_from(&text, first.next).find(|l| !l.content.is_empty()) else {
                 return Err(reject(format!(
-                    "the wire header {line:?} has no headline; put the headline after the date on the first line"
+                    "the wire header {:?} has no headline; put the headline after the date on the first line",
+                    shown(line)
                 )));
             };
             warnings.push("the headline is on the line after the `date` header, not on it".to_string());
@@ -326,10 +386,20 @@ fn parse_wire(text: String) -> Result<Release, Rejection> {
         release.declared_date = Some(time.date_naive());
     } else {
         release.warnings.push(format!(
-            "the header date {date_token:?} is not a valid date: the release is processed without a date"
+            "the header date {:?} is not a valid date: the release is processed without a date",
+            shown(&date_token)
         ));
     }
     Ok(release)
+}
+
+/// At most 60 chars of `s`, with "…" when cut: how a reason quotes what the sender wrote (a hostile
+/// header line may run to megabytes).
+fn shown(s: &str) -> String {
+    match s.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
 }
 
 fn parse_plain(text: String) -> Result<Release, Rejection> {
@@ -354,6 +424,13 @@ fn parse_json(text: &str) -> Result<Release, Rejection> {
             json_kind(&value)
         )));
     };
+    check_json_strings(&object)?;
+    if object.contains_key("text") && (object.contains_key("headline") || object.contains_key("body")) {
+        return Err(reject(
+            "the JSON object has \"text\" and also \"headline\" or \"body\": it is ambiguous which one is the \
+             release; send either \"text\" (the wire text) or \"headline\" and \"body\"",
+        ));
+    }
     let mut release = match string_field(&object, "text")? {
         Some(wire) if wire.trim().is_empty() => {
             return Err(reject("empty release: the JSON \"text\" is empty; send the wire text in it"));
@@ -367,13 +444,52 @@ fn parse_json(text: &str) -> Result<Release, Rejection> {
     };
     release.native_id = id_field(&object)?;
     release.source = string_field(&object, "source")?;
-    release.language = string_field(&object, "language")?;
+    release.language =
+        string_field(&object, "language")?.and_then(|l| well_formed_language(&l, &mut release.warnings));
     release.url = string_field(&object, "url")?;
     release.byline = string_field(&object, "byline")?;
     if let Some(published) = string_field(&object, "published")? {
         apply_published(&mut release, &published);
     }
     Ok(release)
+}
+
+/// The JSON fields that are text: held to the rule of decoded text (no NUL, at most 5% control
+/// characters); the metadata fields, which end up in ids and headers, to none at all.
+fn check_json_strings(object: &Map<String, Value>) -> Result<(), Rejection> {
+    for (name, value) in object {
+        let Value::String(s) = value else { continue };
+        let result = if matches!(name.as_str(), "headline" | "body" | "text") {
+            super::decode::check_is_text(s)
+        } else {
+            match s.chars().position(char::is_control) {
+                Some(at) => Err(reject(format!(
+                    "a control character (U+{:04X}) at character {at}",
+                    s.chars().nth(at).map_or(0, u32::from)
+                ))),
+                None => Ok(()),
+            }
+        };
+        if let Err(e) = result {
+            let why = e.reason.strip_prefix("the body is not text: ").unwrap_or(&e.reason);
+            return Err(reject(format!("the JSON field \"{name}\" is not text: {why}")));
+        }
+    }
+    Ok(())
+}
+
+/// A declared language that is a well-formed BCP 47 tag (`ru`, `ky-Cyrl-KG`; `en_US` is read as
+/// `en-US`); anything else (`ru.diplomacy.talks`) is dropped with a warning, and the language detected.
+fn well_formed_language(declared: &str, warnings: &mut Vec<String>) -> Option<String> {
+    let tag = declared.trim().replace('_', "-");
+    if tag.is_empty() || oxilangtag::LanguageTag::parse(tag.as_str()).is_ok() {
+        return Some(declared.to_string());
+    }
+    let shown: String = declared.chars().take(40).collect();
+    warnings.push(format!(
+        "the JSON \"language\" {shown:?} is not a BCP 47 language tag: ignored, the language is detected"
+    ));
+    None
 }
 
 /// `headline` + `"\n\n"` + `body` as the analysed text.
@@ -398,6 +514,21 @@ fn headline_and_body(object: &Map<String, Value>) -> Result<Release, Rejection> 
 
 /// `published` as a date (`2025-08-22`) or an RFC 3339 time; anything else is dropped with a warning.
 fn apply_published(release: &mut Release, published: &str) {
+    let in_range = |date: NaiveDate| {
+        use chrono::Datelike as _;
+        DATE_YEARS.contains(&date.year())
+    };
+    let parsed_date = DateTime::parse_from_rfc3339(published)
+        .map(|t| t.date_naive())
+        .or_else(|_| NaiveDate::parse_from_str(published, "%Y-%m-%d"));
+    if parsed_date.is_ok_and(|d| !in_range(d)) {
+        release.warnings.push(format!(
+            "\"published\" {published:?} is outside the years {}–{}: ignored",
+            DATE_YEARS.start(),
+            DATE_YEARS.end()
+        ));
+        return;
+    }
     if let Ok(time) = DateTime::parse_from_rfc3339(published) {
         release.published = Some(time);
         release.declared_date = release.declared_date.or(Some(time.date_naive()));
@@ -777,6 +908,8 @@ mod tests {
         assert_eq!(choose_format(Format::Auto, Some("application/vnd.x+json"), "{}"), Ok(Format::Json));
         assert_eq!(choose_format(Format::Auto, None, "  {\"a\": 1}"), Ok(Format::Json));
         assert_eq!(choose_format(Format::Auto, None, "[1]"), Ok(Format::Json));
+        assert_eq!(choose_format(Format::Auto, None, "[ {\"a\": 1}]"), Ok(Format::Json));
+        assert_eq!(choose_format(Format::Auto, None, "[Срочно] Заголовок\n\nТекст."), Ok(Format::Wire));
         assert_eq!(choose_format(Format::Auto, Some("application/octet-stream"), wire), Ok(Format::Wire));
         assert_eq!(choose_format(Format::Auto, None, wire), Ok(Format::Wire));
     }
@@ -820,5 +953,63 @@ mod tests {
                 assert!(!span.is_empty());
             }
         }
+    }
+
+    #[test]
+    fn control_characters_in_json_strings_are_held_to_the_text_rule() {
+        let why = reason(parse(
+            r#"{"headline": "H", "body": "A long enough body\u0000 of text, with one NUL in it."}"#,
+            Format::Json,
+        ));
+        assert!(why.contains("\"body\" is not text") && why.contains("NUL"), "{why}");
+        let why = reason(parse(r#"{"headline": "\u001b[31mH", "body": "Body."}"#, Format::Json));
+        assert!(why.contains("\"headline\" is not text"), "{why}");
+        let why = reason(parse(r#"{"headline": "H", "body": "B.", "source": "A\u001bB"}"#, Format::Json));
+        assert!(why.contains("\"source\"") && why.contains("U+001B"), "{why}");
+        assert!(parse(r#"{"headline": "H", "body": "Line one.\tTabbed.\nLine two."}"#, Format::Json).is_ok());
+    }
+
+    #[test]
+    fn text_beside_headline_or_body_is_ambiguous() {
+        let why = reason(parse(r#"{"text": "date 2025-03-04 T\n\nB.", "headline": "H"}"#, Format::Json));
+        assert!(why.contains("ambiguous"), "{why}");
+        let why = reason(parse(r#"{"text": "date 2025-03-04 T\n\nB.", "body": "B2"}"#, Format::Json));
+        assert!(why.contains("ambiguous"), "{why}");
+    }
+
+    #[test]
+    fn a_language_that_is_not_bcp_47_is_dropped_with_a_warning() {
+        let r = parse(r#"{"headline": "H", "body": "B.", "language": "ru.diplomacy.talks"}"#, Format::Json)
+            .unwrap();
+        assert_eq!(r.language, None);
+        assert!(r.warnings.iter().any(|w| w.contains("not a BCP 47")), "{:?}", r.warnings);
+        for tag in ["ru", "ky-Cyrl-KG", "en_US", "kk"] {
+            let json = format!(r#"{{"headline": "H", "body": "B.", "language": "{tag}"}}"#);
+            assert_eq!(parse(&json, Format::Json).unwrap().language.as_deref(), Some(tag));
+        }
+    }
+
+    #[test]
+    fn a_headline_of_zero_width_characters_is_rejected() {
+        let why = reason(parse(" date 2025-08-22 \u{200b}\u{200b}\u{2060}\n\nBody.", Format::Wire));
+        assert!(why.contains("zero-width"), "{why}");
+        let why = reason(parse(r#"{"headline": "\u200b\u200c", "body": "Body."}"#, Format::Json));
+        assert!(why.contains("zero-width"), "{why}");
+        assert!(parse(" date 2025-08-22 :-) **\n\nBody.", Format::Wire).is_ok(), "punctuation is visible");
+    }
+
+    #[test]
+    fn release_dates_outside_1900_to_2100_are_dropped_with_a_warning() {
+        for header in ["0000-01-01", "9999-12-31", "1899-12-31"] {
+            let r = parse(&format!(" date {header} Заголовок\n\nТекст."), Format::Wire).unwrap();
+            assert_eq!(r.declared_date, None, "{header}");
+            assert!(r.warnings.iter().any(|w| w.contains("outside the years 1900–2100")), "{:?}", r.warnings);
+        }
+        let r = parse(" date 2100-12-31 Заголовок\n\nТекст.", Format::Wire).unwrap();
+        assert!(r.declared_date.is_some());
+        let r =
+            parse(r#"{"headline": "H", "body": "B.", "published": "9999-01-01T00:00:00Z"}"#, Format::Json)
+                .unwrap();
+        assert_eq!((r.declared_date, r.published), (None, None));
     }
 }

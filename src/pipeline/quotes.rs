@@ -41,6 +41,14 @@ const MIN_UNATTRIBUTED_WORDS: usize = 4;
 const VERB_WINDOW: usize = 8;
 /// A speaker phrase longer than this is a clause, not a speaker.
 const MAX_SPEAKER_WORDS: usize = 10;
+/// The longest separator between a quote and its attribution, in chars (`», — `, `," `): a longer run of
+/// dashes, spaces and punctuation is no attribution. Bounds the look-ahead from every dash, which on a
+/// paragraph of `- - - …` once rescanned the rest of the paragraph (issue 14).
+const MAX_SEPARATOR_CHARS: usize = 8;
+/// The longest attribution clause read, in bytes (about 150 words): the verb and the speaker are in its
+/// first words, and a clause without an end (`слово,- слово,- …`) must not be read to the paragraph's end
+/// from every dash.
+const MAX_CLAUSE_BYTES: usize = 1024;
 
 /// A direct quote.
 #[derive(Debug, Clone, PartialEq)]
@@ -458,12 +466,18 @@ fn attribution_after(
     english: bool,
 ) -> Option<Attribution> {
     let s = tail.of(text);
-    let sep_len = s
-        .char_indices()
-        .find(|(_, c)| {
-            !(c.is_whitespace() || matches!(*c, ',' | '.' | '!' | '?' | '…' | ';' | ':') || is_dash(*c))
-        })
-        .map_or(s.len(), |(i, _)| i);
+    let is_separator =
+        |c: char| c.is_whitespace() || matches!(c, ',' | '.' | '!' | '?' | '…' | ';' | ':') || is_dash(c);
+    let mut sep_len = s.len();
+    for (n, (i, c)) in s.char_indices().enumerate() {
+        if !is_separator(c) {
+            sep_len = i;
+            break;
+        }
+        if n == MAX_SEPARATOR_CHARS {
+            return None;
+        }
+    }
     let sep = &s[..sep_len];
     let dash = sep.chars().any(is_dash);
     let sentence_ended = sep.chars().any(|c| matches!(c, '.' | '!' | '?' | '…' | ';' | ':'));
@@ -523,8 +537,13 @@ fn last_sentence_start(s: &str) -> usize {
 }
 
 /// The attribution clause starting at `span.start`: up to the end of its sentence, a dash between spaces
-/// (the next stretch of dialogue) or the next quote.
+/// (the next stretch of dialogue) or the next quote, and at most [`MAX_CLAUSE_BYTES`].
 fn clause_after(text: &str, span: Span) -> Span {
+    let mut end = span.end.min(span.start + MAX_CLAUSE_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let span = Span::new(span.start, end);
     let s = span.of(text);
     let mut prev_space = false;
     let mut iter = s.char_indices().peekable();

@@ -30,6 +30,8 @@ pub struct Settings {
     /// The converted slovnet model (`models/slovnet_ner_news_v1`); a relative path is looked up in the
     /// working directory, then in the source tree the binary was built from.
     pub model_dir: PathBuf,
+    /// Per-release work budget and output caps (`[pipeline.limits]`).
+    pub limits: super::limits::Limits,
 }
 
 impl Default for Settings {
@@ -42,6 +44,7 @@ impl Default for Settings {
             workers: 0,
             ner: NerMode::Model,
             model_dir: PathBuf::from(super::ner::DEFAULT_MODEL_DIR),
+            limits: super::limits::Limits::default(),
         }
     }
 }

@@ -233,5 +233,5 @@ impl RunningWorker {
 
 /// A header's value as text.
 pub fn header(props: &BasicProperties, key: &str) -> Option<String> {
-    wirefeed::broker::message::header_text(props, key)
+    wirefeed::broker::header_text(props, key)
 }

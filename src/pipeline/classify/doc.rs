@@ -6,7 +6,6 @@ use super::super::text::chars::{is_alphanumeric, is_numeric, is_upper};
 use super::super::text::fold::fold_words;
 use super::super::text::words::is_nonempty_char_range;
 use super::super::types::Span;
-use super::scoring::Hit;
 
 /// A sentence of the headline (block 0) or of a paragraph (block n = paragraph n − 1).
 #[derive(Debug, Clone, Copy)]
@@ -52,8 +51,9 @@ impl Doc {
         &self.folded[w.start..w.end]
     }
 
-    pub(super) fn sentence_of(&self, hit: &Hit) -> Sentence {
-        self.sentences[hit.sentence]
+    /// The `index`-th sentence (a hit's `sentence`).
+    pub(super) fn sentence(&self, index: usize) -> Sentence {
+        self.sentences[index]
     }
 
     pub(super) fn headline_sentences(&self) -> impl Iterator<Item = usize> + '_ {

@@ -36,7 +36,7 @@ pub(super) fn build_event(ctx: &Context<'_>, doc: &Doc, hits: &[Hit], group: &Gr
     }
     let mut attributes = attributes_in(ctx.lexicon, hits, group.kind, &sentences);
     let actors = if group.kind == "diplomacy.visit" {
-        let destination = destination(ctx.entities, doc.sentence_of(&best.hit).span, best.hit.span);
+        let destination = destination(ctx.entities, doc.sentence(best.hit.sentence).span, best.hit.span);
         if let Some(d) = destination {
             attributes.insert("destination".into(), d.id.clone());
         }
@@ -116,7 +116,7 @@ pub(super) fn visit_roles(
             persons.iter().filter(|p| p.country.as_deref().is_some_and(|c| c != country)).collect();
         (visitors.len() == 1).then(|| visitors[0].id.clone())
     });
-    let sentence = doc.sentence_of(&trigger.hit).span;
+    let sentence = doc.sentence(trigger.hit.sentence).span;
     let visitor = foreign
         .or_else(|| named_right_after(doc, persons, trigger.hit.span.end).map(|p| p.id.clone()))
         .or_else(|| {
@@ -171,7 +171,7 @@ pub(super) fn appointment_roles(
     persons: &[&Entity],
     trigger: &Trigger<'_>,
 ) -> Vec<(String, String)> {
-    let sentence = doc.sentence_of(&trigger.hit).span;
+    let sentence = doc.sentence(trigger.hit.sentence).span;
     let before =
         |p: &Entity| p.mentions.iter().any(|m| m.start >= sentence.start && m.end <= trigger.hit.span.start);
     let role_of = |p: &Entity| match voice(doc, &trigger.hit) {

@@ -74,7 +74,7 @@ pub(super) fn scored_triggers<'l>(ctx: &Context<'l>, doc: &Doc, hits: &[Hit]) ->
         if is_negated(doc, hit, &negations) {
             continue;
         }
-        let mut score = weight * position_factor(doc.sentence_of(hit).block);
+        let mut score = weight * position_factor(doc.sentence(hit.sentence).block);
         if future.contains(&hit.sentence) {
             score *= FUTURE_FACTOR;
         }
@@ -170,7 +170,7 @@ pub(super) fn round2(x: f32) -> f32 {
 
 /// A statement trigger in the headline or lead, or a body made mostly of quotes.
 pub(super) fn is_mainly_statement(doc: &Doc, ctx: &Context<'_>, group: &Group<'_>) -> bool {
-    let in_top = group.triggers.iter().any(|t| doc.sentence_of(&t.hit).block <= 1);
+    let in_top = group.triggers.iter().any(|t| doc.sentence(t.hit.sentence).block <= 1);
     let quoted: usize = ctx.quotes.iter().map(|q| q.span.end.saturating_sub(q.span.start)).sum();
     in_top || (doc.body_len > 0 && quoted as f32 >= STATEMENT_QUOTE_SHARE * doc.body_len as f32)
 }

@@ -2,6 +2,7 @@
 //! the full name) and numbered in order of first mention.
 
 use std::cell::OnceCell;
+use std::collections::HashMap;
 
 use super::super::kb::KbRef;
 use super::super::morph;
@@ -19,7 +20,7 @@ pub(super) fn entity_id(kind: EntityKind, n: usize) -> String {
 }
 
 /// What mentions of one entity share.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub(super) enum GroupKey {
     /// The same knowledge-base record (a person by full name or surname counts as [`KbRef::Person`]).
     Record(KbRef),
@@ -76,6 +77,50 @@ impl Group {
     }
 }
 
+/// The groups by [`Group::surname_key`], so that a surname alone finds the one group it may join without a
+/// scan of all groups per mention (quadratic on a release of distinct capitalised words, issue 14). Built
+/// on the first lone surname only: most releases never ask, and building it stems every person's surname.
+#[derive(Default)]
+pub(super) struct SurnameIndex {
+    /// Surname key → the groups with it, in creation order; `None` until first asked.
+    groups: Option<HashMap<String, Vec<usize>>>,
+}
+
+impl SurnameIndex {
+    /// The only group whose surname key is `key`, if exactly one has it.
+    fn only_group(&mut self, key: &str, groups: &[Group], mentions: &[Mention<'_>]) -> Option<usize> {
+        let index = self.groups.get_or_insert_with(|| {
+            let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+            for (g, group) in groups.iter().enumerate() {
+                if let Some(surname) = group.surname_key(mentions) {
+                    index.entry(surname.to_string()).or_default().push(g);
+                }
+            }
+            index
+        });
+        match index.get(key).map(Vec::as_slice) {
+            Some(&[one]) => Some(one),
+            _ => None,
+        }
+    }
+
+    /// Records group `g` under its surname key (once the index is built).
+    fn add(&mut self, groups: &[Group], g: usize, mentions: &[Mention<'_>]) {
+        if let (Some(index), Some(surname)) = (self.groups.as_mut(), groups[g].surname_key(mentions)) {
+            index.entry(surname.to_string()).or_default().push(g);
+        }
+    }
+
+    /// Forgets group `g` under its surname key, before it is renamed.
+    fn remove(&mut self, groups: &[Group], g: usize, mentions: &[Mention<'_>]) {
+        if let (Some(index), Some(surname)) = (self.groups.as_mut(), groups[g].surname_key(mentions)) {
+            if let Some(list) = index.get_mut(surname) {
+                list.retain(|&other| other != g);
+            }
+        }
+    }
+}
+
 impl<'a, 't> Finder<'a, 't> {
     /// Groups mentions into entities: same KB record, same name, or a surname alone after the full name.
     pub(super) fn into_entities(self) -> Vec<Entity> {
@@ -89,8 +134,10 @@ impl<'a, 't> Finder<'a, 't> {
             in_person[m.start..m.end].fill(true);
         }
         let mut groups: Vec<Group> = Vec::with_capacity(self.mentions.len());
-        // A handful of groups per release: a list beats a hash map.
-        let mut by_key: Vec<(GroupKey, usize)> = Vec::with_capacity(self.mentions.len());
+        // A hash map, not a list: a hostile release has tens of thousands of groups (issue 14), and the
+        // groups keep their own order, so the entities do not depend on the map's.
+        let mut by_key: HashMap<GroupKey, usize> = HashMap::with_capacity(self.mentions.len());
+        let mut surnames = SurnameIndex::default();
         for &(_, i) in &order {
             let m = &self.mentions[i];
             let role = match m.kind {
@@ -98,19 +145,20 @@ impl<'a, 't> Finder<'a, 't> {
                 _ => None,
             };
             let span = self.span(m.start, m.end);
-            let key = self.group_key(m.kb, m.kind, &m.name, &groups);
-            let g = match by_key.iter().find(|(k, _)| *k == key) {
-                Some(&(_, g)) => g,
-                None => {
-                    groups.push(Group::new(i, &self.mentions));
-                    by_key.push((key, groups.len() - 1));
-                    groups.len() - 1
-                }
-            };
-            let group = &mut groups[g];
-            if spaced_word_count(&m.name) > group.name_words && self.mentions[group.first].kb.is_none() {
-                group.rename(i, &self.mentions);
+            let key = self.group_key(m.kb, m.kind, &m.name, &groups, &mut surnames);
+            let g = *by_key.entry(key).or_insert_with(|| {
+                groups.push(Group::new(i, &self.mentions));
+                surnames.add(&groups, groups.len() - 1, &self.mentions);
+                groups.len() - 1
+            });
+            if spaced_word_count(&m.name) > groups[g].name_words
+                && self.mentions[groups[g].first].kb.is_none()
+            {
+                surnames.remove(&groups, g, &self.mentions);
+                groups[g].rename(i, &self.mentions);
+                surnames.add(&groups, g, &self.mentions);
             }
+            let group = &mut groups[g];
             group.spans.push(span);
             group.roles.extend(role);
         }
@@ -124,6 +172,7 @@ impl<'a, 't> Finder<'a, 't> {
         kind: EntityKind,
         name: &str,
         groups: &[Group],
+        surnames: &mut SurnameIndex,
     ) -> GroupKey {
         match kb {
             // A person's full name and surname alone are one record.
@@ -133,10 +182,10 @@ impl<'a, 't> Finder<'a, 't> {
         }
         if kind == EntityKind::Person && !name.contains(' ') {
             let key = morph::stem(name);
-            let mut same = groups.iter().filter(|g| g.surname_key(&self.mentions) == Some(key.as_str()));
-            if let (Some(one), None) = (same.next(), same.next()) {
-                let first = &self.mentions[one.first];
-                return self.group_key(first.kb, first.kind, &self.mentions[one.name].name, &[]);
+            if let Some(one) = surnames.only_group(&key, groups, &self.mentions) {
+                let first = &self.mentions[groups[one].first];
+                let name = &self.mentions[groups[one].name].name;
+                return self.group_key(first.kb, first.kind, name, &[], surnames);
             }
         }
         GroupKey::Name(kind, lower(name))

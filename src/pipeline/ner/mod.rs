@@ -2,14 +2,14 @@
 //!
 //! The model proposes person, place and organisation spans; the entities stage normalises, links and
 //! completes them. Inference mirrors natasha's `NewsNERTagger` on a whole text: razdel tokens
-//! ([`tokenize`]), lower-cased word ids and shape ids ([`shape`]), the network ([`model`]), CRF Viterbi
-//! ([`crf`]) and slovnet's BIO-to-span conversion. Model files: `models/slovnet_ner_news_v1/`, written by
+//! (`tokenize`), lower-cased word ids and shape ids (`shape`), the network (`model`), CRF Viterbi
+//! (`crf`) and slovnet's BIO-to-span conversion. Model files: `models/slovnet_ner_news_v1/`, written by
 //! `scripts/convert_slovnet.py` from the natasha wheel.
 
-pub mod crf;
-pub mod model;
-pub mod shape;
-pub mod tokenize;
+mod crf;
+mod model;
+mod shape;
+mod tokenize;
 
 use std::path::Path;
 

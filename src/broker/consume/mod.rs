@@ -8,9 +8,13 @@
 //! with its input and published again after a backoff, a blocked connection is waited out with no timeout,
 //! and meanwhile the consumer is cancelled so that the prefetch window does not fill with doomed work; it is
 //! started again by itself once outputs are accepted and the connection is unblocked.
+//!
+//! This file is the session and its loop (consumer, events, acks); [`outputs`] publishes and reads confirms,
+//! [`refused`] holds and retries what the broker refused.
 
-use std::future::Future;
-use std::pin::Pin;
+mod outputs;
+mod refused;
+
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -19,23 +23,23 @@ use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt as _, StreamExt as _};
 use lapin::message::Delivery;
 use lapin::options::{
-    BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions,
-    BasicQosOptions, ConfirmSelectOptions,
+    BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions,
+    ConfirmSelectOptions,
 };
 use lapin::types::{FieldTable, ShortString};
-use lapin::{BasicProperties, Channel, Confirmation, Connection, Consumer, Event};
+use lapin::{BasicProperties, Channel, Connection, Consumer, Event};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use super::acks::AckTracker;
-use super::backpressure::{self, Change, Class, Refusal, Refused};
-use super::connection::{self, retry_delay, short, timed};
-use super::message::{rejection_properties, EventMessage};
-use super::pool::{Done, Job, Outcome, Pool};
+use super::backpressure::{self, Refused};
+use super::connection::{self, short, timed};
+use super::pool::{Done, Job, Pool};
 use super::shutdown::Shutdown;
 use super::stats::Stats;
 use super::topology::{self, Topology};
 use crate::config::Config;
-use crate::pipeline::{RejectKind, Rejection};
+use outputs::PendingConfirm;
+use refused::PendingRetry;
 
 /// How long closing a connection the broker blocks may take: it cannot send anything, close frames included.
 const BLOCKED_CLOSE: Duration = Duration::from_secs(1);
@@ -50,40 +54,6 @@ pub struct Session {
     consumer_tag: ShortString,
     limit: Duration,
 }
-
-/// What is published for an input.
-enum Published {
-    /// The input's event.
-    Event { event_id: String, routing_key: ShortString, body: Vec<u8>, properties: Box<BasicProperties> },
-    /// The input's rejection.
-    Rejection { kind: RejectKind, message_id: Option<String> },
-}
-
-impl Published {
-    fn class(&self) -> Class {
-        match self {
-            Published::Event { .. } => Class::Event,
-            Published::Rejection { .. } => Class::Rejection,
-        }
-    }
-}
-
-/// One output (event or rejection) on its way to the broker, with everything it takes to publish it again
-/// after a refusal.
-struct Output {
-    tag: u64,
-    received: Instant,
-    what: Published,
-    exchange: ShortString,
-    routing_key: ShortString,
-    payload: Vec<u8>,
-    properties: BasicProperties,
-    /// How many times the broker refused it so far.
-    refusals: u32,
-}
-
-type PendingConfirm = Pin<Box<dyn Future<Output = (Output, lapin::Result<Confirmation>)> + Send>>;
-type PendingRetry = Pin<Box<dyn Future<Output = Output> + Send>>;
 
 /// A connection the broker has blocked: since when, and why.
 #[derive(Debug, Clone)]
@@ -183,8 +153,8 @@ impl Session {
             consumer_tag: self.consumer_tag.clone(),
             cancelled: false,
             paused_since: None,
-            events_refused: Refused::new(Class::Event),
-            rejections_refused: Refused::new(Class::Rejection),
+            events_refused: Refused::new(),
+            rejections_refused: Refused::new(),
             publish_blocked: None,
             consume_blocked: None,
             confirm_clock: Instant::now(),
@@ -482,215 +452,6 @@ impl Loop<'_> {
                 "last delivery the input queue allows: if it is not acked either, the broker dead-letters it to \
                  the rejected exchange with x-first-death-reason delivery_limit"
             );
-        }
-    }
-
-    fn on_done(&mut self, done: Done) {
-        let Done { tag, outcome, body, properties, received } = done;
-        match outcome {
-            Outcome::Event(msg) => {
-                let EventMessage { event_id, routing_key, payload, properties: event_properties } = *msg;
-                let what = Published::Event {
-                    event_id,
-                    routing_key: routing_key.clone(),
-                    body,
-                    properties: Box::new(properties),
-                };
-                self.publish(Output {
-                    tag,
-                    received,
-                    what,
-                    exchange: self.output_exchange.clone(),
-                    routing_key,
-                    payload,
-                    properties: event_properties,
-                    refusals: 0,
-                });
-            }
-            Outcome::Rejected(rejection) => self.reject(tag, received, body, properties, rejection),
-        }
-    }
-
-    fn reject(
-        &mut self,
-        tag: u64,
-        received: Instant,
-        body: Vec<u8>,
-        properties: BasicProperties,
-        rejection: Rejection,
-    ) {
-        let message_id = properties.message_id().as_ref().map(|s| s.to_string());
-        tracing::warn!(
-            message_id = message_id.as_deref().unwrap_or(""),
-            kind = rejection.kind.as_str(),
-            stage = rejection.stage,
-            reason = %rejection.reason,
-            "release rejected"
-        );
-        self.publish(Output {
-            tag,
-            received,
-            what: Published::Rejection { kind: rejection.kind, message_id },
-            exchange: self.rejected_exchange.clone(),
-            routing_key: self.rejected_key.clone(),
-            payload: body,
-            properties: rejection_properties(&properties, &rejection),
-            refusals: 0,
-        });
-    }
-
-    /// Publishes one message (mandatory) and waits for its confirm, both inside a future of `confirms`:
-    /// many publishes are in flight at once instead of one round trip to lapin's I/O loop each. No timeout
-    /// here: a blocked connection legitimately holds publishes back ([`Loop::check_confirms_alive`] tells
-    /// that from a dead broker).
-    fn publish(&mut self, output: Output) {
-        if self.confirms.is_empty() {
-            self.confirm_clock = Instant::now();
-        }
-        let channel = self.session.publish_ch.clone();
-        self.confirms.push(Box::pin(async move {
-            let options = BasicPublishOptions { mandatory: true, ..Default::default() };
-            let publish = channel.basic_publish(
-                output.exchange.clone(),
-                output.routing_key.clone(),
-                options,
-                &output.payload,
-                // Kept for a re-publish after a refusal.
-                output.properties.clone(),
-            );
-            let result = match publish.await {
-                Ok(confirm) => confirm.await,
-                Err(e) => Err(e),
-            };
-            (output, result)
-        }));
-    }
-
-    fn on_confirm(&mut self, (output, result): (Output, lapin::Result<Confirmation>)) -> anyhow::Result<()> {
-        self.confirm_clock = Instant::now();
-        let returned = match result.context("publishing an output failed")? {
-            Confirmation::Ack(returned) => returned,
-            Confirmation::NotRequested => None,
-            Confirmation::Nack(_) => {
-                self.refused(output, Refusal::Nacked);
-                return Ok(());
-            }
-        };
-        match (&output.what, returned) {
-            (Published::Event { event_id, routing_key, .. }, None) => {
-                tracing::debug!(event_id = %event_id, routing_key = %routing_key, "event published");
-                Stats::incr(&self.stats.published);
-                self.stored(output);
-            }
-            (Published::Event { .. }, Some(_)) => {
-                self.settle_refused(&output);
-                let Output { tag, received, what, .. } = output;
-                let Published::Event { event_id, routing_key, body, properties } = what else {
-                    return Ok(());
-                };
-                let reason = format!(
-                    "no queue is bound to exchange {} for routing key {routing_key}; bind one (output.queue or \
-                     output.bindings) or change output.routing_key",
-                    self.cfg.output.exchange
-                );
-                tracing::debug!(event_id = %event_id, "event returned unroutable");
-                let rejection = Rejection::new(RejectKind::Unroutable, "publish", reason);
-                self.reject(tag, received, body, *properties, rejection);
-            }
-            (Published::Rejection { .. }, None) => {
-                Stats::incr(&self.stats.rejected);
-                self.stored(output);
-            }
-            (Published::Rejection { .. }, Some(_)) => self.refused(output, Refusal::Unroutable),
-        }
-        Ok(())
-    }
-
-    /// The broker confirmed `output`: its input may be acked.
-    fn stored(&mut self, output: Output) {
-        self.settle_refused(&output);
-        self.stats.e2e_us.record_duration(output.received.elapsed());
-        self.tracker.finish(output.tag);
-    }
-
-    fn refused_of(&mut self, class: Class) -> &mut Refused {
-        match class {
-            Class::Event => &mut self.events_refused,
-            Class::Rejection => &mut self.rejections_refused,
-        }
-    }
-
-    /// The broker did not store `output`: keep its input (no requeue, which would spend one of its delivery
-    /// attempts on a downstream problem) and publish it again after a backoff.
-    fn refused(&mut self, mut output: Output, refusal: Refusal) {
-        Stats::incr(&self.stats.downstream_refusals);
-        let class = output.what.class();
-        let first = output.refusals == 0;
-        output.refusals += 1;
-        if let Some(Change::Started) = self.refused_of(class).refused(first) {
-            self.log_refusals_started(class, refusal, &output);
-        }
-        let delay = retry_delay(
-            output.refusals,
-            Duration::from_millis(self.cfg.output.retry_first_ms.max(1)),
-            Duration::from_millis(self.cfg.output.retry_max_ms.max(1)),
-        );
-        tracing::debug!(delivery_tag = output.tag, retry_in_ms = delay.as_millis() as u64, "output refused");
-        self.retries.push(Box::pin(async move {
-            tokio::time::sleep(delay).await;
-            output
-        }));
-    }
-
-    fn log_refusals_started(&self, class: Class, refusal: Refusal, output: &Output) {
-        match class {
-            Class::Event => tracing::warn!(
-                exchange = %self.cfg.output.exchange,
-                routing_key = %output.routing_key,
-                in_flight = self.tracker.len(),
-                "the broker refuses events (publisher nack: a queue bound to the output exchange is full?); \
-                 holding the inputs, retrying with backoff, consumer paused until outputs are accepted"
-            ),
-            Class::Rejection => {
-                let (kind, message_id) = match &output.what {
-                    Published::Rejection { kind, message_id } => {
-                        (kind.as_str(), message_id.as_deref().unwrap_or(""))
-                    }
-                    Published::Event { .. } => ("", ""),
-                };
-                tracing::error!(
-                    exchange = %self.cfg.rejected.exchange,
-                    message_id,
-                    kind,
-                    "{}",
-                    backpressure::rejection_fix(refusal, &self.cfg.rejected.exchange)
-                );
-            }
-        }
-    }
-
-    /// `output`, refused before, is stored now or goes another way: one fewer held; log the end of the
-    /// stretch when it was the last.
-    fn settle_refused(&mut self, output: &Output) {
-        if output.refusals == 0 {
-            return;
-        }
-        let class = output.what.class();
-        if let Some(Change::Ended { took, refusals }) = self.refused_of(class).settled() {
-            let what = match class {
-                Class::Event => "the broker accepts events again; consumer resumes",
-                Class::Rejection => "the broker stores rejections again; held inputs released",
-            };
-            tracing::warn!(refused_secs = secs(took), refusals, "{what}");
-        }
-    }
-
-    /// A refused output's backoff is over: publish it again, unless its input was handed back meanwhile.
-    fn on_retry_due(&mut self, output: Output) {
-        if self.tracker.contains(output.tag) {
-            self.publish(output);
-        } else {
-            self.settle_refused(&output);
         }
     }
 
