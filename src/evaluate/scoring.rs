@@ -123,6 +123,16 @@ pub struct ReleaseScore {
 /// Scores one release: `outcome` is the envelope, or `Err(reason)` when the pipeline rejected it (then every
 /// gold fact is missed, the dateline included).
 pub fn score_release(gold: &GoldRelease, outcome: Result<&Envelope, &str>) -> ReleaseScore {
+    score_release_with(gold, outcome, &same_name)
+}
+
+/// [`score_release`] with the test of a found place against a gold one: `same_place(gold, found)` (the
+/// command accepts another name of the same knowledge-base place, see [`super::evaluate_dir`]).
+pub fn score_release_with(
+    gold: &GoldRelease,
+    outcome: Result<&Envelope, &str>,
+    same_place: &dyn Fn(&str, &str) -> bool,
+) -> ReleaseScore {
     let mut score = ReleaseScore::default();
     score.counts.releases = 1;
     match outcome {
@@ -131,7 +141,7 @@ pub fn score_release(gold: &GoldRelease, outcome: Result<&Envelope, &str>) -> Re
             score_people(gold, envelope, &mut score);
             score_quotes(gold, envelope, &mut score);
             score_events(gold, envelope, &mut score);
-            score_places(gold, envelope, &mut score);
+            score_places(gold, envelope, same_place, &mut score);
         }
         Err(reason) => score_rejected(gold, reason, &mut score),
     }
@@ -297,10 +307,15 @@ fn score_events(gold: &GoldRelease, envelope: &Envelope, score: &mut ReleaseScor
     c.types_matched = want_types.intersection(&got_types).count();
 }
 
-fn score_places(gold: &GoldRelease, envelope: &Envelope, score: &mut ReleaseScore) {
+fn score_places(
+    gold: &GoldRelease,
+    envelope: &Envelope,
+    same_place: &dyn Fn(&str, &str) -> bool,
+    score: &mut ReleaseScore,
+) {
     score.counts.places_gold = gold.places.len();
     for place in &gold.places {
-        if entities_of(envelope, "place").any(|e| same_name(place, &e.name)) {
+        if entities_of(envelope, "place").any(|e| same_place(place, &e.name)) {
             score.counts.places_found += 1;
         } else {
             score.misses.push(format!("place missed: {place:?}"));
