@@ -120,14 +120,15 @@ pub struct ReleaseScore {
     pub misses: Vec<String>,
 }
 
-/// Scores one release: `outcome` is the envelope, or `Err(reason)` when the pipeline rejected it (then every
-/// gold fact is missed, the dateline included).
+/// [`score_release_with`] with places compared by name alone (what the unit tests score with).
+#[cfg(test)]
 pub fn score_release(gold: &GoldRelease, outcome: Result<&Envelope, &str>) -> ReleaseScore {
     score_release_with(gold, outcome, &same_name)
 }
 
-/// [`score_release`] with the test of a found place against a gold one: `same_place(gold, found)` (the
-/// command accepts another name of the same knowledge-base place, see [`super::evaluate_dir`]).
+/// Scores one release: `outcome` is the envelope, or `Err(reason)` when the pipeline rejected it (then every
+/// gold fact is missed, the dateline included). `same_place(gold, found)` tests a found place against a gold
+/// one (the command accepts another name of the same knowledge-base place, see [`super::evaluate_dir`]).
 pub fn score_release_with(
     gold: &GoldRelease,
     outcome: Result<&Envelope, &str>,
