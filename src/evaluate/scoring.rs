@@ -262,8 +262,8 @@ fn gold_event_pairs(gold: &GoldRelease) -> BTreeSet<(String, EventStatus)> {
     gold.events.iter().map(|e| (e.kind.clone(), e.status)).collect()
 }
 
-/// The release's reported (type, status) pairs; an event without `attributes.status` counts as happened,
-/// which is what a consumer reading it today must assume.
+/// The release's reported (type, status) pairs (`x.events[].status`; absent in older output, read as
+/// happened).
 fn found_event_pairs(envelope: &Envelope) -> BTreeSet<(String, EventStatus)> {
     envelope
         .x
@@ -271,8 +271,8 @@ fn found_event_pairs(envelope: &Envelope) -> BTreeSet<(String, EventStatus)> {
         .iter()
         .filter(|e| e.kind != NO_EVENT)
         .map(|e| {
-            let status = e.attributes.get("status").and_then(|s| EventStatus::parse(s));
-            (e.kind.clone(), status.unwrap_or(EventStatus::Happened))
+            let status = EventStatus::parse(e.status.as_str()).unwrap_or(EventStatus::Happened);
+            (e.kind.clone(), status)
         })
         .collect()
 }
