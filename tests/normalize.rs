@@ -465,3 +465,16 @@ fn only_what_happened_is_news_a_plan_stays_in_x_events() {
         json["x"]["events"].as_array().unwrap().iter().map(|ev| ev["status"].as_str().unwrap()).collect();
     assert!(statuses.contains(&"planned") && statuses.contains(&"happened"), "{statuses:?}");
 }
+
+#[test]
+fn a_role_nobody_holds_and_a_later_pronoun_go_back_to_the_speaker() {
+    let text =
+        "Совещание в правительстве\n\nБИШКЕК, 3 марта. /Кабар/. Председатель кабинета министров Акылбек \
+                Жапаров провел совещание.\n\n«Реформа будет продолжена», — сказал премьер.\n\nНа совещании \
+                выступил также министр экономики Данияр Амангельдиев.\n\n«Мы готовы к этому», — добавил он.";
+    let e = pipeline().normalize(&RawInput::from_bytes(text.as_bytes())).expect("normalises");
+    let id = |name: &str| e.x.entities.iter().find(|en| en.name == name).map(|en| en.id.clone());
+    let zhaparov = id("Акылбек Жапаров").expect("Акылбек Жапаров found");
+    let speakers: Vec<Option<&str>> = e.x.quotes.iter().map(|q| q.speaker.as_deref()).collect();
+    assert_eq!(speakers, [Some(zhaparov.as_str()), Some(zhaparov.as_str())], "{:?}", e.x.quotes);
+}
