@@ -47,7 +47,14 @@ fn speaker_of(
     previous: Option<usize>,
 ) -> Option<usize> {
     let people = || entities.iter().enumerate().filter(|(_, e)| e.kind == EntityKind::Person);
-    if let Some((i, _)) = people().find(|(_, e)| e.mentions.iter().any(|m| m.overlaps(span))) {
+    // Of several people in the phrase ("Kazakh Foreign Minister Murat Nurtleu" with a stray "Kazakh Foreign"),
+    // the name is the one nearest its end: a title stands before the name it belongs to.
+    let in_phrase = people()
+        .filter_map(|(i, e)| {
+            e.mentions.iter().filter(|m| m.overlaps(span)).map(|m| m.end).max().map(|end| (end, i))
+        })
+        .max();
+    if let Some((_, i)) = in_phrase {
         return Some(i);
     }
     let written = span.of(text).trim();
@@ -153,6 +160,29 @@ mod tests {
         let mut quotes = vec![quote(&text, "Россия остается", "Лавров", 1)];
         resolve_speakers(&text, &mut quotes, &mut es, kb());
         assert_eq!(quotes[0].speaker.as_deref(), Some(named(&es, "Сергей Лавров").id.as_str()));
+    }
+
+    fn person(text: &str, id: &str, name: &str) -> Entity {
+        Entity {
+            id: id.into(),
+            kind: EntityKind::Person,
+            subtype: None,
+            name: name.into(),
+            country: None,
+            roles: vec![],
+            wikidata: None,
+            mentions: vec![span_of(text, name, 0)],
+        }
+    }
+
+    #[test]
+    fn of_several_people_in_the_phrase_the_speaker_is_the_name_at_its_end() {
+        let text = "ASTANA -- \"We are ready,\" Kazakh Foreign Minister Murat Nurtleu said.";
+        let mut es =
+            vec![person(text, "person:1", "Kazakh Foreign"), person(text, "person:2", "Murat Nurtleu")];
+        let mut quotes = vec![quote(text, "We are ready", "Kazakh Foreign Minister Murat Nurtleu", 0)];
+        resolve_speakers(text, &mut quotes, &mut es, kb());
+        assert_eq!(quotes[0].speaker.as_deref(), Some("person:2"));
     }
 
     #[test]
