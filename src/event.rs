@@ -385,13 +385,20 @@ pub enum EventStatus {
 }
 
 impl EventStatus {
-    /// The word written in `x.events[].status`.
+    /// The word written in `x.events[].status` (and in an evaluation gold file).
     pub fn as_str(self) -> &'static str {
         match self {
             EventStatus::Happened => "happened",
             EventStatus::Planned => "planned",
             EventStatus::Cancelled => "cancelled",
         }
+    }
+
+    /// The status named by `word`, if it is one of the three.
+    pub fn parse(word: &str) -> Option<Self> {
+        [EventStatus::Happened, EventStatus::Planned, EventStatus::Cancelled]
+            .into_iter()
+            .find(|s| s.as_str() == word)
     }
 }
 

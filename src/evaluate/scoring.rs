@@ -265,16 +265,7 @@ fn gold_event_pairs(gold: &GoldRelease) -> BTreeSet<(String, EventStatus)> {
 /// The release's reported (type, status) pairs (`x.events[].status`; absent in older output, read as
 /// happened).
 fn found_event_pairs(envelope: &Envelope) -> BTreeSet<(String, EventStatus)> {
-    envelope
-        .x
-        .events
-        .iter()
-        .filter(|e| e.kind != NO_EVENT)
-        .map(|e| {
-            let status = EventStatus::parse(e.status.as_str()).unwrap_or(EventStatus::Happened);
-            (e.kind.clone(), status)
-        })
-        .collect()
+    envelope.x.events.iter().filter(|e| e.kind != NO_EVENT).map(|e| (e.kind.clone(), e.status)).collect()
 }
 
 fn score_events(gold: &GoldRelease, envelope: &Envelope, score: &mut ReleaseScore) {
