@@ -24,8 +24,8 @@
 //!   right when the quote's speaker entity (or the speaker as written) is named like the gold speaker or,
 //!   when the speaker is a gold person, one of that person's aliases; a gold `null` speaker wants none.
 //!   Speaker accuracy is over all gold quotes.
-//! - events: (type, status) pairs, once per release; an event without `attributes.status` counts as
-//!   happened; `other` is "no event" and not scored. Also reported with the status ignored.
+//! - events: (type, status) pairs, once per release, the status from `x.events[].status` (absent: happened);
+//!   `other` is "no event" and not scored. Also reported with the status ignored.
 //! - places: recall of gold places among found places (`x.entities`, type place), exact after NFC or
 //!   another name of the same knowledge-base place ("Киргизия" found as Кыргызстан).
 //! - a rejected release counts as missing everything, its dateline included.

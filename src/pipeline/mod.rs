@@ -230,6 +230,7 @@ impl Pipeline {
                 &release,
                 &classify::Context {
                     lexicon: &self.events,
+                    language: &language,
                     entities: &entities,
                     quotes: &quotes,
                     dates: &dates,
