@@ -70,6 +70,7 @@ fn bench_stages(c: &mut Criterion) {
 
     let ctx = classify::Context {
         lexicon: data.events,
+        language: "ru",
         entities: &found_entities,
         quotes: &found_quotes,
         dates: &found_dates,

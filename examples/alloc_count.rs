@@ -111,6 +111,7 @@ fn count_stages(data: StageData<'_>, seed: &[u8]) {
     speakers::resolve_speakers(text, &mut found_quotes, &mut found_entities, kb);
     let ctx = classify::Context {
         lexicon: events,
+        language: "ru",
         entities: &found_entities,
         quotes: &found_quotes,
         dates: &found_dates,

@@ -362,9 +362,44 @@ pub struct XEvent {
     pub trigger: XMention,
     /// 0–1.
     pub confidence: f32,
+    /// Whether it happened, is only planned, or was called off or denied; only `happened` events are in
+    /// `item.events` and make the routing key. Absent in older output: read as `happened`.
+    #[serde(default)]
+    pub status: EventStatus,
     /// Extra facts, e.g. `{"format": "узкий формат"}`.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub attributes: std::collections::BTreeMap<String, String>,
+}
+
+/// `x.events[].status`: what the release says of the event.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventStatus {
+    /// It took place: the release's news.
+    #[default]
+    Happened,
+    /// Announced, scheduled or intended ("will visit", "планирует посетить", "состоится").
+    Planned,
+    /// Called off, postponed, declined or denied ("не примет участия", "визит перенесен").
+    Cancelled,
+}
+
+impl EventStatus {
+    /// The word written in `x.events[].status` (and in an evaluation gold file).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventStatus::Happened => "happened",
+            EventStatus::Planned => "planned",
+            EventStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// The status named by `word`, if it is one of the three.
+    pub fn parse(word: &str) -> Option<Self> {
+        [EventStatus::Happened, EventStatus::Planned, EventStatus::Cancelled]
+            .into_iter()
+            .find(|s| s.as_str() == word)
+    }
 }
 
 /// An event participant.
@@ -424,10 +459,15 @@ impl Envelope {
         countries
     }
 
-    /// The type of the release's main event (the first found), `other` when there is none: what the routing
-    /// key is made of.
+    /// The type of the release's main event (the first that happened), `other` when there is none: what the
+    /// routing key is made of. A planned or cancelled event never routes a release.
     pub fn primary_event_type(&self) -> &str {
-        self.x.events.first().map(|e| e.kind.as_str()).unwrap_or("other")
+        self.x
+            .events
+            .iter()
+            .find(|e| e.status == EventStatus::Happened)
+            .map(|e| e.kind.as_str())
+            .unwrap_or("other")
     }
 
     /// The originating agency, if known (the `x-wirefeed-source` header).

@@ -450,3 +450,31 @@ fn the_cli_refuses_a_typo_in_a_closed_set_before_any_work() {
         "{stderr}"
     );
 }
+
+#[test]
+fn only_what_happened_is_news_a_plan_stays_in_x_events() {
+    let text = "Планы президента\n\nБИШКЕК, 3 марта. /Кабар/. Президент Кыргызстана планирует посетить \
+                Узбекистан с официальным визитом в апреле.";
+    let e = pipeline().normalize(&RawInput::from_bytes(text.as_bytes())).expect("normalises");
+    let visit = e.x.events.iter().find(|ev| ev.kind == "diplomacy.visit").expect("a visit in x.events");
+    assert_eq!(visit.status, wirefeed::event::EventStatus::Planned);
+    assert_eq!(e.primary_event_type(), "other", "a plan does not route the release");
+    assert!(e.item.events.iter().all(|ev| ev.name != "diplomacy.visit"), "{:?}", e.item.events);
+    let json: Value = serde_json::to_value(&e).unwrap();
+    let statuses: Vec<&str> =
+        json["x"]["events"].as_array().unwrap().iter().map(|ev| ev["status"].as_str().unwrap()).collect();
+    assert!(statuses.contains(&"planned") && statuses.contains(&"happened"), "{statuses:?}");
+}
+
+#[test]
+fn a_role_nobody_holds_and_a_later_pronoun_go_back_to_the_speaker() {
+    let text =
+        "Совещание в правительстве\n\nБИШКЕК, 3 марта. /Кабар/. Председатель кабинета министров Акылбек \
+                Жапаров провел совещание.\n\n«Реформа будет продолжена», — сказал премьер.\n\nНа совещании \
+                выступил также министр экономики Данияр Амангельдиев.\n\n«Мы готовы к этому», — добавил он.";
+    let e = pipeline().normalize(&RawInput::from_bytes(text.as_bytes())).expect("normalises");
+    let id = |name: &str| e.x.entities.iter().find(|en| en.name == name).map(|en| en.id.clone());
+    let zhaparov = id("Акылбек Жапаров").expect("Акылбек Жапаров found");
+    let speakers: Vec<Option<&str>> = e.x.quotes.iter().map(|q| q.speaker.as_deref()).collect();
+    assert_eq!(speakers, [Some(zhaparov.as_str()), Some(zhaparov.as_str())], "{:?}", e.x.quotes);
+}

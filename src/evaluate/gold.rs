@@ -92,38 +92,8 @@ pub struct GoldEvent {
     pub status: EventStatus,
 }
 
-/// The status of an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EventStatus {
-    /// It took place (the release's news, or background that did happen).
-    Happened,
-    /// Announced, scheduled, intended ("will visit", "планирует посетить", "состоится").
-    Planned,
-    /// Called off, postponed, denied or negated ("не примет участие", "визит перенесен").
-    Cancelled,
-}
-
-impl EventStatus {
-    /// The word used in the gold file and in an event's `attributes.status`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventStatus::Happened => "happened",
-            EventStatus::Planned => "planned",
-            EventStatus::Cancelled => "cancelled",
-        }
-    }
-
-    /// The status named by `word`, if it is one of the three.
-    pub fn parse(word: &str) -> Option<Self> {
-        match word {
-            "happened" => Some(EventStatus::Happened),
-            "planned" => Some(EventStatus::Planned),
-            "cancelled" => Some(EventStatus::Cancelled),
-            _ => None,
-        }
-    }
-}
+/// The status of an event: the one `x.events[].status` carries.
+pub use crate::event::EventStatus;
 
 /// Why a gold file could not be read.
 #[derive(Debug, thiserror::Error)]

@@ -24,9 +24,10 @@
 //!   right when the quote's speaker entity (or the speaker as written) is named like the gold speaker or,
 //!   when the speaker is a gold person, one of that person's aliases; a gold `null` speaker wants none.
 //!   Speaker accuracy is over all gold quotes.
-//! - events: (type, status) pairs, once per release; an event without `attributes.status` counts as
-//!   happened; `other` is "no event" and not scored. Also reported with the status ignored.
-//! - places: recall of gold places among found places (`x.entities`, type place), exact after NFC.
+//! - events: (type, status) pairs, once per release, the status from `x.events[].status` (absent: happened);
+//!   `other` is "no event" and not scored. Also reported with the status ignored.
+//! - places: recall of gold places among found places (`x.entities`, type place), exact after NFC or
+//!   another name of the same knowledge-base place ("Киргизия" found as Кыргызстан).
 //! - a rejected release counts as missing everything, its dateline included.
 //!
 //! Totals are micro-averages over releases, overall and per gold language.
@@ -64,6 +65,15 @@ pub enum EvalError {
     },
 }
 
+/// A found place matches a gold one named alike, or named by another variant of the same knowledge-base
+/// place: gold keeps the name as written ("Киргизия", "Нур-Султан", "Мәскеу"), the entity its record's
+/// canonical name, and linking the two is the stage's job.
+fn same_place(pipeline: &Pipeline, gold: &str, found: &str) -> bool {
+    let kb = pipeline.kb();
+    matching::same_name(gold, found)
+        || matches!((kb.place(gold), kb.place(found)), (Some(a), Some(b)) if std::ptr::eq(a, b))
+}
+
 /// Normalises every release the gold names and scores it; files in `dir` the gold does not name are listed
 /// as unscored.
 pub fn evaluate_dir(
@@ -79,7 +89,9 @@ pub fn evaluate_dir(
         let mut input = RawInput::from_bytes(strip_source_line(&bytes));
         input.format = record_format(record)?.unwrap_or(format);
         let outcome = pipeline.normalize(&input);
-        let score = scoring::score_release(record, outcome.as_ref().map_err(|r| r.reason.as_str()));
+        let outcome = outcome.as_ref().map_err(|r| r.reason.as_str());
+        let score =
+            scoring::score_release_with(record, outcome, &|gold, found| same_place(pipeline, gold, found));
         report.overall.add(&score.counts);
         report.by_language.entry(record.language.clone()).or_default().add(&score.counts);
         if !score.misses.is_empty() {

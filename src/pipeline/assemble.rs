@@ -4,7 +4,7 @@
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, SecondsFormat, TimeZone, Timelike};
 use sha2::{Digest, Sha256};
 
-use super::classify::Event;
+use super::classify::{Event, EventStatus};
 use super::data::DataFiles;
 use super::dateline::Dateline;
 use super::dates::DateMention;
@@ -157,7 +157,7 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
         organisations: concepts(&p.entities, EntityKind::Organisation),
         places: concepts(&p.entities, EntityKind::Place),
         subjects: subjects(&p.events),
-        events: p.events.iter().enumerate().map(|(i, e)| ninjs_event(i, e)).collect(),
+        events: happened(&p.events).enumerate().map(|(i, e)| ninjs_event(i, e)).collect(),
         alt_ids,
         standard: Standard::default(),
     };
@@ -167,7 +167,8 @@ pub fn assemble(p: Parts<'_>) -> Envelope {
             raw: d.span.of(text).to_string(),
             city: d.city.clone(),
             country: d.country.clone(),
-            date: d.date.map(iso_date),
+            // A dateline without a year in a release without a date: ISO 8601's `--MM-DD`.
+            date: d.date.map(iso_date).or_else(|| d.month_day.map(|(m, day)| format!("--{m:02}-{day:02}"))),
             agency: d.agency.clone(),
             start: chars.at(d.span.start),
             end: chars.at(d.span.end),
@@ -403,8 +404,15 @@ fn x_event(e: Event, text: &str, chars: &CharIndex) -> XEvent {
         date: e.date.map(iso_date),
         trigger: mention(e.trigger, text, chars),
         confidence: e.confidence,
+        status: e.status,
         attributes: e.attributes,
     }
+}
+
+/// The events that happened: only they are the release's news in `item.events` and its subjects; planned
+/// and cancelled ones stay in `x.events` with their status.
+fn happened(events: &[Event]) -> impl Iterator<Item = &Event> {
+    events.iter().filter(|e| e.status == EventStatus::Happened)
 }
 
 /// `item.events[]`: `ev<n>`, the type and the CAMEO code (absent when empty).
@@ -461,11 +469,11 @@ fn push_digits(s: &mut String, n: u32, width: u32) {
     }
 }
 
-/// One subject per event family (`diplomacy`, `agreement`, …), in order of first appearance.
+/// One subject per family of the events that happened (`diplomacy`, `agreement`, …), in order of first appearance.
 fn subjects(events: &[Event]) -> Vec<Concept> {
     // The subjects made so far are the families seen so far: no separate list of families.
     let mut subjects: Vec<Concept> = Vec::new();
-    for e in events {
+    for e in happened(events) {
         let family = e.kind.split('.').next().unwrap_or(&e.kind);
         if family != "other" && !subjects.iter().any(|s| s.name == family) {
             subjects.push(Concept {

@@ -142,6 +142,11 @@ impl Pipeline {
         Self::load(&Settings::default()).expect("the built-in data files are valid")
     }
 
+    /// The knowledge base, for the evaluator (a gold place matches any name of the same record).
+    pub(crate) fn kb(&self) -> &kb::KnowledgeBase {
+        &self.kb
+    }
+
     /// The data the stages read, for running them one by one.
     pub fn stage_data(&self) -> StageData<'_> {
         StageData {
@@ -225,6 +230,7 @@ impl Pipeline {
                 &release,
                 &classify::Context {
                     lexicon: &self.events,
+                    language: &language,
                     entities: &entities,
                     quotes: &quotes,
                     dates: &dates,

@@ -11,13 +11,17 @@ use super::types::{EntityKind, Span};
 /// Sets each quote's `speaker` to the id of the entity its `speaker_span` refers to (name, surname, role
 /// description, pronoun), adding mentions to that entity.
 pub fn resolve_speakers(text: &str, quotes: &mut [Quote], entities: &mut [Entity], kb: &KnowledgeBase) {
+    // The speaker of the quote before: "he" or "the president" in a later attribution most often goes on
+    // with the speaker already quoted rather than the last person merely named.
+    let mut previous: Option<usize> = None;
     for q in quotes.iter_mut() {
         let Some(span) = q.speaker_span.filter(|s| {
             s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end)
         }) else {
             continue;
         };
-        let Some(e) = speaker_of(text, span, q.span, entities, kb) else { continue };
+        let Some(e) = speaker_of(text, span, q.span, entities, kb, previous) else { continue };
+        previous = Some(e);
         q.speaker = Some(entities[e].id.clone());
         let mentions = &mut entities[e].mentions;
         if !mentions.iter().any(|m| m.overlaps(span)) && !is_pronoun(span.of(text), kb) {
@@ -31,9 +35,26 @@ fn is_pronoun(words: &str, kb: &KnowledgeBase) -> bool {
     kb.cues().pronoun.contains_key(&words.trim().to_lowercase())
 }
 
-fn speaker_of(text: &str, span: Span, quote: Span, entities: &[Entity], kb: &KnowledgeBase) -> Option<usize> {
+/// English articles before a role ("the President", "a spokesman"): the role is the word after.
+const ARTICLES: [&str; 3] = ["the", "a", "an"];
+
+fn speaker_of(
+    text: &str,
+    span: Span,
+    quote: Span,
+    entities: &[Entity],
+    kb: &KnowledgeBase,
+    previous: Option<usize>,
+) -> Option<usize> {
     let people = || entities.iter().enumerate().filter(|(_, e)| e.kind == EntityKind::Person);
-    if let Some((i, _)) = people().find(|(_, e)| e.mentions.iter().any(|m| m.overlaps(span))) {
+    // Of several people in the phrase ("Kazakh Foreign Minister Murat Nurtleu" with a stray "Kazakh Foreign"),
+    // the name is the one nearest its end: a title stands before the name it belongs to.
+    let in_phrase = people()
+        .filter_map(|(i, e)| {
+            e.mentions.iter().filter(|m| m.overlaps(span)).map(|m| m.end).max().map(|end| (end, i))
+        })
+        .max();
+    if let Some((_, i)) = in_phrase {
         return Some(i);
     }
     let written = span.of(text).trim();
@@ -46,9 +67,12 @@ fn speaker_of(text: &str, span: Span, quote: Span, entities: &[Entity], kb: &Kno
             .map(|(_, i)| i)
     };
     if is_pronoun(written, kb) {
-        return last_before(quote.start.min(span.start));
+        return previous.or_else(|| last_before(quote.start.min(span.start)));
     }
-    let words: Vec<&str> = super::kb::words(written).collect();
+    let mut words: Vec<&str> = super::kb::words(written).collect();
+    if words.len() > 1 && ARTICLES.contains(&words[0].to_lowercase().as_str()) {
+        words.remove(0);
+    }
     let head = words.first().map(|w| morph::stem(w))?;
     if kb.cues().role.contains(&head) {
         let country = (1..words.len())
@@ -63,7 +87,9 @@ fn speaker_of(text: &str, span: Span, quote: Span, entities: &[Entity], kb: &Kno
         let holders: Vec<usize> = people().filter(|(_, e)| holds(e)).map(|(i, _)| i).collect();
         return match holders.as_slice() {
             [one] => Some(*one),
-            [] => None,
+            // A role nobody was given ("сказал премьер", "said the President") refers back: to the
+            // speaker quoted before, else the last person named.
+            [] => previous.or_else(|| last_before(quote.start.min(span.start))),
             // Several holders of the office: the one named last before the quote.
             _ => holders
                 .iter()
@@ -134,6 +160,29 @@ mod tests {
         let mut quotes = vec![quote(&text, "Россия остается", "Лавров", 1)];
         resolve_speakers(&text, &mut quotes, &mut es, kb());
         assert_eq!(quotes[0].speaker.as_deref(), Some(named(&es, "Сергей Лавров").id.as_str()));
+    }
+
+    fn person(text: &str, id: &str, name: &str) -> Entity {
+        Entity {
+            id: id.into(),
+            kind: EntityKind::Person,
+            subtype: None,
+            name: name.into(),
+            country: None,
+            roles: vec![],
+            wikidata: None,
+            mentions: vec![span_of(text, name, 0)],
+        }
+    }
+
+    #[test]
+    fn of_several_people_in_the_phrase_the_speaker_is_the_name_at_its_end() {
+        let text = "ASTANA -- \"We are ready,\" Kazakh Foreign Minister Murat Nurtleu said.";
+        let mut es =
+            vec![person(text, "person:1", "Kazakh Foreign"), person(text, "person:2", "Murat Nurtleu")];
+        let mut quotes = vec![quote(text, "We are ready", "Kazakh Foreign Minister Murat Nurtleu", 0)];
+        resolve_speakers(text, &mut quotes, &mut es, kb());
+        assert_eq!(quotes[0].speaker.as_deref(), Some("person:2"));
     }
 
     #[test]

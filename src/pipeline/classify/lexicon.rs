@@ -4,7 +4,8 @@
 use super::super::data::DataFiles;
 use super::super::text::fold::fold;
 use super::super::types::LoadError;
-use super::{LEXICON, MAX_GAP};
+use super::status::{parse_status_record, Cue, Scope};
+use super::{LEXICON, MAX_GAP, STATUS_LEXICON};
 
 /// One word of a pattern: alternatives, and how many words may stand before it.
 #[derive(Debug, Clone)]
@@ -39,6 +40,8 @@ pub(super) enum Rule {
     Negation,
     /// An attribute of an event type.
     Attribute { kind: String, key: String, value: String },
+    /// A status cue of `data/lexicons/event_status.tsv`, for releases in `language` (`None`: any).
+    Status { cue: Cue, language: Option<String>, scope: Scope },
 }
 
 /// Event triggers, from `data/lexicons/events.tsv`, with the index that finds them.
@@ -50,12 +53,19 @@ pub struct EventLexicon {
 }
 
 impl EventLexicon {
-    /// Loads the lexicon and indexes its patterns' first words (see the data file's header for the format).
+    /// Loads the triggers and the status cues and indexes their patterns' first words together, so that one
+    /// pass over the words finds both (see the data files' headers for the formats).
     pub fn load(files: &DataFiles) -> Result<Self, LoadError> {
         let mut rules = Vec::new();
         for (line, fields) in files.records(LEXICON)? {
             let err = |message: String| DataFiles::syntax(LEXICON, line, message);
             let (rule, pattern) = parse_record(&fields).map_err(err)?;
+            let words = parse_pattern(pattern).map_err(err)?;
+            rules.push((rule, words));
+        }
+        for (line, fields) in files.records(STATUS_LEXICON)? {
+            let err = |message: String| DataFiles::syntax(STATUS_LEXICON, line, message);
+            let (rule, pattern) = parse_status_record(&fields).map_err(err)?;
             let words = parse_pattern(pattern).map_err(err)?;
             rules.push((rule, words));
         }

@@ -12,10 +12,14 @@
 //! 3. Triggers of one type merge into one event: its confidence is the noisy-or of theirs, its trigger and
 //!    CAMEO code the strongest one's. Events under 0.3 are dropped; the rest are ordered by confidence, then
 //!    position: the first is the primary event (routing key `{language}.{event_type}`).
-//! 4. `statement` is a fallback: only when nothing else was found and the release is mainly a statement (its
-//!    trigger in the headline or lead, or quotes covering 40 % of the body). A quote alone is not an event: it
-//!    is in `x.quotes` already, and nearly every release has one.
-//! 5. With nothing found the release gets one `other` event.
+//! 4. Each trigger gets a status from the cues of `data/lexicons/event_status.tsv` (see `status.rs`):
+//!    happened, planned or cancelled; one that only refers to an earlier event is dropped. Triggers merge by
+//!    type and status, and what happened comes first.
+//! 5. `statement` is a fallback: only when nothing else happened and the release is mainly a statement (its
+//!    trigger in the headline or lead, or quotes covering 40 % of the body, or a quote in the lead with no
+//!    statement verb of the lexicon). A quote later in the body is not an event: it is in `x.quotes`
+//!    already, and nearly every release has one.
+//! 6. With nothing that happened the release gets one `other` event first.
 //!
 //! Actors are the person entities named in the sentences of the event's strongest triggers (the headline's
 //! when those name fewer than two); the place is a city named there, else the dateline city; the date is one
@@ -30,8 +34,9 @@ use super::entities::Entity;
 use super::parse::Release;
 use super::quotes::Quote;
 use super::types::Span;
+pub use crate::event::EventStatus;
 use doc::Doc;
-use roles::{build_event, other_event};
+use roles::{build_event, other_event, quoted_statement};
 use scoring::{find_hits, is_mainly_statement, merge_by_kind, scored_triggers};
 
 pub use lexicon::EventLexicon;
@@ -40,13 +45,20 @@ mod doc;
 mod lexicon;
 mod roles;
 mod scoring;
+mod status;
 #[cfg(test)]
 mod tests;
 
 /// The data file of triggers.
 const LEXICON: &str = "lexicons/events.tsv";
+/// The data file of status cues.
+const STATUS_LEXICON: &str = "lexicons/event_status.tsv";
 /// The fallback event type (see the module doc).
 const STATEMENT: &str = "statement";
+/// Its CAMEO code (make statement), for a statement found from quotes alone.
+const STATEMENT_CAMEO: &str = "010";
+/// The confidence of a statement found from quotes alone: that of a statement verb of the lexicon.
+const QUOTED_STATEMENT_CONFIDENCE: f32 = 0.6;
 /// The event type whose roles follow the voice of its verb.
 const APPOINTMENT: &str = "appointment";
 /// The event type of a release nothing matched.
@@ -79,6 +91,8 @@ pub struct Event {
     pub trigger: Span,
     /// 0–1.
     pub confidence: f32,
+    /// Happened, planned or cancelled (see `data/lexicons/event_status.tsv`).
+    pub status: EventStatus,
     /// Participants: `(entity id, source | target | participant)`.
     pub actors: Vec<(String, String)>,
     /// Entity id of the place.
@@ -94,6 +108,8 @@ pub struct Event {
 pub struct Context<'a> {
     /// The triggers.
     pub lexicon: &'a EventLexicon,
+    /// The release's language code (`ru`, `en`, `ky`, `kk`): which status cues apply.
+    pub language: &'a str,
     /// The entities found.
     pub entities: &'a [Entity],
     /// The quotes found.
@@ -113,17 +129,36 @@ pub fn classify(text: &str, release: &Release, ctx: &Context<'_>) -> Vec<Event> 
     let triggers = scored_triggers(ctx, &doc, &hits);
     let mut groups = merge_by_kind(triggers);
     groups.retain(|g| g.confidence >= MIN_CONFIDENCE);
-    if groups.iter().any(|g| g.kind != STATEMENT) {
+    drop_plans_called_off(&mut groups);
+    let happened = |g: &scoring::Group<'_>| g.status == EventStatus::Happened;
+    if groups.iter().any(|g| g.kind != STATEMENT && happened(g)) {
         groups.retain(|g| g.kind != STATEMENT);
     } else {
-        groups.retain(|g| is_mainly_statement(&doc, ctx, g));
+        groups.retain(|g| g.kind != STATEMENT || is_mainly_statement(&doc, ctx, g));
     }
     let mut events: Vec<Event> = groups.iter().map(|g| build_event(ctx, &doc, &hits, g)).collect();
-    events.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.trigger.start.cmp(&b.trigger.start)));
-    if events.is_empty() {
-        events.push(other_event(ctx, &doc));
+    // What happened first, then by confidence and position: the first is the primary event.
+    events.sort_by(|a, b| {
+        (a.status != EventStatus::Happened)
+            .cmp(&(b.status != EventStatus::Happened))
+            .then(b.confidence.total_cmp(&a.confidence))
+            .then(a.trigger.start.cmp(&b.trigger.start))
+    });
+    // Quotes make a statement only of a release with no event at all: beside a plan or a cancellation
+    // they are what was said about it.
+    let statement = if events.is_empty() { quoted_statement(ctx, &doc) } else { None };
+    if !events.iter().any(|e| e.status == EventStatus::Happened) {
+        events.insert(0, statement.unwrap_or_else(|| other_event(ctx, &doc)));
     }
     events
+}
+
+/// A planned event of a type the release also reports cancelled is that same event, called off: one
+/// event, cancelled (the order of the status file: cancelled over planned).
+fn drop_plans_called_off(groups: &mut Vec<scoring::Group<'_>>) {
+    let cancelled: Vec<&str> =
+        groups.iter().filter(|g| g.status == EventStatus::Cancelled).map(|g| g.kind).collect();
+    groups.retain(|g| g.status != EventStatus::Planned || !cancelled.contains(&g.kind));
 }
 
 // ---------------------------------------------------------------------------------------------------------

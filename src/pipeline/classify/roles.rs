@@ -12,7 +12,10 @@ use super::super::types::{EntityKind, Span};
 use super::doc::Doc;
 use super::lexicon::{EventLexicon, Rule};
 use super::scoring::{Group, Hit, Trigger};
-use super::{Context, Event, APPOINTMENT, OTHER, STATEMENT};
+use super::{
+    Context, Event, APPOINTMENT, OTHER, QUOTED_STATEMENT_CONFIDENCE, STATEMENT, STATEMENT_CAMEO,
+    STATEMENT_QUOTE_SHARE,
+};
 
 // From a group to an event
 
@@ -53,11 +56,43 @@ pub(super) fn build_event(ctx: &Context<'_>, doc: &Doc, hits: &[Hit], group: &Gr
         cameo: best.cameo.to_string(),
         trigger: best.hit.span,
         confidence: group.confidence,
+        status: group.status,
         actors,
         place: city_in(ctx.entities, &spans).or_else(|| dateline_place(ctx)).map(|e| e.id.clone()),
         date: date_in(ctx.dates, &spans).or(ctx.anchor),
         attributes,
     }
+}
+
+/// The statement of a release with no other news that is mainly quoted words: a quote in its lead, or
+/// quotes covering [`STATEMENT_QUOTE_SHARE`] of the body ("«…», — сообщил представитель МИД …" with no verb
+/// of the statement lexicon). Its sources are the quotes' speakers; `None` when it is not such a release.
+pub(super) fn quoted_statement(ctx: &Context<'_>, doc: &Doc) -> Option<Event> {
+    let first = ctx.quotes.first()?;
+    let lead: Vec<Span> = doc.sentences.iter().filter(|s| s.block == 1).map(|s| s.span).collect();
+    let in_lead = ctx.quotes.iter().any(|q| lead.iter().any(|l| l.overlaps(q.span)));
+    let quoted: usize = ctx.quotes.iter().map(|q| q.span.end.saturating_sub(q.span.start)).sum();
+    let mostly_quoted = doc.body_len > 0 && quoted as f32 >= STATEMENT_QUOTE_SHARE * doc.body_len as f32;
+    if !in_lead && !mostly_quoted {
+        return None;
+    }
+    let mut actors: Vec<(String, String)> = Vec::new();
+    for id in ctx.quotes.iter().filter_map(|q| q.speaker.as_ref()) {
+        if !actors.iter().any(|(a, _)| a == id) {
+            actors.push((id.clone(), "source".into()));
+        }
+    }
+    Some(Event {
+        kind: STATEMENT.into(),
+        cameo: STATEMENT_CAMEO.into(),
+        trigger: first.span,
+        confidence: QUOTED_STATEMENT_CONFIDENCE,
+        status: super::EventStatus::Happened,
+        actors,
+        place: dateline_place(ctx).map(|e| e.id.clone()),
+        date: ctx.anchor,
+        attributes: BTreeMap::new(),
+    })
 }
 
 /// The event of a release nothing matched: the headline's people, the dateline city, the release date.
@@ -69,6 +104,7 @@ pub(super) fn other_event(ctx: &Context<'_>, doc: &Doc) -> Event {
         cameo: String::new(),
         trigger: Span::new(start, start),
         confidence: 1.0,
+        status: super::EventStatus::Happened,
         actors: ranked_roles(&persons_in(ctx.entities, &headline), "participant", "participant"),
         place: dateline_place(ctx).map(|e| e.id.clone()),
         date: ctx.anchor,

@@ -4,8 +4,9 @@
 use super::super::types::Span;
 use super::doc::Doc;
 use super::lexicon::{EventLexicon, PatternWord, Rule};
+use super::status::{cue_of, cues_for, Cue};
 use super::{
-    Context, FUTURE_FACTOR, MAX_CONFIDENCE, MIN_CONFIDENCE, NEGATION_REACH, QUOTE_FACTOR,
+    Context, EventStatus, FUTURE_FACTOR, MAX_CONFIDENCE, MIN_CONFIDENCE, NEGATION_REACH, QUOTE_FACTOR,
     STATEMENT_QUOTE_SHARE, SUPPORT_RATIO,
 };
 
@@ -17,6 +18,7 @@ pub(super) struct Hit {
     pub(super) rule: usize,
     pub(super) span: Span,
     pub(super) first_word: usize,
+    pub(super) last_word: usize,
     pub(super) sentence: usize,
 }
 
@@ -27,7 +29,13 @@ pub(super) fn find_hits(lex: &EventLexicon, doc: &Doc) -> Vec<Hit> {
         lex.first_words.for_each_rule_of(doc.folded_word(first), |rule| {
             if let Some(last) = match_rest(doc, &lex.rules[rule].1, first) {
                 let span = Span::new(doc.words[first].start, doc.words[last].end);
-                hits.push(Hit { rule, span, first_word: first, sentence: doc.sentence_of_word[first] });
+                hits.push(Hit {
+                    rule,
+                    span,
+                    first_word: first,
+                    last_word: last,
+                    sentence: doc.sentence_of_word[first],
+                });
             }
         });
     }
@@ -60,6 +68,7 @@ pub(super) struct Trigger<'l> {
     pub(super) kind: &'l str,
     pub(super) cameo: &'l str,
     pub(super) score: f32,
+    pub(super) status: EventStatus,
 }
 
 pub(super) fn scored_triggers<'l>(ctx: &Context<'l>, doc: &Doc, hits: &[Hit]) -> Vec<Trigger<'l>> {
@@ -68,20 +77,37 @@ pub(super) fn scored_triggers<'l>(ctx: &Context<'l>, doc: &Doc, hits: &[Hit]) ->
     let future: Vec<usize> =
         hits.iter().filter(|h| rules[h.rule].0 == Rule::Future).map(|h| h.sentence).collect();
     let negations: Vec<&Hit> = hits.iter().filter(|h| rules[h.rule].0 == Rule::Negation).collect();
+    let cues = cues_for(rules, hits, ctx.language);
+    let trigger_hits: Vec<&Hit> =
+        hits.iter().filter(|h| matches!(rules[h.rule].0, Rule::Trigger { .. })).collect();
     let mut triggers: Vec<(Trigger<'l>, &'l [String])> = Vec::new();
     for hit in hits {
         let Rule::Trigger { kind, cameo, weight, suppressed_by } = &rules[hit.rule].0 else { continue };
-        if is_negated(doc, hit, &negations) {
-            continue;
-        }
-        let mut score = weight * position_factor(doc.sentence(hit.sentence).block);
-        if future.contains(&hit.sentence) {
+        // A cancelled event keeps its negation as its status; one only referred to is none of this
+        // release's; a plain negation without a cue leaves no event.
+        let status = match cue_of(doc, hit, &cues, &negations, &trigger_hits) {
+            Some(Cue::Referenced) => continue,
+            Some(Cue::Cancelled) => EventStatus::Cancelled,
+            Some(Cue::Planned) => EventStatus::Planned,
+            None if is_negated(doc, hit, &negations) => continue,
+            None => EventStatus::Happened,
+        };
+        let block = doc.sentence(hit.sentence).block;
+        let mut score = weight * position_factor(block);
+        // A plan in the headline or lead is the release's news, a planned event at full strength; one
+        // further down is background, weakened as a future sentence without a cue weakens a trigger.
+        let weakened = match status {
+            EventStatus::Happened => future.contains(&hit.sentence),
+            EventStatus::Planned => block > 1,
+            EventStatus::Cancelled => false,
+        };
+        if weakened {
             score *= FUTURE_FACTOR;
         }
         if ctx.quotes.iter().any(|q| q.span.contains(hit.span)) {
             score *= QUOTE_FACTOR;
         }
-        triggers.push((Trigger { hit: *hit, kind, cameo, score }, suppressed_by));
+        triggers.push((Trigger { hit: *hit, kind, cameo, score, status }, suppressed_by));
     }
     let present: Vec<&str> =
         triggers.iter().filter(|(t, _)| t.score >= MIN_CONFIDENCE).map(|(t, _)| t.kind).collect();
@@ -116,6 +142,7 @@ pub(super) fn position_factor(block: usize) -> f32 {
 #[derive(Debug)]
 pub(super) struct Group<'l> {
     pub(super) kind: &'l str,
+    pub(super) status: EventStatus,
     pub(super) triggers: Vec<Trigger<'l>>,
     pub(super) best: usize,
     pub(super) confidence: f32,
@@ -139,17 +166,25 @@ impl Group<'_> {
     }
 }
 
+/// Triggers of one type and status merged into one group each.
 pub(super) fn merge_by_kind(triggers: Vec<Trigger<'_>>) -> Vec<Group<'_>> {
     let mut groups: Vec<Group<'_>> = Vec::new();
     for t in triggers {
-        match groups.iter_mut().find(|g| g.kind == t.kind) {
+        // A planned visit beside one that happened are two events.
+        match groups.iter_mut().find(|g| g.kind == t.kind && g.status == t.status) {
             // Overlapping matches ("официального визита" and "визита") are one piece of evidence.
             Some(g) => match g.triggers.iter_mut().find(|o| o.hit.span.overlaps(t.hit.span)) {
                 Some(o) if o.score < t.score => *o = t,
                 Some(_) => {}
                 None => g.triggers.push(t),
             },
-            None => groups.push(Group { kind: t.kind, triggers: vec![t], best: 0, confidence: 0.0 }),
+            None => groups.push(Group {
+                kind: t.kind,
+                status: t.status,
+                triggers: vec![t],
+                best: 0,
+                confidence: 0.0,
+            }),
         }
     }
     for g in &mut groups {

@@ -4,7 +4,7 @@
 use std::cell::OnceCell;
 use std::collections::HashMap;
 
-use super::super::kb::KbRef;
+use super::super::kb::{words, KbRef, PersonRecord};
 use super::super::morph;
 use super::super::text::chars::is_cyrillic;
 use super::super::text::fold::lower;
@@ -191,6 +191,21 @@ impl<'a, 't> Finder<'a, 't> {
         GroupKey::Name(kind, lower(name))
     }
 
+    /// The spelling of a knowledge-base person that a mention is written in, a case ending aside
+    /// ("Қасым-Жомарт Тоқаевтың" → "Қасым-Жомарт Тоқаев" where the record's name is "Касым-Жомарт Токаев"):
+    /// Kyrgyz and Kazakh releases are reported with their own letters.
+    fn variant_as_written(&self, person: &PersonRecord, mentions: &[Span]) -> Option<String> {
+        mentions.iter().find_map(|span| {
+            let written: Vec<String> = words(span.of(self.text)).map(lower).collect();
+            let fits = |v: &&String| {
+                let words_of_v: Vec<String> = words(v).map(lower).collect();
+                words_of_v.len() == written.len()
+                    && words_of_v.iter().zip(&written).all(|(v, w)| w.starts_with(v.as_str()))
+            };
+            std::iter::once(&person.name).chain(&person.variants).find(fits).cloned()
+        })
+    }
+
     pub(super) fn entity(&self, n: usize, group: Group) -> Entity {
         let Group { first, name, spans: mentions, roles: text_roles, .. } = group;
         let m = &self.mentions[first];
@@ -207,7 +222,13 @@ impl<'a, 't> Finder<'a, 't> {
         for role in text_roles.into_iter().chain(kb_role.map(str::to_string)) {
             self.add_role(&mut roles, role, kb_role);
         }
-        let country = owned(&m.country).or_else(|| {
+        // The mention's own country, else its knowledge-base record's (the first mention may be one the
+        // rules found before it was linked), else the country its roles name.
+        let record_country = match m.kb {
+            Some(KbRef::Person(i) | KbRef::Surname(i)) => self.kb.person_at(i).country.clone(),
+            _ => None,
+        };
+        let country = owned(&m.country).or(record_country).or_else(|| {
             let facts = self.role_facts.borrow();
             roles.iter().find_map(|r| facts[r.facts].country.clone())
         });
@@ -215,7 +236,11 @@ impl<'a, 't> Finder<'a, 't> {
         let (mut name, wikidata, subtype) = match m.kb {
             Some(KbRef::Person(i) | KbRef::Surname(i)) => {
                 let p = self.kb.person_at(i);
-                (p.name.clone(), p.wikidata.clone(), None)
+                let name = match self.endings.is_empty() {
+                    true => p.name.clone(),
+                    false => self.variant_as_written(p, &mentions).unwrap_or_else(|| p.name.clone()),
+                };
+                (name, p.wikidata.clone(), None)
             }
             _ => (self.mentions[name].name.to_string(), owned(&m.wikidata), owned(&m.subtype)),
         };

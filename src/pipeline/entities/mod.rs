@@ -67,6 +67,9 @@ struct Finder<'a, 't> {
     /// Whether a statistical model proposed the spans: then organisations come from it (with its boundaries)
     /// and the knowledge base only, not from the cue-word rules, which over-reach where the model is better.
     model: bool,
+    /// The Kyrgyz or Kazakh case endings of the release's language (empty for others): names carry them
+    /// glued on, and the Russian rules for unknown single words do not apply.
+    endings: &'a [String],
 }
 
 /// Finds the entities of a release. `candidates` are spans proposed by a statistical model (empty when none):
@@ -80,7 +83,8 @@ pub fn find(
     candidates: &[(Span, EntityKind)],
 ) -> Vec<Entity> {
     let _ = release;
-    let (toks, keys) = tokenize(text, kb);
+    let endings = kb.turkic_case_endings(language);
+    let (toks, keys) = tokenize(text, kb, endings);
     let english = language.starts_with("en");
     let mut f = Finder {
         text,
@@ -95,6 +99,7 @@ pub fn find(
         role_facts: RefCell::default(),
         scratch: RefCell::new(String::with_capacity(64)),
         model: !candidates.is_empty(),
+        endings,
     };
     f.model_organisations(candidates);
     f.knowledge_base_names();

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::super::dateline::Dateline;
-use super::super::kb::{KbRef, KnowledgeBase};
+use super::super::kb::{cue, surname_without_case_ending, KbRef, KnowledgeBase};
 use super::super::morph::{self, NamePart};
 use super::super::types::Span;
 use super::{EntityKind, Finder};
@@ -164,9 +164,35 @@ impl<'a, 't> Finder<'a, 't> {
             if start == self.toks.len() || end == 0 || !self.free(start, end) {
                 continue;
             }
+            let start = if kind == EntityKind::Person { self.past_roles(start, end) } else { start };
+            if kind == EntityKind::Person && !self.may_be_a_person(start, end) {
+                continue;
+            }
             let mention = self.typed_mention(start, end, kind);
             self.push(mention);
         }
+    }
+
+    /// The first token of `[start, end)` after the role nouns and not-a-name words a proposed person begins
+    /// with ("Вице-премьер-министр Токон Мамытов", "Chinese Vice Premier Ding Xuexiang": the office is a role,
+    /// not part of the name).
+    fn past_roles(&self, mut start: usize, end: usize) -> usize {
+        while start + 1 < end {
+            let t = &self.toks[start];
+            if t.word && !t.entry.is(cue::ROLE) && !self.lower_is(start, cue::NOT_NAME) {
+                break;
+            }
+            start += 1;
+        }
+        start
+    }
+
+    /// Whether tokens `[start, end)` may name a new person: no word of the not-a-name list (holidays,
+    /// Title Case words of English), and in Kyrgyz and Kazakh copy more than one word (a lone capitalised word
+    /// there is a pronoun, a noun at the start of a sentence or a case form far more often than a person).
+    pub(super) fn may_be_a_person(&self, start: usize, end: usize) -> bool {
+        let lone_turkic = !self.endings.is_empty() && (start..end).filter(|&i| self.toks[i].word).count() < 2;
+        !lone_turkic && !(start..end).any(|i| self.toks[i].word && self.lower_is(i, cue::NOT_NAME))
     }
 
     pub(super) fn typed_mention(&self, start: usize, end: usize, kind: EntityKind) -> Mention<'a> {
@@ -209,7 +235,10 @@ impl<'a, 't> Finder<'a, 't> {
                 (k, len) if k + 1 == len => NamePart::Surname,
                 _ => NamePart::Patronymic,
             };
-            let word = if next_is_patronymic || self.english || t.chars == 1 {
+            let word = if !self.endings.is_empty() {
+                // Kyrgyz and Kazakh: the Russian declension does not apply, only the glued case ending.
+                surname_without_case_ending(t.text, self.endings).to_string()
+            } else if next_is_patronymic || self.english || t.chars == 1 {
                 t.text.to_string()
             } else {
                 morph.person_word(t.text, part, feminine)

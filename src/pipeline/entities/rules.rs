@@ -149,7 +149,11 @@ impl<'a, 't> Finder<'a, 't> {
         if !t.word || self.taken[i] || !(t.cap || t.upper) {
             return None;
         }
-        if t.entry.is(cue::ROLE) || t.entry.is(cue::ORG_HEAD) || self.lower_is(i, cue::NOT_NAME) {
+        // Latin not-a-name words ("International", "Central") do begin and fill organisation names written in
+        // Latin letters in Russian copy ("Amnesty International"): here they only keep a run from being a
+        // person ([`Finder::may_be_a_person`]).
+        if t.entry.is(cue::ROLE) || t.entry.is(cue::ORG_HEAD) || (!t.latin && self.lower_is(i, cue::NOT_NAME))
+        {
             return None;
         }
         if t.sent_start && self.lower_is(i, cue::STOP) {
@@ -264,7 +268,8 @@ impl<'a, 't> Finder<'a, 't> {
             let kind = if kinds.contains(&EntityKind::Person) { EntityKind::Person } else { kinds[0] };
             let only_initials = (i..j).all(|k| !self.toks[k].word || self.toks[k].chars == 1);
             // With a model, organisations the model did not propose are left out (it is better at them).
-            if !only_initials && (!self.model || kind != EntityKind::Organisation) {
+            let not_a_person = kind == EntityKind::Person && !self.may_be_a_person(i, j);
+            if !only_initials && !not_a_person && (!self.model || kind != EntityKind::Organisation) {
                 let m = self.typed_mention(i, j, kind);
                 self.push(m);
             }
@@ -296,6 +301,19 @@ impl<'a, 't> Finder<'a, 't> {
                 }
             }
             let has_org = (i..j).any(|k| self.toks[k].entry.is(cue::ORG_HEAD));
+            // Title Case words that are no name ("Central Asian", "Kazakh Foreign", "Deposed Kyrgyz") lead
+            // many runs: what follows them is a person only when two names remain.
+            let lead =
+                if has_org { 0 } else { (i..j).take_while(|&k| self.lower_is(k, cue::NOT_NAME)).count() };
+            if lead > 0 {
+                let from = i + lead;
+                if j - from >= 2 && self.may_be_a_person(from, j) {
+                    let m = self.typed_mention(from, j, EntityKind::Person);
+                    self.push(m);
+                }
+                i = j;
+                continue;
+            }
             let after_prep = i > 0 && self.lower_is(i - 1, cue::PLACE_PREP);
             let after_role = i > 0 && self.toks[i - 1].entry.is(cue::ROLE);
             let kind = if has_org {
@@ -307,6 +325,7 @@ impl<'a, 't> Finder<'a, 't> {
             } else {
                 None
             };
+            let kind = kind.filter(|&k| k != EntityKind::Person || self.may_be_a_person(i, j));
             if let Some(kind) = kind.filter(|_| !t.sent_start || j - i >= 2 || after_role) {
                 let m = self.typed_mention(i, j, kind);
                 self.push(m);

@@ -36,6 +36,7 @@ fn dateline(text: &str, raw: &str, city: &str, country: &str) -> Dateline {
         city: Some(city.into()),
         country: Some(country.into()),
         date: None,
+        month_day: None,
         time: None,
         agency: None,
         byline: None,
@@ -257,7 +258,7 @@ fn token_shapes_agree_with_the_unicode_tables() {
 #[test]
 fn tokens_carry_their_keys_and_cue_lists() {
     let text = "Президент Кыргызской Республики Садыр Жапаров, «Байтерек» и NEWSru.com.";
-    let (toks, keys) = tokenize(text, kb());
+    let (toks, keys) = tokenize(text, kb(), &[]);
     let words: Vec<&str> = toks.iter().filter(|t| t.word).map(|t| t.text).collect();
     assert_eq!(
         words,
@@ -298,4 +299,46 @@ fn word_count_matches_split() {
     {
         assert_eq!(word_count(text), text.split(' ').count(), "{text:?}");
     }
+}
+
+fn entities_in(text: &str, language: &str) -> Vec<Entity> {
+    find(text, &release(text), None, language, kb(), &[])
+}
+
+fn names_of(entities: &[Entity], kind: EntityKind) -> Vec<&str> {
+    entities.iter().filter(|e| e.kind == kind).map(|e| e.name.as_str()).collect()
+}
+
+#[test]
+fn kyrgyz_case_endings_are_cut_to_find_known_names_and_new_surnames() {
+    let text =
+        "Заголовок\n\nБүгүн Бишкектеги жыйында Кыргызстандын өкүлү Москвага барарын айтты. Алар макул \
+                болушту. Викрам Рузахуновдун айтымында, иш уланат.";
+    let e = entities_in(text, "ky");
+    let places = names_of(&e, EntityKind::Place);
+    for place in ["Бишкек", "Кыргызстан", "Москва"] {
+        assert!(places.contains(&place), "{place} in {places:?}");
+    }
+    assert_eq!(names_of(&e, EntityKind::Person), ["Викрам Рузахунов"]);
+}
+
+#[test]
+fn kazakh_copy_names_a_known_person_as_written_with_the_records_country() {
+    let text =
+        "Заголовок\n\nҚасым-Жомарт Тоқаев Владимир Путинмен телефон арқылы сөйлесті. Мемлекет басшысы \
+                ризашылық білдірді.";
+    let e = entities_in(text, "kk");
+    assert_eq!(named(&e, "Қасым-Жомарт Тоқаев").country.as_deref(), Some("KZ"));
+    assert_eq!(named(&e, "Владимир Путин").country.as_deref(), Some("RU"));
+    assert_eq!(names_of(&e, EntityKind::Person).len(), 2, "{e:?}");
+}
+
+#[test]
+fn english_title_case_words_that_are_no_names_make_no_person() {
+    let text = "Headline\n\nCentral Asian leaders met on Monday, and Kazakh Foreign officials said so. \
+                Deposed Kyrgyz Leader Kurmanbek Bakiyev stayed abroad.\nBy Andrei Makhovsky";
+    let e = entities_in(text, "en");
+    let people = names_of(&e, EntityKind::Person);
+    assert!(!people.iter().any(|p| p.contains("Central") || p.contains("Foreign")), "{people:?}");
+    assert!(people.contains(&"Andrei Makhovsky"), "{people:?}");
 }

@@ -3,7 +3,7 @@
 
 use std::cell::Cell;
 
-use super::super::kb::{KnowledgeBase, WordEntry};
+use super::super::kb::{turkic_bases, KnowledgeBase, WordEntry, NO_NAME_WORD};
 use super::super::morph;
 use super::super::text::chars::{is_alphanumeric, is_ascii_or_russian, is_cyrillic, is_quote_mark, is_upper};
 use super::super::text::fold::{lower_into, russian_lower_run};
@@ -46,7 +46,9 @@ impl Tok<'_> {
 }
 
 /// The text cut into tokens, with the keys of all of them written into one string (see [`Tok::key`]).
-pub(super) fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, String) {
+/// `endings` are the Kyrgyz or Kazakh case endings of the release's language (empty for others): a
+/// capitalised word no name knows is keyed as its base when cutting one leaves a known name.
+pub(super) fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase, endings: &[String]) -> (Vec<Tok<'t>>, String) {
     let mut toks: Vec<Tok> = Vec::with_capacity(text.len() / 6);
     let mut keys = String::with_capacity(text.len() + 1);
     keys.push('|');
@@ -95,7 +97,11 @@ pub(super) fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, 
         } else if word {
             let from = keys.len();
             morph::stem_into(t, &mut keys);
-            ((from, keys.len()), kb.word(&keys[from..]))
+            let mut entry = kb.word(&keys[from..]);
+            if shape.first_upper && entry.name_word == NO_NAME_WORD && !endings.is_empty() {
+                entry = key_without_case_ending(t, kb, endings, &mut keys, from).unwrap_or(entry);
+            }
+            ((from, keys.len()), entry)
         } else {
             ((0, 1), break_entry)
         };
@@ -130,6 +136,28 @@ pub(super) fn tokenize<'t>(text: &'t str, kb: &KnowledgeBase) -> (Vec<Tok<'t>>, 
         toks.push(tok);
     }
     (toks, keys)
+}
+
+/// The entry of the first base of `word` (a case ending cut off, longest first) whose key is in a known
+/// name, its key replacing `word`'s at `keys[from..]`; `None` (keys untouched) when no base is known.
+fn key_without_case_ending(
+    word: &str,
+    kb: &KnowledgeBase,
+    endings: &[String],
+    keys: &mut String,
+    from: usize,
+) -> Option<WordEntry> {
+    let whole = keys.len();
+    for base in turkic_bases(word, endings) {
+        morph::stem_into(base, keys);
+        let entry = kb.word(&keys[whole..]);
+        if entry.name_word != NO_NAME_WORD {
+            keys.replace_range(from..whole, "");
+            return Some(entry);
+        }
+        keys.truncate(whole);
+    }
+    None
 }
 
 /// [`Tok::lower_cues`] not looked up yet.

@@ -90,6 +90,7 @@ impl KnowledgeBase {
         kb.load_people(files, &mut builder)?;
         kb.load_orgs(files, &mut builder)?;
         kb.cues = load_cues(files)?;
+        kb.turkic = super::TurkicEndings::load(files)?;
         for (key, targets) in builder.keys {
             kb.names.insert(&key, kb.keys.len());
             kb.keys.push(targets);
@@ -188,6 +189,7 @@ impl KnowledgeBase {
                 current: field(0).is_empty(),
                 wikidata: opt(field(1)),
                 english: english_of(&variants),
+                variants: variants.iter().map(|v| v.to_string()).collect(),
             });
             for v in std::iter::once(name.as_str()).chain(variants.iter().copied()) {
                 builder.add(v, KbRef::Person(i));

@@ -15,9 +15,12 @@ use super::text::chars::is_alphanumeric;
 
 mod load;
 mod trie;
+mod turkic;
 mod vocabulary;
 
 use trie::NameTrie;
+use turkic::TurkicEndings;
+pub use turkic::{bases as turkic_bases, surname_without_case_ending};
 
 /// A place the knowledge base knows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +50,8 @@ pub struct PersonRecord {
     pub wikidata: Option<String>,
     /// The name in English releases (the first Latin variant).
     pub english: Option<String>,
+    /// The other spellings of the name (`variants` column), as written there.
+    pub variants: Vec<String>,
 }
 
 /// An organisation the knowledge base knows.
@@ -200,6 +205,7 @@ pub struct KnowledgeBase {
     names: NameTrie,
     cues: Cues,
     morph: Morph,
+    turkic: TurkicEndings,
 }
 
 /// The matching key of a name: the stems of its words joined by spaces; quotes and punctuation dropped.
@@ -253,6 +259,11 @@ impl KnowledgeBase {
     /// The cue words.
     pub fn cues(&self) -> &Cues {
         &self.cues
+    }
+
+    /// The Kyrgyz or Kazakh case endings of `language`, longest first (empty for other languages).
+    pub fn turkic_case_endings(&self, language: &str) -> &[String] {
+        self.turkic.case_endings(language)
     }
 
     /// The morphology.
