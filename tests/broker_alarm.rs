@@ -163,7 +163,11 @@ async fn a_memory_alarm_is_waited_out_without_reconnects_or_redeliveries() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(w.last_stat("reconnects"), Some(0), "reconnected during the alarm\n{}", w.log_tail(60));
-    assert_eq!(w.last_stat("redelivered"), Some(0));
+    // The pause cancels the consumer; deliveries the broker had already sent before the cancel reached it
+    // arrive after it, lapin drops them unprocessed, and the worker hands them back (README "Backpressure and
+    // alarms"): they come round again with no output duplicated (asserted above), at most one prefetch of them.
+    let redelivered = w.last_stat("redelivered").unwrap_or(u64::MAX);
+    assert!(redelivered <= PREFETCH as u64, "{redelivered} redelivered\n{}", w.log_tail(60));
     assert_eq!(lines_saying(&w, "reconnecting"), 0, "{}", w.log_tail(60));
     assert_eq!(lines_saying(&w, "the broker unblocked the connection"), 1, "{}", w.log_tail(60));
     assert_eq!(http_get(&http, "/readyz").0, 200, "/readyz after the alarm");
