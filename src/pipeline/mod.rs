@@ -76,7 +76,7 @@ pub mod stages {
     }
     /// People, organisations and places.
     pub mod entities {
-        pub use crate::pipeline::entities::{find, Entity};
+        pub use crate::pipeline::entities::{find, find_within, Entity, Found};
     }
     /// Direct and indirect quotes.
     pub mod quotes {
@@ -207,14 +207,16 @@ impl Pipeline {
             Some(model) if budget.allows("ner") => model.tag(text),
             _ => Vec::new(),
         };
-        let mut entities = if budget.allows("entities") {
-            entities::find(text, &release, dateline.as_ref(), &language, &self.kb, &candidates)
-        } else {
-            Vec::new()
-        };
+        let found = budget.allows("entities").then(|| {
+            let bound = limits::entity_work(limits);
+            entities::find_within(text, &release, dateline.as_ref(), &language, &self.kb, &candidates, bound)
+        });
         let mut quotes =
             if budget.allows("quotes") { quotes::find(text, &release, &self.speech) } else { Vec::new() };
-        let mut capped: Vec<String> = limits::cap_entities(&mut entities, limits);
+        let mut capped: Vec<String> =
+            found.iter().filter(|f| f.cut).map(|_| limits::entities_cut(limits)).collect();
+        let mut entities = found.map(|f| f.entities).unwrap_or_default();
+        capped.extend(limits::cap_entities(&mut entities, limits));
         capped.extend(limits::cap_quotes(&mut quotes, limits));
         capped.extend(dates.as_mut().and_then(limits::drop_dates_out_of_range));
         capped.extend(dates.as_mut().and_then(|d| limits::cap_dates(d, limits)));

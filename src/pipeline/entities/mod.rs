@@ -11,7 +11,7 @@
 //! ("Президент Кыргызской Республики Садыр Жапаров") and after "назначен", and entities are numbered in order
 //! of first mention.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use super::dateline::Dateline;
 use super::kb::KnowledgeBase;
@@ -70,6 +70,19 @@ struct Finder<'a, 't> {
     /// The Kyrgyz or Kazakh case endings of the release's language (empty for others): names carry them
     /// glued on, and the Russian rules for unknown single words do not apply.
     endings: &'a [String],
+    /// The bound on the passes' work ([`find_within`]): mentions proposed and words looked up together.
+    max_work: usize,
+    /// The work done so far: one per mention proposed and per word the dictionary was asked about.
+    work: Cell<usize>,
+}
+
+/// What [`find_within`] found, and whether it stopped early.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    /// The entities, numbered in order of first mention.
+    pub entities: Vec<Entity>,
+    /// Whether the passes reached their bound of work and stopped proposing names.
+    pub cut: bool,
 }
 
 /// Finds the entities of a release. `candidates` are spans proposed by a statistical model (empty when none):
@@ -82,6 +95,22 @@ pub fn find(
     kb: &KnowledgeBase,
     candidates: &[(Span, EntityKind)],
 ) -> Vec<Entity> {
+    find_within(text, release, dateline, language, kb, candidates, usize::MAX).entities
+}
+
+/// [`find`], with the passes' work bounded: once they have proposed mentions and looked words up in the
+/// dictionary `max_work` times in all, no pass proposes more and no word is looked up. Hostile text (a
+/// megabyte of distinct capitalised words) would otherwise have the dictionary guess at every word, for
+/// entities the release's caps drop anyway.
+pub fn find_within(
+    text: &str,
+    release: &Release,
+    dateline: Option<&Dateline>,
+    language: &str,
+    kb: &KnowledgeBase,
+    candidates: &[(Span, EntityKind)],
+    max_work: usize,
+) -> Found {
     let _ = release;
     let endings = kb.turkic_case_endings(language);
     let (toks, keys) = tokenize(text, kb, endings);
@@ -100,6 +129,8 @@ pub fn find(
         scratch: RefCell::new(String::with_capacity(64)),
         model: !candidates.is_empty(),
         endings,
+        max_work,
+        work: Cell::new(0),
     };
     f.model_organisations(candidates);
     f.knowledge_base_names();
@@ -118,7 +149,8 @@ pub fn find(
     }
     f.appointed_roles();
     f.keep_only_the_dateline_city(dateline);
-    f.into_entities()
+    let cut = f.spent();
+    Found { entities: f.into_entities(), cut }
 }
 
 impl<'a, 't> Finder<'a, 't> {
@@ -126,7 +158,25 @@ impl<'a, 't> Finder<'a, 't> {
         start < end && end <= self.toks.len() && self.taken[start..end].iter().all(|t| !t)
     }
 
+    /// Counts one unit of the passes' work; false once `max_work` is reached.
+    fn spend(&self) -> bool {
+        let done = self.work.get();
+        self.work.set(done.saturating_add(1));
+        done < self.max_work
+    }
+
+    /// Whether the passes' work reached `max_work`.
+    fn spent(&self) -> bool {
+        self.work.get() >= self.max_work
+    }
+
+    /// Adds a mention and takes its tokens, while the work bound allows. Past it every token is taken: each
+    /// pass skips taken tokens before it looks at a word, so none proposes more.
     fn push(&mut self, m: Mention<'a>) {
+        if !self.spend() {
+            self.taken.fill(true);
+            return;
+        }
         for t in &mut self.taken[m.start..m.end] {
             *t = true;
         }
@@ -156,10 +206,14 @@ impl<'a, 't> Finder<'a, 't> {
         }
     }
 
-    /// The dictionary's answer for token `i`, cached.
+    /// The dictionary's answer for token `i`, cached. Past the work bound the dictionary is not asked and the
+    /// word reads as a known common word, which no rule takes for a name.
     fn info(&self, i: usize) -> WordInfo {
         if let Some(info) = self.infos.borrow().get(i).copied().flatten() {
             return info;
+        }
+        if !self.spend() {
+            return WordInfo { common: 1.0, known: true, ..WordInfo::default() };
         }
         let info = self.kb.morph().info(self.toks[i].text);
         if let Some(slot) = self.infos.borrow_mut().get_mut(i) {

@@ -342,3 +342,21 @@ fn english_title_case_words_that_are_no_names_make_no_person() {
     assert!(!people.iter().any(|p| p.contains("Central") || p.contains("Foreign")), "{people:?}");
     assert!(people.contains(&"Andrei Makhovsky"), "{people:?}");
 }
+
+#[test]
+fn the_passes_stop_at_their_work_bound_and_say_so() {
+    let text = "Президент Садыр Жапаров встретился в Бишкеке с Анной Петровой и Азаматом Жолдошбек уулу.";
+    let unbounded = find_within(text, &release(text), None, "ru", kb(), &[], usize::MAX);
+    assert!(!unbounded.cut);
+    assert_eq!(unbounded.entities, find(text, &release(text), None, "ru", kb(), &[]));
+    assert!(unbounded.entities.len() >= 4, "{:?}", unbounded.entities);
+    // One unit of work: the first mention proposed, then no pass proposes or looks up anything more.
+    let bounded = find_within(text, &release(text), None, "ru", kb(), &[], 1);
+    assert!(bounded.cut);
+    assert_eq!(bounded.entities.len(), 1, "{:?}", bounded.entities);
+    // Unknown names need the dictionary: with no work allowed none is looked up, so none is found.
+    let unknown = "Встречу провели Анна Петрова и Азамат Жолдошбек уулу.";
+    assert!(!entities_in(unknown, "ru").is_empty());
+    let none = find_within(unknown, &release(unknown), None, "ru", kb(), &[], 0);
+    assert!(none.cut && none.entities.is_empty(), "{:?}", none.entities);
+}
