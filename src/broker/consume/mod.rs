@@ -50,6 +50,10 @@ pub struct Session {
     publish_conn: Connection,
     consume_ch: Channel,
     publish_ch: Channel,
+    /// Rejections go on a channel of their own: lapin pairs a returned (unroutable) message with a confirm by
+    /// order on its channel, and with events and rejections pipelined on one channel a rejection's return was
+    /// seen paired with an event's confirm (a rejection nobody stored then counted as stored).
+    reject_ch: Channel,
     consumer: Consumer,
     consumer_tag: ShortString,
     limit: Duration,
@@ -76,11 +80,12 @@ impl Session {
             }
         };
         match Self::set_up(cfg, &consume_conn, &publish_conn, limit).await {
-            Ok((consume_ch, publish_ch, consumer, consumer_tag)) => Ok(Session {
+            Ok((consume_ch, (publish_ch, reject_ch), consumer, consumer_tag)) => Ok(Session {
                 consume_conn,
                 publish_conn,
                 consume_ch,
                 publish_ch,
+                reject_ch,
                 consumer,
                 consumer_tag,
                 limit,
@@ -98,7 +103,7 @@ impl Session {
         consume_conn: &Connection,
         publish_conn: &Connection,
         limit: Duration,
-    ) -> anyhow::Result<(Channel, Channel, Consumer, ShortString)> {
+    ) -> anyhow::Result<(Channel, (Channel, Channel), Consumer, ShortString)> {
         let publish_ch = timed("opening the publish channel", limit, publish_conn.create_channel()).await?;
         if cfg.input.declare {
             topology::declare(&publish_ch, &Topology::from_config(cfg), limit).await?;
@@ -107,6 +112,13 @@ impl Session {
             "enabling publisher confirms",
             limit,
             publish_ch.confirm_select(ConfirmSelectOptions::default()),
+        )
+        .await?;
+        let reject_ch = timed("opening the rejection channel", limit, publish_conn.create_channel()).await?;
+        timed(
+            "enabling publisher confirms for rejections",
+            limit,
+            reject_ch.confirm_select(ConfirmSelectOptions::default()),
         )
         .await?;
         let consume_ch = timed("opening the consume channel", limit, consume_conn.create_channel()).await?;
@@ -119,7 +131,7 @@ impl Session {
         .await?;
         let (consumer, consumer_tag) = start_consumer(cfg, &consume_ch, limit).await?;
         tracing::info!(queue = %cfg.input.queue, prefetch = cfg.input.prefetch, "consuming");
-        Ok((consume_ch, publish_ch, consumer, consumer_tag))
+        Ok((consume_ch, (publish_ch, reject_ch), consumer, consumer_tag))
     }
 
     /// Runs until shutdown (`Ok`, after finishing in-flight work within the grace period) or until the broker
@@ -171,6 +183,7 @@ impl Session {
         // Closing the consuming connection hands every unacked delivery back to the broker.
         connection::close_channel(&self.consume_ch, self.limit).await;
         connection::close_channel(&self.publish_ch, publish_close_limit).await;
+        connection::close_channel(&self.reject_ch, publish_close_limit).await;
         connection::close(&self.consume_conn, self.limit).await;
         connection::close(&self.publish_conn, publish_close_limit).await;
         result

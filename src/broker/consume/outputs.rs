@@ -116,7 +116,10 @@ impl Loop<'_> {
         if self.confirms.is_empty() {
             self.confirm_clock = Instant::now();
         }
-        let channel = self.session.publish_ch.clone();
+        let channel = match output.what.class() {
+            Class::Event => self.session.publish_ch.clone(),
+            Class::Rejection => self.session.reject_ch.clone(),
+        };
         self.confirms.push(Box::pin(async move {
             let options = BasicPublishOptions { mandatory: true, ..Default::default() };
             let publish = channel.basic_publish(
