@@ -60,16 +60,6 @@ async fn cpu_share(w: &Worker, window: Duration) -> f64 {
     (process_cpu_seconds(w.pid()) - before) / t0.elapsed().as_secs_f64()
 }
 
-async fn sigterm_and_expect_exit_0(w: &mut Worker) {
-    w.sigterm();
-    let status = w.wait_exit(Duration::from_secs(25)).await;
-    assert!(
-        status.is_some_and(|s| s.success()),
-        "no clean exit after SIGTERM: {status:?}\n{}",
-        w.log_tail(40)
-    );
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_downstream_queue_pauses_the_worker_and_loses_nothing() {
     let _serial = support::serial().await;
@@ -154,7 +144,7 @@ async fn a_full_downstream_queue_pauses_the_worker_and_loses_nothing() {
     assert!(starts >= 1 && ends == starts, "{starts} start and {ends} end lines");
     assert!(starts <= SENT / 10, "{starts} refusal warnings for {SENT} releases");
     assert!(w.try_exit().is_none(), "the worker died\n{}", w.log_tail(40));
-    sigterm_and_expect_exit_0(&mut w).await;
+    w.sigterm_and_expect_exit_0().await;
     println!(
         "downstream full: {held} inputs held while paused, CPU {cpu:.3} s/s, paused {paused_secs:.1} s in all, \
          {refusals} refusals in {starts} stretch(es), requeued {requeued}, redelivered {redelivered}, duplicates {}",
@@ -218,7 +208,7 @@ async fn a_rejection_no_queue_takes_is_held_until_one_is_bound() {
     .await;
     assert_eq!(log_lines_saying(&w, "the broker stores rejections again").len(), 1, "{}", w.log_tail(20));
     assert_eq!(w.last_stat("requeued"), Some(0));
-    sigterm_and_expect_exit_0(&mut w).await;
+    w.sigterm_and_expect_exit_0().await;
     println!("no rejected queue: {refusals} refusals before the queue was bound");
     t.report(
         "no queue behind the rejected exchange (`rejected.queue = \"\"`), 3 empty releases among 20; a queue \
@@ -255,7 +245,7 @@ async fn a_delivery_held_past_max_hold_is_handed_back_not_lost() {
     let t = Tally::of(&inputs, &collector.settle(Duration::from_secs(2)).await);
     assert_eq!((t.lost, t.rejected, t.delivered), (0, 0, 2), "{t:?} {done:?}\n{}", w.log_tail(40));
     assert!(w.last_stat("redelivered").is_some_and(|n| n >= 2), "{}", w.log_tail(20));
-    sigterm_and_expect_exit_0(&mut w).await;
+    w.sigterm_and_expect_exit_0().await;
     t.report(
         "delivery held past `input.max_hold_secs` (2 s; output queue of length 0): handed back, delivered later",
         "cargo test --test broker_backpressure a_delivery_held_past_max_hold_is_handed_back_not_lost",
@@ -295,7 +285,7 @@ async fn a_delivery_out_of_attempts_is_dead_lettered_and_the_log_names_it() {
     assert_eq!(dead.header("x-wirefeed-error"), None, "a broker dead-letter, not a worker rejection");
     assert!(dead.body == inputs[0].body, "dead-lettered without its body");
     assert!(w.try_exit().is_none(), "{}", w.log_tail(20));
-    sigterm_and_expect_exit_0(&mut w).await;
+    w.sigterm_and_expect_exit_0().await;
     t.report(
         "delivery out of attempts (`delivery_limit` 1, held past `max_hold_secs` 1 twice): dead-lettered by \
          the broker, its message id in the worker's WARN",

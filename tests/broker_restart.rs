@@ -120,13 +120,7 @@ async fn broker_restart_mid_stream() {
     );
     assert!(w.try_exit().is_none(), "the worker died during the restart\n{}", w.log_tail(60));
     assert!(w.log_lines().iter().any(|l| l.contains("\"WARN\"")), "no WARN line about the lost connection");
-    w.sigterm();
-    let status = w.wait_exit(Duration::from_secs(25)).await;
-    assert!(
-        status.is_some_and(|s| s.success()),
-        "no clean exit after SIGTERM: {status:?}\n{}",
-        w.log_tail(40)
-    );
+    w.sigterm_and_expect_exit_0().await;
     println!(
         "broker restart: down {:.1} s (stop_app → start_app done), collector reconnects {}",
         downtime.as_secs_f64(),

@@ -114,6 +114,16 @@ impl Worker {
         self.exited
     }
 
+    /// Sends SIGTERM and asserts a clean exit (status 0) within 25 s, with the log tail on failure.
+    pub async fn sigterm_and_expect_exit_0(&mut self) {
+        self.sigterm();
+        let status = self.wait_exit(Duration::from_secs(25)).await;
+        assert!(
+            status.is_some_and(|s| s.success()),
+            "no clean exit after SIGTERM: {status:?}\n{}",
+            self.log_tail(40)
+        );
+    }
     /// Waits up to `timeout` for the process to exit.
     pub async fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
         let deadline = Instant::now() + timeout;
